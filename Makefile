@@ -1,0 +1,40 @@
+# Two entry points that work on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB := .demo/tracker.json
+export TRACKER_LOCK_TIMEOUT ?= 10
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-deps
+
+# The reference plan of SPEC §1, in a database of its own under .demo/ (never yours).
+demo: $(VENV)/.run-deps
+	rm -rf .demo && mkdir -p .demo
+	TRACKER_DB=$(DEMO_DB) $(BIN)/tracker plan add csto-2023 \
+	  --title "Action plan on the decisions of the Collective Security Council (November 2022) and the chair's priorities (Belarus, 2023)" \
+	  --org CSTO \
+	  --source "Decisions of the CSTO Collective Security Council, November 2022 session; priority areas of the Belarusian chairmanship, 2023"
+	TRACKER_DB=$(DEMO_DB) $(BIN)/tracker import csto-2023 examples/csto-2023.csv --on 2023-11-21
+	TRACKER_DB=$(DEMO_DB) $(BIN)/tracker report csto-2023 --as-of 2023-11-21
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check tracker tests
+	$(BIN)/mypy tracker
+
+test: $(VENV)/.test-deps lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,39 @@
+"""The command line: ``tracker`` and its commands, one module per subject."""
+
+from __future__ import annotations
+
+import click
+
+from tracker import __version__
+from tracker.cli import history, items, plans, reports
+from tracker.cli.common import CONTEXT_SETTINGS, App, TrackerGroup
+
+
+@click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db", metavar="PATH", envvar="TRACKER_DB", show_envvar=True,
+    help="The database file (default: tracker.json in your user data folder).",
+)
+@click.version_option(__version__, "--version", prog_name="tracker", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Keep action plans and their measures, log each measure's status with the reason
+    when it is not fulfilled, and report completion.
+
+    \b
+    Example:
+      tracker plan add csto-2023 --title "CSTO action plan 2023"
+      tracker add csto-2023 "International contacts with the OSCE"
+      tracker update csto-2023:1 --status not-fulfilled --reason "their stance"
+      tracker report csto-2023
+    """
+    ctx.obj = App(db)
+
+
+for module in (plans, items, reports, history):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    cli.main(prog_name="tracker")

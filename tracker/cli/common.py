@@ -1,0 +1,298 @@
+"""What every command shares: the application object, parameter types, output options,
+and the one place that turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from tracker import domain
+from tracker.errors import InvalidValue, TrackerError
+from tracker.output import FORMATS
+
+if TYPE_CHECKING:
+    from tracker.service import Tracker
+    from tracker.store import Repository
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def today() -> date:
+    """Today's date; ``TRACKER_TODAY=YYYY-MM-DD`` pins it (examples, tests)."""
+    pinned = os.environ.get("TRACKER_TODAY")
+    if pinned:
+        return date.fromisoformat(pinned)
+    return date.today()
+
+
+def default_db() -> str:
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir("tracker", appauthor=False), "tracker.json")
+
+
+def actor() -> str:
+    """Who records a change: ``$TRACKER_USER``, else the login name."""
+    name = os.environ.get("TRACKER_USER")
+    if name:
+        return name
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid-{os.getuid()}"
+
+
+class App:
+    """One per command: where the database is and how to open it (click's ``ctx.obj``)."""
+
+    def __init__(self, db: str | None) -> None:
+        self._db = db
+        self._repo: Repository | None = None
+
+    @property
+    def db(self) -> str:
+        if self._db is None:
+            self._db = default_db()
+        return self._db
+
+    def lock_timeout(self) -> float:
+        raw = os.environ.get("TRACKER_LOCK_TIMEOUT", "10")
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            raise InvalidValue(f"TRACKER_LOCK_TIMEOUT={raw!r} is not a number of seconds") \
+                from None
+
+    def repo(self) -> Repository:
+        """The database opened for reading, once per command."""
+        if self._repo is None:
+            from tracker.store import open_reader
+
+            self._repo = open_reader(self.db)
+        return self._repo
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Tracker]:
+        """Lock, read once, yield the operations; write once if the block succeeds."""
+        from tracker.service import Tracker
+        from tracker.store import open_repository
+
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with open_repository(self.db, write=True, lock_timeout=self.lock_timeout()) as repo:
+            yield Tracker(repo, actor(), today(), now)
+
+    def reader(self) -> Tracker:
+        """The operations over the read-only database (lookups that raise NotFound)."""
+        from tracker.service import Tracker
+
+        return Tracker(self.repo(), actor(), today(), "")
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+# --- parameter types: values are checked where they are parsed ---------------------------
+
+
+class _DomainType(click.ParamType):
+    """A click type whose check is a domain function raising InvalidValue."""
+
+    def check(self, value: str) -> Any:
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self.check(value)
+        except InvalidValue as exc:
+            self.fail(exc.message, param, ctx)
+
+
+class DateType(_DomainType):
+    name = "date"
+
+    def __init__(self, allow_none: bool = False) -> None:
+        self.allow_none = allow_none
+
+    def check(self, value: str) -> str | None:
+        if self.allow_none and value.strip().lower() == "none":
+            return "none"  # the caller clears the date
+        return domain.parse_date(value, today())
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DATE|none" if self.allow_none else "DATE"
+
+
+class PlanIdType(_DomainType):
+    name = "plan"
+
+    def check(self, value: str) -> str:
+        return domain.check_plan_id(value)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(p.id, help=p.title) for p in _plans_for_completion(ctx)
+                if p.id.startswith(incomplete)]
+
+
+class AddressType(_DomainType):
+    name = "item"
+
+    def check(self, value: str) -> str:
+        plan, ref = domain.parse_address(value)
+        return f"{plan}:{ref}"
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(f"{p.id}:", help=p.title) for p in _plans_for_completion(ctx)
+                if f"{p.id}:".startswith(incomplete) or incomplete.startswith(f"{p.id}:")]
+
+
+def _plans_for_completion(ctx: click.Context) -> list[domain.Plan]:
+    try:
+        from tracker.store import open_reader
+
+        db = ctx.find_root().params.get("db") or os.environ.get("TRACKER_DB") or default_db()
+        return open_reader(db).plans()
+    except Exception:  # completion must never break the shell
+        return []
+
+
+class RefType(_DomainType):
+    name = "ref"
+
+    def check(self, value: str) -> str:
+        return domain.check_ref(value)
+
+
+class WeightType(_DomainType):
+    name = "number"
+
+    def check(self, value: str) -> float | int:
+        return domain.parse_weight(value)
+
+
+class PartialCreditType(_DomainType):
+    name = "0..1"
+
+    def check(self, value: str) -> float:
+        return domain.parse_partial_credit(value)
+
+
+class TitleType(_DomainType):
+    name = "text"
+
+    def check(self, value: str) -> str:
+        return domain.check_title(value)
+
+
+STATUS = click.Choice(domain.STATUSES, case_sensitive=False)
+DATE = DateType()
+PLAN = PlanIdType()
+ITEM = AddressType()
+
+
+def format_option(*, choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
+    """``--format/-f``, spelled the same way on every command that prints rows."""
+    return click.option(
+        "--format", "-f", "fmt", type=click.Choice(choices, case_sensitive=False),
+        default=default, show_default=True,
+        help="Output format: " + ", ".join(choices) + ".",
+    )
+
+
+on_option = click.option(
+    "--on", "on", type=DATE, metavar="DATE",
+    help="The date the change happened in the world (default: today).",
+)
+
+
+def echo(text: str) -> None:
+    """Write text to stdout as is (it already ends with a newline)."""
+    click.echo(text, nl=False)
+
+
+def note(text: str) -> None:
+    """A message for the person at the terminal, on stderr."""
+    click.echo(text, err=True)
+
+
+def stdout_is_unicode() -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        "█▏".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask on a terminal; without one, refuse unless --yes was given."""
+    from tracker.errors import Refused
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Refused("not confirmed: no terminal to ask on", "Add --yes to go ahead.")
+    if not click.confirm(question, default=False, err=True):
+        raise Refused("cancelled; nothing was changed")
+
+
+# --- the single place errors become messages and exit codes ------------------------------
+
+
+class TrackerGroup(click.Group):
+    """A group whose ``main`` prints every error as one or two lines, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+            code = rv if isinstance(rv, int) else 0
+        except click.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = f"Try '{exc.ctx.command_path} -h' for help."
+            code = _fail([f"Error: {exc.format_message()}", hint], 2)
+        except click.ClickException as exc:
+            code = _fail([f"Error: {exc.format_message()}"], exc.exit_code)
+        except (click.Abort, KeyboardInterrupt, EOFError):
+            code = _fail(["Aborted; nothing was changed."], 1)
+        except TrackerError as exc:
+            code = _fail(exc.lines(), exc.exit_code)
+        except BrokenPipeError:
+            code = 0
+        except Exception as exc:
+            if os.environ.get("TRACKER_DEBUG") == "1":
+                raise
+            code = _fail(
+                [f"Error: internal error: {type(exc).__name__}: {exc}",
+                 "Please report it; TRACKER_DEBUG=1 shows the traceback."],
+                1,
+            )
+        if standalone:
+            sys.exit(code)
+        return code
+
+
+def _fail(lines: list[str], code: int) -> int:
+    for line in lines:
+        if line:
+            click.echo(line, err=True)
+    return code

@@ -1,0 +1,208 @@
+"""``tracker add | update | list | show | remove``: the measures of a plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from tracker.cli.common import (
+    CONTEXT_SETTINGS, DATE, ITEM, PLAN, STATUS, App, DateType, RefType, TitleType,
+    WeightType, confirm, echo, format_option, note, on_option, pass_app,
+)
+
+ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
+
+
+@click.command("add", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="PLAN", type=PLAN)
+@click.argument("title", type=TitleType())
+@click.option("--ref", type=RefType(), help="The plan's own number (default: the next integer).")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Who is responsible; repeat for several, lead first.")
+@click.option("--area", help="The priority area or chapter.")
+@click.option("--due", type=DATE, help="The deadline (YYYY-MM-DD).")
+@click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0; default 1).")
+@click.option("--status", type=STATUS, help="The starting status (default not-started).")
+@click.option("--reason", help="Why it is not (fully) fulfilled, stalled or withdrawn.")
+@click.option("--evidence", help="Text or URL showing the outcome.")
+@on_option
+@pass_app
+def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, ...],
+        on: str | None, **fields: Any) -> None:
+    """Add a measure to PLAN and print its address PLAN:REF.
+
+    \b
+    Example:
+      tracker add csto-2023 "Finalise the document on assistance to Armenia" --ref 34
+    """
+    values = {k: (v.lower() if k == "status" else v) for k, v in fields.items()
+              if v is not None}
+    with app.writing() as t:
+        item = t.add_item(plan_id, title, ref=ref, on=on, owners=list(owners), **values)
+    echo(item.id + "\n")
+
+
+@click.command("update", context_settings=CONTEXT_SETTINGS)
+@click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
+@click.option("--status", type=STATUS, help="The new status.")
+@click.option("--reason", help="Why it is not (fully) fulfilled, stalled or withdrawn.")
+@on_option
+@click.option("--note", default="", help="A note for the journal.")
+@click.option("--evidence", help="Text or URL showing the outcome.")
+@click.option("--title", type=TitleType(), help="A new title.")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Replace the owners; repeat for several, lead first.")
+@click.option("--area", help="The priority area or chapter.")
+@click.option("--due", type=DateType(allow_none=True),
+              help="A new deadline, or 'none' to clear it.")
+@click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0).")
+@pass_app
+def update(app: App, addresses: tuple[str, ...], on: str | None, note: str,
+           owners: tuple[str, ...], due: str | None, **fields: Any) -> None:
+    """Change one or more items: one write, one journal step, one undo.
+
+    A status change to fulfilled, in-progress or not-started clears the old reason
+    unless --reason is given.
+
+    \b
+    Examples:
+      tracker update csto-2023:33 --status not-fulfilled --reason "primarily their stance"
+      tracker update csto-2023:{1..32} --status fulfilled --on 2023-11-21
+    """
+    values = {k: (v.lower() if k == "status" else v) for k, v in fields.items()
+              if v is not None}
+    if owners:
+        values["owners"] = list(owners)
+    if due is not None:
+        values["due"] = None if due == "none" else due
+    with app.writing() as t:
+        results = t.update_items(list(addresses), values, on=on, note=note)
+    changed = sum(1 for _item, changes in results if changes)
+    _note_changes(changed, len(results))
+
+
+def _note_changes(changed: int, total: int) -> None:
+    if changed == total:
+        note(f"updated {changed} item(s)")
+    else:
+        note(f"updated {changed} of {total} item(s); the others already had these values")
+
+
+@click.command("list", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="[PLAN]", required=False, type=PLAN)
+@click.option("--status", "statuses", type=STATUS, multiple=True,
+              help="Only items with this status; repeat for several.")
+@click.option("--owner", help="Only items this owner is responsible for.")
+@click.option("--area", help="Only items of this area.")
+@click.option("--overdue", is_flag=True, help="Only open items whose deadline has passed.")
+@format_option()
+@pass_app
+def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: str | None,
+               area: str | None, overdue: bool, fmt: str) -> None:
+    """List items, of one plan or of all plans, with filters.
+
+    \b
+    Example:
+      tracker list csto-2023 --status not-fulfilled --status partial
+    """
+    from tracker.cli.common import today
+    from tracker.domain import ref_sort_key
+    from tracker.output import rows
+
+    repo = app.repo()
+    if plan_id is not None:
+        app.reader().plan(plan_id)
+    found = repo.items(plan_id)
+    wanted = {s.lower() for s in statuses}
+    day = today().isoformat()
+    found = [
+        i for i in found
+        if (not wanted or i.status in wanted)
+        and (owner is None or owner.casefold() in (o.casefold() for o in i.owners))
+        and (area is None or i.area.casefold() == area.casefold())
+        and (not overdue or i.is_overdue(day))
+    ]
+    found.sort(key=lambda i: (i.plan, ref_sort_key(i.ref)))
+    if fmt in ("json", "csv"):
+        data = [i.to_json() for i in found]
+        columns = list(data[0]) if data else ["id", *ITEM_COLUMNS[1:]]
+        echo(rows(data, columns, fmt))
+        return
+    if not found:
+        note("No items match.")
+        return
+    echo(rows([i.to_json() for i in found], ITEM_COLUMNS, fmt,
+              widths=_terminal_widths()))
+
+
+def _terminal_widths() -> dict[str, int] | None:
+    """Wrap free text to the terminal's width when stdout is one."""
+    import shutil
+    import sys
+
+    if not sys.stdout.isatty():
+        return None
+    width = shutil.get_terminal_size().columns
+    text = max(16, (width - 60) // 2)
+    return {"title": text, "reason": text}
+
+
+@click.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("address", metavar="ITEM", type=ITEM)
+@format_option()
+@pass_app
+def show(app: App, address: str, fmt: str) -> None:
+    """Show an item and its full history.
+
+    \b
+    Example:
+      tracker show csto-2023:34
+    """
+    from tracker.output import cell, rows, to_json
+
+    item = app.reader().item(address)
+    history = app.repo().events(item=item.id)
+    if fmt == "json":
+        echo(to_json({**item.to_json(), "history": history}))
+        return
+    fields = [{"field": k, "value": cell(v)} for k, v in item.to_json().items()]
+    echo(rows(fields, ["field", "value"], fmt))
+    echo("\nhistory\n" if fmt != "markdown" else "\n### history\n\n")
+    echo(rows(_history_rows(history), HISTORY_COLUMNS, fmt))
+
+
+HISTORY_COLUMNS = ["step", "at", "actor", "effective", "action", "changes", "reason", "note"]
+
+
+def _history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from tracker.output import cell
+
+    def change_text(changes: dict[str, list[Any]]) -> str:
+        return "; ".join(f"{k}: {cell(old) or '–'} → {cell(new) or '–'}"
+                         for k, (old, new) in changes.items())
+
+    return [{**e, "changes": change_text(e["changes"])} for e in events]
+
+
+@click.command("remove", context_settings=CONTEXT_SETTINGS)
+@click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def remove(app: App, addresses: tuple[str, ...], yes: bool) -> None:
+    """Remove items; the journal keeps them and 'tracker undo' restores them.
+
+    \b
+    Example:
+      tracker remove csto-2023:35 --yes
+    """
+    if not yes:
+        for address in addresses:
+            app.reader().item(address)
+        confirm(f"Remove {len(set(addresses))} item(s): {', '.join(addresses)}?", yes)
+    with app.writing() as t:
+        removed = t.remove_items(list(addresses))
+    note(f"removed {len(removed)} item(s)")
+
+
+COMMANDS = [add, update, list_items, show, remove]

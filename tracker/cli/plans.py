@@ -1,0 +1,146 @@
+"""``tracker plan …``: create, list, show, edit and remove action plans."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.common import (
+    CONTEXT_SETTINGS, DATE, PLAN, App, TitleType, confirm, echo, format_option, note, pass_app,
+)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+def plan() -> None:
+    """Create, list, show, edit and remove action plans.
+
+    \b
+    Example:
+      tracker plan add csto-2023 --title "CSTO action plan 2023" --org CSTO
+    """
+
+
+def _plan_fields(func):  # type: ignore[no-untyped-def]
+    for decorator in reversed([
+        click.option("--org", help="The organisation that committed to the plan."),
+        click.option("--start", type=DATE, help="When the plan starts (YYYY-MM-DD)."),
+        click.option("--end", type=DATE, help="When the plan ends (YYYY-MM-DD)."),
+        click.option("--source", help="The decision or document the plan implements."),
+    ]):
+        func = decorator(func)
+    return func
+
+
+@plan.command("add", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="PLAN", type=PLAN)
+@click.option("--title", required=True, type=TitleType(), help="The plan's title.")
+@_plan_fields
+@pass_app
+def plan_add(app: App, plan_id: str, title: str, org: str | None, start: str | None,
+             end: str | None, source: str | None) -> None:
+    """Create the plan PLAN (an id such as csto-2023).
+
+    \b
+    Example:
+      tracker plan add csto-2023 --title "Action plan 2023" --org CSTO --end 2023-12-31
+    """
+    with app.writing() as t:
+        created = t.add_plan(plan_id, title, org=org, start=start, end=end, source=source)
+    echo(created.id + "\n")
+
+
+@plan.command("list", context_settings=CONTEXT_SETTINGS)
+@format_option()
+@pass_app
+def plan_list(app: App, fmt: str) -> None:
+    """List the plans with their item counts and completion rate.
+
+    \b
+    Example:
+      tracker plan list --format json
+    """
+    from tracker.domain import Rules, tally
+    from tracker.output import percent, rows
+
+    repo = app.repo()
+    data = []
+    for p in repo.plans():
+        t = tally(repo.items(p.id), Rules())
+        data.append({"id": p.id, "title": p.title, "items": t.total,
+                     "fulfilled": t.fulfilled,
+                     "rate": t.rate if fmt in ("json", "csv") else percent(t.rate)})
+    if not data and fmt not in ("json", "csv"):
+        note("No plans yet: create one with 'tracker plan add PLAN --title TEXT'.")
+        return
+    echo(rows(data, ["id", "title", "items", "fulfilled", "rate"], fmt))
+
+
+@plan.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="PLAN", type=PLAN)
+@format_option()
+@pass_app
+def plan_show(app: App, plan_id: str, fmt: str) -> None:
+    """Show a plan's details and its counts by status.
+
+    \b
+    Example:
+      tracker plan show csto-2023
+    """
+    from tracker.domain import Rules, tally
+    from tracker.output import cell, percent, rows, to_json
+
+    p = app.reader().plan(plan_id)
+    items = app.repo().items(plan_id)
+    t = tally(items, Rules())
+    info = {**p.to_dict(), "items": t.total, "fulfilled": t.fulfilled, "rate": t.rate}
+    if fmt == "json":
+        echo(to_json(info))
+        return
+    shown = [{"field": k, "value": percent(v) if k == "rate" else cell(v)}
+             for k, v in info.items()]
+    echo(rows(shown, ["field", "value"], fmt))
+
+
+@plan.command("edit", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="PLAN", type=PLAN)
+@click.option("--title", type=TitleType(), help="A new title.")
+@_plan_fields
+@pass_app
+def plan_edit(app: App, plan_id: str, **fields: str | None) -> None:
+    """Change a plan's title, organisation, dates or source.
+
+    \b
+    Example:
+      tracker plan edit csto-2023 --end 2023-12-31
+    """
+    given = {k: v for k, v in fields.items() if v is not None}
+    if not given:
+        raise click.UsageError("nothing to change: give --title, --org, --start, --end "
+                               "or --source")
+    with app.writing() as t:
+        changes = t.edit_plan(plan_id, **given)
+    note(f"{plan_id}: " + (", ".join(changes) + " changed" if changes else "nothing changed"))
+
+
+@plan.command("remove", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="PLAN", type=PLAN)
+@click.option("--force", is_flag=True, help="Also remove the plan's items.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def plan_remove(app: App, plan_id: str, force: bool, yes: bool) -> None:
+    """Remove a plan; refuses one with items unless --force. 'tracker undo' restores it.
+
+    \b
+    Example:
+      tracker plan remove old-plan --force --yes
+    """
+    if not yes:  # read to ask; with --yes the command reads the file only once
+        count = len(app.repo().items(app.reader().plan(plan_id).id))
+        if force or not count:  # else the removal is refused below, with the reason
+            with_items = f" and its {count} item(s)" if count else ""
+            confirm(f"Remove plan {plan_id}{with_items}?", yes)
+    with app.writing() as t:
+        removed = t.remove_plan(plan_id, force=force)
+    note(f"removed plan {plan_id}" + (f" and {len(removed)} item(s)" if removed else ""))
+
+
+COMMANDS = [plan]

@@ -1,0 +1,190 @@
+"""``tracker report | export | import``: completion reports and CSV in and out."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from tracker.cli.common import (
+    CONTEXT_SETTINGS, DATE, PLAN, App, PartialCreditType, TitleType, echo, format_option,
+    note, on_option, pass_app, stdout_is_unicode, today,
+)
+
+
+def _plans_with_items(app: App, plan_ids: tuple[str, ...], as_of: str | None) -> list[Any]:
+    """The chosen plans (all when none named) with their items, now or as of a date."""
+    repo = app.repo()
+    reader = app.reader()
+    plans = [reader.plan(p) for p in dict.fromkeys(plan_ids)] if plan_ids else repo.plans()
+    if as_of is None:
+        return [(p, repo.items(p.id)) for p in plans]
+    from tracker.reports import items_as_of
+
+    events = repo.events()
+    return [(p, items_as_of(events, p.id, as_of)) for p in plans]
+
+
+@click.command("report", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
+@click.option("--by", type=click.Choice(["owner", "area", "status"]),
+              help="Add a table of the rate per owner, area or status.")
+@click.option("--as-of", "as_of", type=DATE, metavar="DATE",
+              help="Statuses as they stood on that day, from the journal (default: today).")
+@click.option("--exclude-withdrawn", is_flag=True,
+              help="Leave withdrawn items out of the count (default: count every item).")
+@click.option("--partial-credit", type=PartialCreditType(), default="0", show_default=True,
+              help="Credit a partial item earns, from 0 to 1.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to FILE instead of stdout.")
+@format_option()
+@pass_app
+def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | None,
+           exclude_withdrawn: bool, partial_credit: float, output: str | None,
+           fmt: str) -> None:
+    """Report completion: the rate with its rule, counts by status, the items not
+    fulfilled with their reasons, and overdue open items. No PLAN means every plan.
+
+    \b
+    Examples:
+      tracker report csto-2023
+      tracker report --by owner --as-of 2023-11-21 --format json
+    """
+    from tracker.domain import Rules
+    from tracker.output import report_csv, report_text, to_json
+    from tracker.reports import build_report
+
+    rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
+    day = as_of or today().isoformat()
+    doc = build_report(_plans_with_items(app, plan_ids, as_of), rules, day, by)
+    if fmt == "json":
+        text = to_json(doc)
+    elif fmt == "csv":
+        text = report_csv(doc, by)
+    else:
+        width = None
+        if output is None and sys.stdout.isatty():
+            import shutil
+
+            width = shutil.get_terminal_size().columns
+        text = report_text(doc, fmt, by, unicode=output is not None or stdout_is_unicode(),
+                           width=width)
+    _emit(text, output)
+
+
+def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
+    """Print *text*, or write it to *output* atomically (UTF-8, with a BOM if asked)."""
+    if output is None:
+        echo(text)
+        return
+    from tracker.fileio import atomic_write
+
+    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+    try:
+        atomic_write(output, data)
+    except OSError as exc:
+        from tracker.errors import StoreError
+
+        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+    note(f"wrote {output}")
+
+
+@click.command("export", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE (CSV: UTF-8 with BOM and CRLF, for Excel).")
+@click.option("--delimiter", default=",", show_default=True, metavar="C",
+              help="CSV delimiter, e.g. ';' where Excel expects it.")
+@format_option(choices=("csv", "json", "markdown"), default="csv")
+@pass_app
+def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: str,
+           fmt: str) -> None:
+    """Export the items of one, several or all plans as CSV, JSON or Markdown.
+
+    \b
+    Examples:
+      tracker export csto-2023 -o csto-2023.csv
+      tracker export --delimiter ';' > all-plans.csv
+    """
+    from tracker.domain import ref_sort_key
+
+    if len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise click.BadParameter("use one character other than a quote or a line end",
+                                 param_hint="'--delimiter'")
+    items = [i for p, found in _plans_with_items(app, plan_ids, None)
+             for i in sorted(found, key=lambda i: ref_sort_key(i.ref))]
+    if fmt == "csv":
+        from tracker.csvio import export_csv
+
+        text = export_csv(items, delimiter=delimiter, for_file=output is not None)
+        if output is not None:
+            text = text.removeprefix("\ufeff")
+        _emit(text, output, bom=output is not None)
+        return
+    from tracker.csvio import COLUMNS, export_row
+    from tracker.output import rows, to_json
+
+    if fmt == "json":
+        _emit(to_json([i.to_json() for i in items]), output)
+    else:
+        _emit(rows([export_row(i) for i in items], COLUMNS, "markdown"), output)
+
+
+@click.command("import", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="PLAN", type=PLAN)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--title", type=TitleType(), help="Create PLAN with this title if it is missing.")
+@click.option("--delimiter", metavar="C", help="CSV delimiter (default: found from the header).")
+@on_option
+@pass_app
+def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
+            delimiter: str | None, on: str | None) -> None:
+    """Add or update PLAN's items from a CSV file, as one step (one undo).
+
+    Columns as 'tracker export' writes them (any order, any case; only title is
+    required). Rows with a ref update that item; rows without one are added. Every
+    row is checked first: any bad row and nothing is written.
+
+    \b
+    Example:
+      tracker import csto-2023 examples/csto-2023.csv --title "CSTO action plan 2023"
+    """
+    from tracker.csvio import decode, read_rows
+
+    data = _read_input(file)
+    name = "<stdin>" if file == "-" else file
+    rows = read_rows(decode(data, name), name, today(), delimiter)
+    with _progress(rows) as shown, app.writing() as t:
+        result = t.import_rows(plan_id, shown, source=name, create_title=title, on=on)
+        if dry_run:
+            t.repo.discard()
+    verb = "would be" if dry_run else "were"
+    note(f"{plan_id}: {len(result['added'])} {verb} added, {len(result['updated'])} updated, "
+         f"{len(result['unchanged'])} left unchanged" + (" (dry run: nothing written)"
+                                                          if dry_run else ""))
+
+
+def _read_input(file: str) -> bytes:
+    from tracker.errors import TrackerError
+
+    if file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(file, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise TrackerError(f"cannot read {file}: {exc.strerror}") from None
+
+
+def _progress(rows: list[Any]) -> Any:
+    """A progress bar on stderr for long files, only when stderr is a terminal."""
+    if len(rows) < 1000 or not sys.stderr.isatty():
+        import contextlib
+
+        return contextlib.nullcontext(rows)
+    return click.progressbar(rows, label="importing", file=sys.stderr)
+
+
+COMMANDS = [report, export, import_]

@@ -1,0 +1,195 @@
+"""CSV export and import (SPEC §6).
+
+Export writes the columns of ``COLUMNS``; import reads them back, checks every row before
+anything is written, and reports each bad row as ``FILE:LINE: column: problem``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tracker.domain import (
+    Item,
+    check_ref,
+    check_title,
+    parse_date,
+    parse_status,
+    parse_weight,
+    split_owners,
+)
+from tracker.errors import BadRows, StoreError, TrackerError
+
+COLUMNS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due", "weight",
+           "evidence", "updated")
+IGNORED = frozenset({"plan", "updated"})
+BOM = "\ufeff"
+
+# A cell a spreadsheet would run as a formula, possibly behind quotes we added before.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """Prefix ``'`` to a cell that a spreadsheet would take for a formula.
+
+    Cells that already start with quotes before such a character get one more, so that
+    ``restore`` is its exact inverse and a round trip never changes a title.
+    """
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def restore(text: str) -> str:
+    """Drop the one ``'`` that ``neutralise`` added."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text, 1) else text
+
+
+def export_row(item: Item) -> dict[str, Any]:
+    return {
+        "plan": item.plan, "ref": item.ref, "title": item.title, "status": item.status,
+        "reason": item.reason, "owners": "; ".join(item.owners), "area": item.area,
+        "due": item.due or "", "weight": _weight_text(item.weight),
+        "evidence": item.evidence, "updated": item.updated,
+    }
+
+
+def _weight_text(weight: float | int) -> str:
+    return f"{weight:g}" if isinstance(weight, float) else str(weight)
+
+
+def export_csv(items: Iterable[Item], *, delimiter: str = ",", for_file: bool = False) -> str:
+    """Items as CSV text; for a file, a BOM and CRLF line ends so Excel opens it cleanly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter,
+                        lineterminator="\r\n" if for_file else "\n")
+    writer.writerow(COLUMNS)
+    for item in items:
+        row = export_row(item)
+        writer.writerow([neutralise(str(row[c])) for c in COLUMNS])
+    return (BOM if for_file else "") + buffer.getvalue()
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One valid row of an import file, as values ready for the domain."""
+
+    line: int
+    ref: str | None
+    values: dict[str, Any]
+
+
+def read_rows(
+    text: str, name: str, today: date, delimiter: str | None = None
+) -> list[Row]:
+    """Parse and validate every row; raise BadRows listing each problem, one per line."""
+    if text.startswith(BOM):
+        text = text[1:]
+    if not text.strip():
+        raise TrackerError(f"{name}: the file is empty; expected a header row with 'title'")
+    if delimiter is None:
+        delimiter = _sniff(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    problems: list[str] = []
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise BadRows([f"{name}:1: header: {exc}"]) from None
+    columns = [h.strip().lower() for h in header]
+    for position, column in enumerate(columns):
+        if column not in COLUMNS:
+            problems.append(
+                f"{name}:1: {column or '(blank)'}: unknown column; "
+                f"the columns are {', '.join(COLUMNS)}"
+            )
+        elif column in columns[:position]:
+            problems.append(f"{name}:1: {column}: the column appears twice")
+    if "title" not in columns:
+        problems.append(f"{name}:1: title: the required column is missing")
+    if problems:
+        raise BadRows(problems)
+
+    rows: list[Row] = []
+    seen_refs: dict[str, int] = {}
+    line = 2
+    try:
+        for cells in reader:
+            start = line
+            line = reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(columns):
+                problems.append(
+                    f"{name}:{start}: row: has {len(cells)} cells, the header has "
+                    f"{len(columns)}"
+                )
+                continue
+            row = _parse_row(dict(zip(columns, cells, strict=True)), start, name, today,
+                             problems)
+            if row is None:
+                continue
+            if row.ref is not None:
+                if row.ref in seen_refs:
+                    problems.append(
+                        f"{name}:{start}: ref: {row.ref!r} appears again (first on line "
+                        f"{seen_refs[row.ref]})"
+                    )
+                    continue
+                seen_refs[row.ref] = start
+            rows.append(row)
+    except csv.Error as exc:
+        problems.append(f"{name}:{line}: row: {exc}")
+    if problems:
+        raise BadRows(problems)
+    return rows
+
+
+def _sniff(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+_PARSERS: dict[str, Callable[[str, date], Any]] = {
+    "title": lambda v, _t: check_title(v),
+    "status": lambda v, _t: parse_status(v) if v.strip() else "not-started",
+    "ref": lambda v, _t: check_ref(v.strip()) if v.strip() else None,
+    "due": lambda v, t: parse_date(v, t) if v.strip() else None,
+    "weight": lambda v, _t: parse_weight(v) if v.strip() else 1,
+    "owners": lambda v, _t: split_owners(v),
+}
+
+
+def _parse_row(
+    cells: dict[str, str], line: int, name: str, today: date, problems: list[str]
+) -> Row | None:
+    values: dict[str, Any] = {}
+    ok = True
+    for column, raw in cells.items():
+        if column in IGNORED:
+            continue
+        text = restore(raw)
+        parser = _PARSERS.get(column)
+        try:
+            values[column] = parser(text, today) if parser else text
+        except TrackerError as exc:
+            problems.append(f"{name}:{line}: {column}: {exc.message}")
+            ok = False
+    if not ok:
+        return None
+    return Row(line=line, ref=values.pop("ref", None), values=values)
+
+
+def decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StoreError(
+            f"{name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
+        ) from None

@@ -1,0 +1,299 @@
+"""The domain: plans, items, statuses, events and the completion-rate rule.
+
+Pure and I/O-free: nothing here reads files, the clock or the environment; callers pass
+"today" and the actor in. Validation lives here so every entry point (CLI, import, a
+future API) applies the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from tracker.errors import InvalidValue
+
+
+class Status(str, Enum):
+    """The status vocabulary of SPEC §4, in the order reports list them."""
+
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    STALLED = "stalled"
+    FULFILLED = "fulfilled"
+    PARTIAL = "partial"
+    NOT_FULFILLED = "not-fulfilled"
+    WITHDRAWN = "withdrawn"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
+CLOSED: frozenset[str] = frozenset({"fulfilled", "partial", "not-fulfilled", "withdrawn"})
+OPEN: frozenset[str] = frozenset(STATUSES) - CLOSED
+# Closed without being (fully) done: the items a report lists with their reasons.
+UNFULFILLED: frozenset[str] = frozenset({"partial", "not-fulfilled", "withdrawn"})
+
+PLAN_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+PLAN_ID_MAX = 64
+REF_MAX = 64
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def check_plan_id(value: str) -> str:
+    """Return *value* if it is a valid plan id, else raise InvalidValue."""
+    if len(value) > PLAN_ID_MAX or not PLAN_ID_RE.match(value):
+        raise InvalidValue(
+            f"invalid plan id {value!r}: use lower-case letters, digits, '.', '_' or '-', "
+            f"starting with a letter or digit, at most {PLAN_ID_MAX} characters "
+            "(e.g. csto-2023)"
+        )
+    return value
+
+
+def check_ref(value: str) -> str:
+    """Return *value* if it is a valid item ref, else raise InvalidValue."""
+    if len(value) > REF_MAX or not REF_RE.match(value):
+        raise InvalidValue(
+            f"invalid ref {value!r}: use letters, digits, '.', '_' or '-', starting with a "
+            f"letter or digit, at most {REF_MAX} characters (e.g. 12 or 3.2)"
+        )
+    return value
+
+
+def parse_address(value: str) -> tuple[str, str]:
+    """Split ``PLAN:REF`` into its parts, validating both."""
+    plan, sep, ref = value.partition(":")
+    if not sep or not plan or not ref:
+        raise InvalidValue(f"invalid item {value!r}: write it as PLAN:REF, e.g. csto-2023:12")
+    return check_plan_id(plan), check_ref(ref)
+
+
+def parse_date(value: str, today: date) -> str:
+    """Parse an input date (``YYYY-MM-DD`` or ``today``) into its ISO text."""
+    text = value.strip()
+    if text.lower() == "today":
+        return today.isoformat()
+    if not DATE_RE.match(text):
+        raise InvalidValue(f"invalid date {value!r}: use YYYY-MM-DD or 'today'")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidValue(f"invalid date {value!r}: no such day in the calendar") from None
+
+
+def parse_weight(value: str | float | int) -> float | int:
+    """Parse a weight: a finite number greater than zero (ints stay ints)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidValue(f"invalid weight {value!r}: use a number greater than 0") from None
+    if not number > 0 or number == float("inf"):
+        raise InvalidValue(f"invalid weight {value!r}: it must be a number greater than 0")
+    return int(number) if number.is_integer() else number
+
+
+def parse_status(value: str) -> str:
+    """Return the canonical status for *value* or raise InvalidValue."""
+    text = value.strip().lower()
+    if text not in STATUSES:
+        raise InvalidValue(f"invalid status {value!r}: use one of {', '.join(STATUSES)}")
+    return text
+
+
+def check_title(value: str) -> str:
+    """A title must hold something other than white space."""
+    text = value.strip()
+    if not text:
+        raise InvalidValue("the title is empty: give the measure a title")
+    return text
+
+
+def parse_partial_credit(value: str | float) -> float:
+    """The credit a ``partial`` item earns: a number from 0 to 1."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidValue(f"invalid partial credit {value!r}: use a number from 0 to 1") from None
+    if not 0 <= number <= 1:
+        raise InvalidValue(f"invalid partial credit {value!r}: use a number from 0 to 1")
+    return number
+
+
+def split_owners(text: str) -> list[str]:
+    """Owners as typed in a CSV cell: separated by ';', blanks dropped."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+# --- records ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Plan:
+    """An action plan."""
+
+    id: str
+    title: str
+    org: str = ""
+    start: str | None = None
+    end: str | None = None
+    source: str = ""
+    created: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        return cls(**{k: v for k, v in data.items() if k in PLAN_FIELDS})
+
+
+@dataclass(slots=True)
+class Item:
+    """One measure of a plan."""
+
+    plan: str
+    ref: str
+    title: str
+    status: str = Status.NOT_STARTED.value
+    reason: str = ""
+    owners: list[str] = field(default_factory=list)
+    area: str = ""
+    due: str | None = None
+    weight: float | int = 1
+    evidence: str = ""
+    created: str = ""
+    updated: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.plan}:{self.ref}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The item as stored (without the derived ``id``)."""
+        return {
+            "plan": self.plan,
+            "ref": self.ref,
+            "title": self.title,
+            "status": self.status,
+            "reason": self.reason,
+            "owners": list(self.owners),
+            "area": self.area,
+            "due": self.due,
+            "weight": self.weight,
+            "evidence": self.evidence,
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The item in the JSON keys of SPEC §5 (``id`` first)."""
+        return {"id": self.id, **self.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        return cls(**{k: v for k, v in data.items() if k in ITEM_FIELDS})
+
+    def is_overdue(self, on: str) -> bool:
+        """Open and due before *on* (ISO date)."""
+        return self.status in OPEN and self.due is not None and self.due < on
+
+
+PLAN_FIELDS = frozenset(f.name for f in fields(Plan))
+ITEM_FIELDS = frozenset(f.name for f in fields(Item))
+# Fields a user may change on an existing item, in the order history shows them.
+EDITABLE_ITEM_FIELDS = (
+    "title", "status", "reason", "owners", "area", "due", "weight", "evidence",
+)
+EDITABLE_PLAN_FIELDS = ("title", "org", "start", "end", "source")
+
+EVENT_KEYS = (
+    "seq", "at", "actor", "effective", "id", "action", "changes", "reason", "note", "step",
+)
+
+
+def ref_sort_key(ref: str) -> tuple[Any, ...]:
+    """Order refs as people number them: 2 before 10, 3.2 before 3.10."""
+    parts = re.split(r"([0-9]+)", ref)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
+
+
+def next_ref(refs: list[str] | set[str]) -> str:
+    """The next integer after the largest integer ref (SPEC §2)."""
+    largest = 0
+    for ref in refs:
+        if ref.isdigit():
+            largest = max(largest, int(ref))
+    return str(largest + 1)
+
+
+# --- the completion rate ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The rate rule in force (SPEC §4)."""
+
+    exclude_withdrawn: bool = False
+    partial_credit: float = 0.0
+
+    def credit(self, status: str) -> float:
+        if status == "fulfilled":
+            return 1.0
+        if status == "partial":
+            return self.partial_credit
+        return 0.0
+
+    def counts(self, status: str) -> bool:
+        return not (self.exclude_withdrawn and status == "withdrawn")
+
+    def describe(self) -> str:
+        """One line a reader can check the numbers against."""
+        counted = "withdrawn items excluded" if self.exclude_withdrawn else "all items counted"
+        partial = f"{self.partial_credit:g}"
+        return (
+            f"rule: rate = Σ weight × credit / Σ weight; fulfilled 1, partial {partial}, "
+            f"others 0; {counted}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Counts and the rate of a set of items."""
+
+    total: int
+    counted: int
+    fulfilled: int
+    counted_weight: float | int
+    credit: float | int
+
+    @property
+    def rate(self) -> float | None:
+        return self.credit / self.counted_weight if self.counted_weight else None
+
+
+def tally(items: list[Item], rules: Rules) -> Tally:
+    """Apply the rate rule of SPEC §4 to *items*."""
+    counted = fulfilled = 0
+    weight_sum = credit_sum = 0.0
+    for item in items:
+        if not rules.counts(item.status):
+            continue
+        counted += 1
+        if item.status == "fulfilled":
+            fulfilled += 1
+        weight_sum += item.weight
+        credit_sum += item.weight * rules.credit(item.status)
+    return Tally(len(items), counted, fulfilled, _number(weight_sum), _number(credit_sum))
+
+
+def _number(value: float) -> float | int:
+    """Whole sums as ints, so JSON says 34 rather than 34.0."""
+    return int(value) if float(value).is_integer() else value

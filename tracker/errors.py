@@ -1,0 +1,63 @@
+"""One exception hierarchy for the whole tool; ``cli`` turns it into exit codes.
+
+Nothing here imports click: the domain and the store raise these, and the CLI's single
+error handler prints ``Error: <message>`` on stderr and exits with ``exit_code``.
+"""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """A failure the user can fix (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def lines(self) -> list[str]:
+        """The one or two lines printed on stderr."""
+        return [f"Error: {self.message}"] + ([self.hint] if self.hint else [])
+
+
+class InvalidValue(TrackerError):
+    """A bad value of an option or argument: status, date, number, id (exit 2)."""
+
+    exit_code = 2
+
+
+class NotFound(TrackerError):
+    """An unknown plan or item."""
+
+
+class Duplicate(TrackerError):
+    """A plan id or item ref that already exists."""
+
+
+class Conflict(TrackerError):
+    """The request contradicts the data (a plan with items removed without --force…)."""
+
+
+class Busy(TrackerError):
+    """Another writer held the lock for longer than the timeout."""
+
+
+class StoreError(TrackerError):
+    """The database cannot be read or written (damaged, newer schema, no permission)."""
+
+
+class BadRows(TrackerError):
+    """An import file with invalid rows: every one is reported, nothing is written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} bad row(s); nothing was imported")
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [*self.problems, f"Error: {self.message}"]
+
+
+class Refused(TrackerError):
+    """A destructive command that was not confirmed."""

@@ -1,0 +1,132 @@
+"""Durable file primitives: the atomic replace with a backup, appends, and the write lock.
+
+Small and separately tested, because every guarantee of SPEC §7 rests on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import glob
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+
+from tracker.errors import Busy, StoreError
+
+TMP_MARK = ".tmp-"
+
+
+def fsync_dir(path: str) -> None:
+    """Make a rename or a new file in *path*'s folder durable."""
+    fd = os.open(os.path.dirname(os.path.abspath(path)) or ".", os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: str, data: bytes, backup: str | None = None) -> None:
+    """Replace *path* with *data* so that readers see the old or the new file, never a part.
+
+    Temp file in the same folder, flush, fsync, keep the current file as *backup* (a hard
+    link where the file system allows, else a copy made the same atomic way), ``os.replace``,
+    fsync of the folder. On any failure the temp file is removed and *path* is untouched.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + TMP_MARK, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if backup is not None and os.path.exists(path):
+            _keep_backup(path, backup)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path)
+
+
+def _keep_backup(path: str, backup: str) -> None:
+    """Point *backup* at the current content of *path* without a moment with no backup."""
+    link = f"{backup}{TMP_MARK}{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(link)
+    try:
+        os.link(path, link)
+    except OSError:
+        with open(path, "rb") as source:
+            content = source.read()
+        with open(link, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    try:
+        os.replace(link, backup)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(link)
+        raise
+
+
+def append_durably(path: str, data: bytes) -> int:
+    """Append *data* to *path*, fsync it, and return the file's new size."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+        return os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(path: str) -> list[str]:
+    """Delete temp files a crashed writer left beside *path*. Call only under the lock."""
+    removed = []
+    for leftover in glob.glob(glob.escape(path) + "*" + TMP_MARK + "*"):
+        with contextlib.suppress(OSError):
+            os.unlink(leftover)
+            removed.append(leftover)
+    return removed
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str, timeout: float) -> Iterator[None]:
+    """Hold ``flock(LOCK_EX)`` on *path* (the same lock the filelock library takes on Unix).
+
+    Waits up to *timeout* seconds, then raises Busy. The lock file itself is left in place:
+    deleting it would let two writers lock two different files.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot create the lock file {path}: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise Busy(
+                        f"database is busy: another tracker command has held {path} "
+                        f"for more than {timeout:g} s",
+                        "Try again, or raise TRACKER_LOCK_TIMEOUT (seconds).",
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

@@ -1,0 +1,266 @@
+"""Output: rows and report documents → text in the formats of SPEC §5.
+
+Every function returns a string; nothing here prints. tabulate is imported only when a
+table is drawn (it costs ~40 ms of start-up), so ``--format json`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from typing import Any
+
+FORMATS = ("table", "plain", "grid", "markdown", "json", "csv")
+TABLE_STYLES = {"table": "simple", "plain": "plain", "grid": "grid", "markdown": "pipe"}
+BAR_WIDTH = 16
+EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def to_json(data: Any) -> str:
+    """Stable, indented JSON with a final newline; non-ASCII kept as is."""
+    import orjson
+
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def cell(value: Any) -> str:
+    """One value as table text: lists joined with '; ', nothing as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def percent(rate: float | None) -> str:
+    """A rate as text: one decimal, or n/a when nothing was counted."""
+    return "n/a" if rate is None else f"{rate * 100:.1f}%"
+
+
+def bar(rate: float | None, width: int = BAR_WIDTH, unicode: bool = True) -> str:
+    """A bar of *width* cells; eighth blocks in Unicode, '#' where it cannot be shown."""
+    if rate is None:
+        return " " * width
+    if not unicode:
+        filled = round(rate * width)
+        return "#" * filled + "." * (width - filled)
+    # Round up, so any progress shows, but only a whole rate fills the bar.
+    eighths = min(math.ceil(rate * width * 8), width * 8 if rate >= 1 else width * 8 - 1)
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (EIGHTHS[part] if part else "")
+    return text.ljust(width)
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace(
+        "\n", "<br>"
+    )
+
+
+def table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str = "table",
+    headers: Sequence[str] | None = None,
+    widths: dict[str, int] | None = None,
+) -> str:
+    """Rows as an aligned text table (table, plain, grid or markdown)."""
+    from tabulate import tabulate
+
+    body = [[cell(row.get(col)) for col in columns] for row in rows]
+    if fmt == "markdown":
+        body = [[_markdown_cell(v) for v in line] for line in body]
+    maxwidths = [widths.get(col) if widths else None for col in columns] if widths else None
+    return tabulate(
+        body,
+        headers=list(headers or columns),
+        tablefmt=TABLE_STYLES[fmt],
+        disable_numparse=True,
+        maxcolwidths=maxwidths if fmt != "markdown" else None,
+    ) + "\n"
+
+
+def csv_text(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    delimiter: str = ",",
+    line_end: str = "\n",
+    neutralise: Sequence[str] = (),
+) -> str:
+    """Rows as CSV; cells of the *neutralise* columns are made safe for spreadsheets."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=line_end)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [neutralise_cell(cell(row.get(c))) if c in neutralise else cell(row.get(c))
+             for c in columns]
+        )
+    return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(text: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with ``'`` (SPEC §6)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unneutralise_cell(text: str) -> str:
+    """Undo ``neutralise_cell``: drop the one ``'`` it added, and only that."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def rows(
+    data: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    headers: Sequence[str] | None = None,
+    widths: dict[str, int] | None = None,
+) -> str:
+    """Rows in any output format; JSON keeps every key of each row."""
+    if fmt == "json":
+        return to_json(list(data))
+    if fmt == "csv":
+        return csv_text(data, columns)
+    return table(data, columns, fmt, headers, widths)
+
+
+# --- the report as text -----------------------------------------------------------------
+
+
+def _num(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def rule_line(numbers: dict[str, Any], rules: dict[str, Any]) -> str:
+    """Numerator, denominator and the rule in force, so a reader can check the rate."""
+    counted = "withdrawn items not counted" if rules["exclude_withdrawn"] else (
+        "every item counted, withdrawn included"
+    )
+    result = percent(numbers["rate"]) if numbers["rate"] is not None else "n/a (nothing counted)"
+    return (
+        f"rate = credit / counted weight = {_num(numbers['credit'])} / "
+        f"{_num(numbers['counted_weight'])} = {result}; credit per unit of weight: "
+        f"fulfilled 1, partial {rules['partial_credit']:g}, others 0; {counted}"
+    )
+
+
+def rate_line(numbers: dict[str, Any], unicode: bool = True) -> str:
+    return (
+        f"fulfilled {numbers['fulfilled']} of {numbers['counted']}  "
+        f"{percent(numbers['rate'])}  {bar(numbers['rate'], unicode=unicode)}"
+    ).rstrip()
+
+
+def report_text(
+    doc: dict[str, Any],
+    fmt: str = "table",
+    by: str | None = None,
+    unicode: bool = True,
+    width: int | None = None,
+) -> str:
+    """The human report of SPEC §5 for one or several plans."""
+    md = fmt == "markdown"
+    out: list[str] = []
+
+    def heading(text: str, level: int = 3) -> None:
+        out.append(("#" * level + " " + text) if md else text)
+
+    def para(text: str) -> None:
+        out.append(text)
+
+    wrap = _column_widths(width)
+    for entry in doc["plans"]:
+        heading(f"{entry['plan']}: {entry['title']}", 2)
+        para(f"as of {doc['as_of']}")
+        para(rate_line(entry, unicode))
+        para(rule_line(entry, doc["rules"]))
+        if doc["rules"]["exclude_withdrawn"] and entry["total"] != entry["counted"]:
+            para(f"({entry['total'] - entry['counted']} withdrawn item(s) not counted)")
+        out.append("")
+        counts = [{"status": s, "items": n} for s, n in entry["by_status"].items() if n]
+        heading("by status")
+        out.append(table(counts, ["status", "items"], fmt).rstrip("\n") if counts else "none")
+        out.append("")
+        unfulfilled = entry["unfulfilled"]
+        heading(f"closed but not fulfilled ({len(unfulfilled)})")
+        if unfulfilled:
+            out.append(table(unfulfilled, ["id", "status", "title", "reason"], fmt,
+                             widths=wrap).rstrip("\n"))
+        else:
+            out.append("none")
+        out.append("")
+        overdue = entry["overdue"]
+        heading(f"overdue open items, due before {doc['as_of']} ({len(overdue)})")
+        if overdue:
+            out.append(table(overdue, ["id", "status", "due", "owners", "title"], fmt,
+                             widths=wrap).rstrip("\n"))
+        else:
+            out.append("none")
+        if by:
+            out.append("")
+            heading(f"by {by}")
+            if by == "owner":
+                para("(an item with several owners counts in each owner's group)")
+            out.append(groups_table(entry["groups"], by, fmt, unicode).rstrip("\n"))
+        out.append("")
+    if len(doc["plans"]) != 1:
+        heading("all plans", 2)
+        summary = [
+            {"plan": e["plan"], "title": e["title"], "total": e["total"],
+             "counted": e["counted"], "fulfilled": e["fulfilled"], "rate": percent(e["rate"])}
+            for e in doc["plans"]
+        ]
+        total = doc["total"]
+        summary.append({"plan": "total", "title": "", "total": total["total"],
+                        "counted": total["counted"], "fulfilled": total["fulfilled"],
+                        "rate": percent(total["rate"])})
+        out.append(table(summary, ["plan", "title", "total", "counted", "fulfilled", "rate"],
+                         fmt, widths=wrap).rstrip("\n"))
+        para(rule_line(total, doc["rules"]))
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def groups_table(groups: list[dict[str, Any]], by: str, fmt: str, unicode: bool = True) -> str:
+    shown = [
+        {**g, "key": g["key"] if g["key"] is not None else f"(no {by})",
+         "rate": percent(g["rate"]), "bar": bar(g["rate"], unicode=unicode)}
+        for g in groups
+    ]
+    columns = ["key", "total", "counted", "fulfilled", "rate", "bar"]
+    return table(shown, columns, fmt, headers=[by, *columns[1:]])
+
+
+def _column_widths(width: int | None) -> dict[str, int] | None:
+    """Widths for the free-text columns so a table fits a terminal *width* wide."""
+    if not width:
+        return None
+    text = max(20, (width - 40) // 2)
+    return {"title": text, "reason": text}
+
+
+def report_csv(doc: dict[str, Any], by: str | None = None) -> str:
+    """The report's numbers as CSV: a row per plan (or per plan and group) and a total."""
+    columns = ["plan", "title", "total", "counted", "fulfilled", "counted_weight", "credit",
+               "rate"]
+    lines: list[dict[str, Any]] = []
+    for entry in doc["plans"]:
+        if by:
+            lines.extend({"plan": entry["plan"], by: g["key"], **g} for g in entry["groups"])
+        else:
+            lines.append(entry)
+    if by:
+        columns = ["plan", by, "total", "counted", "fulfilled", "rate"]
+    else:
+        lines.append({"plan": "total", "title": "", **doc["total"]})
+    return csv_text(lines, columns)

@@ -1,0 +1,149 @@
+"""Reports: pure functions from plans, items and events to numbers and rows.
+
+``build_report`` returns the JSON document of SPEC §5 as plain dicts; the output module
+turns it into text. ``items_as_of`` rebuilds items from the journal for ``--as-of``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from tracker.domain import STATUSES, UNFULFILLED, Item, Plan, Rules, Tally, ref_sort_key, tally
+
+GROUPINGS = ("owner", "area", "status")
+
+
+def tally_json(t: Tally) -> dict[str, Any]:
+    return {
+        "total": t.total,
+        "counted": t.counted,
+        "fulfilled": t.fulfilled,
+        "counted_weight": t.counted_weight,
+        "credit": t.credit,
+        "rate": t.rate,
+    }
+
+
+def group_keys(item: Item, by: str) -> list[str | None]:
+    """The groups an item belongs to; an item with several owners is in each one's."""
+    if by == "owner":
+        return list(dict.fromkeys(item.owners)) or [None]
+    if by == "area":
+        return [item.area or None]
+    return [item.status]
+
+
+def groups(items: list[Item], by: str, rules: Rules) -> list[dict[str, Any]]:
+    """A row per group: key, total, counted, fulfilled, rate (SPEC §5 ``groups``)."""
+    members: dict[str | None, list[Item]] = defaultdict(list)
+    for item in items:
+        for key in group_keys(item, by):
+            members[key].append(item)
+    if by == "status":
+        order: list[str | None] = [s for s in STATUSES if s in members]
+    else:
+        order = sorted((k for k in members if k is not None), key=str.casefold)
+        if None in members:
+            order.append(None)
+    rows = []
+    for key in order:
+        t = tally(members[key], rules)
+        rows.append({"key": key, "total": t.total, "counted": t.counted,
+                     "fulfilled": t.fulfilled, "rate": t.rate})
+    return rows
+
+
+def plan_report(
+    plan: Plan, items: list[Item], rules: Rules, as_of: str, by: str | None = None
+) -> dict[str, Any]:
+    """The report of one plan, keys in the order of SPEC §5."""
+    items = sorted(items, key=lambda i: ref_sort_key(i.ref))
+    t = tally(items, rules)
+    by_status = dict.fromkeys(STATUSES, 0)
+    for item in items:
+        by_status[item.status] = by_status.get(item.status, 0) + 1
+    return {
+        "plan": plan.id,
+        "title": plan.title,
+        "total": t.total,
+        "counted": t.counted,
+        "fulfilled": t.fulfilled,
+        "rate": t.rate,
+        "by_status": by_status,
+        "unfulfilled": [
+            {"id": i.id, "ref": i.ref, "title": i.title, "status": i.status, "reason": i.reason}
+            for i in items
+            if i.status in UNFULFILLED
+        ],
+        "overdue": [
+            {"id": i.id, "ref": i.ref, "title": i.title, "status": i.status, "due": i.due,
+             "owners": i.owners}
+            for i in items
+            if i.is_overdue(as_of)
+        ],
+        "counted_weight": t.counted_weight,
+        "credit": t.credit,
+        "groups": groups(items, by, rules) if by else [],
+    }
+
+
+def build_report(
+    plans: list[tuple[Plan, list[Item]]],
+    rules: Rules,
+    as_of: str,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """The whole report document: rules, one entry per plan and the total."""
+    everything = [item for _plan, items in plans for item in items]
+    return {
+        "as_of": as_of,
+        "rules": {"exclude_withdrawn": rules.exclude_withdrawn,
+                  "partial_credit": rules.partial_credit},
+        "plans": [plan_report(plan, items, rules, as_of, by) for plan, items in plans],
+        "total": tally_json(tally(everything, rules)),
+    }
+
+
+def items_as_of(events: Iterable[dict[str, Any]], plan_id: str, as_of: str) -> list[Item]:
+    """The plan's items as they stood on *as_of*, rebuilt from the journal (SPEC §3).
+
+    Undone steps and the undo events themselves are skipped. Each item's events are
+    applied in order of effective date (ties: the order recorded), up to *as_of*, so the
+    latest effective change of each field wins, back-dated corrections included.
+    """
+    events = list(events)
+    undone = {e.get("undoes") for e in events if e.get("action") == "undo"}
+    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    prefix = plan_id + ":"
+    for event in events:
+        target = event["id"]
+        if (
+            target.startswith(prefix)
+            and event["action"] != "undo"
+            and event["step"] not in undone
+            and event["effective"] <= as_of
+        ):
+            by_item[target].append(event)
+    items = []
+    for target, history in by_item.items():
+        state: dict[str, Any] | None = None
+        for event in sorted(history, key=lambda e: (e["effective"], e["seq"])):
+            changes = event["changes"]
+            ref_change = changes.get("ref")
+            if ref_change and ref_change[1] is None:  # removed
+                state = None
+                continue
+            if ref_change and ref_change[0] is None:  # created
+                state = {"plan": plan_id, "ref": target[len(prefix):],
+                         "created": event["effective"]}
+            if state is None:
+                continue
+            for key, (_old, new) in changes.items():
+                state[key] = new
+            state["updated"] = event["effective"]
+        if state is not None:
+            state = {k: v for k, v in state.items() if v is not None or k == "due"}
+            items.append(Item.from_dict(state))
+    return items

@@ -1,0 +1,359 @@
+"""What commands do to the data: every change goes through here and writes its events.
+
+One ``Tracker`` serves one command, so one command is one journal step (one undo). It
+works on a ``Repository`` and knows nothing of click, files or the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tracker.domain import (
+    EDITABLE_ITEM_FIELDS,
+    EDITABLE_PLAN_FIELDS,
+    EVENT_KEYS,
+    Item,
+    Plan,
+    check_plan_id,
+    check_ref,
+    check_title,
+    next_ref,
+    parse_address,
+)
+from tracker.errors import Conflict, Duplicate, InvalidValue, NotFound, TrackerError
+
+if TYPE_CHECKING:
+    from tracker.csvio import Row
+    from tracker.store import Repository
+
+# A status change without a new reason clears the old one when the new status needs none.
+STATUSES_WITHOUT_REASON = frozenset({"fulfilled", "in-progress", "not-started"})
+
+
+@dataclass
+class Tracker:
+    """The operations of SPEC §5 on one repository, for one actor, on one day."""
+
+    repo: Repository
+    actor: str
+    today: date
+    now: str  # UTC timestamp of this command, ISO 8601
+    _step: int | None = field(default=None, init=False)
+    _seq: int = field(default=0, init=False)
+
+    # journal --------------------------------------------------------------------------
+
+    def _record(
+        self,
+        target: str,
+        action: str,
+        changes: dict[str, list[Any]],
+        *,
+        effective: str | None = None,
+        reason: str = "",
+        note: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        if self._step is None:
+            self._step = self.repo.last_step() + 1
+            self._seq = self.repo.last_seq()
+        self._seq += 1
+        event = dict(
+            zip(
+                EVENT_KEYS,
+                (
+                    self._seq, self.now, self.actor, effective or self.today.isoformat(),
+                    target, action, changes, reason, note, self._step,
+                ),
+                strict=True,
+            )
+        )
+        if extra:
+            event.update(extra)
+        self.repo.append_events([event])
+        return event
+
+    # lookups --------------------------------------------------------------------------
+
+    def plan(self, plan_id: str) -> Plan:
+        plan = self.repo.get_plan(check_plan_id(plan_id))
+        if plan is None:
+            raise NotFound(f"no plan {plan_id!r}", "See 'tracker plan list' for the plans.")
+        return plan
+
+    def item(self, address: str) -> Item:
+        plan_id, ref = parse_address(address)
+        self.plan(plan_id)
+        item = self.repo.get_item(plan_id, ref)
+        if item is None:
+            raise NotFound(
+                f"no item {address!r} in plan {plan_id!r}",
+                f"See 'tracker list {plan_id}' for its items.",
+            )
+        return item
+
+    # plans ----------------------------------------------------------------------------
+
+    def add_plan(self, plan_id: str, title: str, **fields: Any) -> Plan:
+        check_plan_id(plan_id)
+        if self.repo.get_plan(plan_id) is not None:
+            raise Duplicate(f"plan {plan_id!r} already exists", "Choose another id.")
+        values = {k: v for k, v in fields.items() if v not in (None, "")}
+        plan = Plan(id=plan_id, title=check_title(title), created=self.today.isoformat(),
+                    **values)
+        _check_span(plan.start, plan.end)
+        self.repo.put_plan(plan)
+        changes = {"id": [None, plan_id], "title": [None, plan.title]}
+        changes.update({k: [None, v] for k, v in values.items()})
+        changes["created"] = [None, plan.created]
+        self._record(plan_id, "plan-add", changes)
+        return plan
+
+    def edit_plan(self, plan_id: str, **fields: Any) -> dict[str, list[Any]]:
+        plan = self.plan(plan_id)
+        if "title" in fields:
+            fields["title"] = check_title(fields["title"])
+        changes = _apply(plan, {k: v for k, v in fields.items() if k in EDITABLE_PLAN_FIELDS})
+        _check_span(plan.start, plan.end)
+        if changes:
+            self.repo.put_plan(plan)
+            self._record(plan_id, "plan-edit", changes)
+        return changes
+
+    def remove_plan(self, plan_id: str, *, force: bool = False) -> list[Item]:
+        """Remove a plan; with *force* its items go too, each journaled so undo restores."""
+        plan = self.plan(plan_id)
+        items = self.repo.items(plan_id)
+        if items and not force:
+            raise Conflict(
+                f"plan {plan_id!r} has {len(items)} item(s); nothing was removed",
+                "Add --force to remove the plan with its items (undo brings them back).",
+            )
+        for item in reversed(items):
+            self._remove_item(item)
+        self.repo.delete_plan(plan_id)
+        changes = {k: [v, None] for k, v in plan.to_dict().items() if v not in (None, "")}
+        self._record(plan_id, "plan-remove", changes)
+        return items
+
+    # items ----------------------------------------------------------------------------
+
+    def add_item(
+        self,
+        plan_id: str,
+        title: str,
+        *,
+        ref: str | None = None,
+        on: str | None = None,
+        action: str = "add",
+        note: str = "",
+        **fields: Any,
+    ) -> Item:
+        self.plan(plan_id)
+        if ref is None:
+            ref = next_ref(self.repo.refs(plan_id))
+        elif self.repo.get_item(plan_id, check_ref(ref)) is not None:
+            raise Duplicate(
+                f"item {plan_id}:{ref} already exists",
+                f"Use 'tracker update {plan_id}:{ref}' to change it, or another --ref.",
+            )
+        effective = on or self.today.isoformat()
+        values = {k: v for k, v in fields.items() if v not in (None, "", [])}
+        item = Item(plan=plan_id, ref=ref, title=check_title(title), created=effective,
+                    updated=effective, **values)
+        self.repo.put_item(item)
+        changes = {k: [None, v] for k, v in item.to_dict().items()
+                   if k not in ("plan", "created", "updated") and v not in (None, "", [])}
+        self._record(item.id, action, changes, effective=effective, reason=item.reason,
+                     note=note)
+        return item
+
+    def update_items(
+        self,
+        addresses: list[str],
+        fields: dict[str, Any],
+        *,
+        on: str | None = None,
+        note: str = "",
+        action: str = "update",
+    ) -> list[tuple[Item, dict[str, list[Any]]]]:
+        """Apply the same changes to every item; all are checked before any is changed."""
+        if not fields and not note:
+            raise InvalidValue("nothing to update: give at least one option such as --status")
+        if "title" in fields:
+            fields["title"] = check_title(fields["title"])
+        items = [self.item(address) for address in _unique(addresses)]
+        return [(item, self.change_item(item, fields, on=on, note=note, action=action))
+                for item in items]
+
+    def change_item(
+        self,
+        item: Item,
+        fields: dict[str, Any],
+        *,
+        on: str | None = None,
+        note: str = "",
+        action: str = "update",
+        note_alone: bool = True,
+    ) -> dict[str, list[Any]]:
+        """Change one item's fields, recording what changed; return the changes.
+
+        With *note_alone* a note is journaled even when no field changed.
+        """
+        wanted = {k: v for k, v in fields.items() if k in EDITABLE_ITEM_FIELDS}
+        if (
+            "status" in wanted
+            and "reason" not in wanted
+            and wanted["status"] != item.status
+            and wanted["status"] in STATUSES_WITHOUT_REASON
+        ):
+            wanted["reason"] = ""
+        changes = _apply(item, wanted)
+        if not changes and not (note and note_alone):
+            return {}
+        effective = on or self.today.isoformat()
+        if changes:
+            item.updated = effective
+            self.repo.put_item(item)
+        reason = fields.get("reason") or (item.reason if "status" in changes else "")
+        self._record(item.id, action, changes, effective=effective, reason=reason, note=note)
+        return changes
+
+    def import_rows(
+        self,
+        plan_id: str,
+        rows: Iterable[Row],
+        *,
+        source: str,
+        create_title: str | None = None,
+        on: str | None = None,
+    ) -> dict[str, list[str]]:
+        """Add or update a plan's items from validated rows, as one step.
+
+        Rows are matched by ref; a row without one gets the next free integer ref.
+        """
+        if self.repo.get_plan(check_plan_id(plan_id)) is None:
+            if create_title is None:
+                raise NotFound(f"no plan {plan_id!r}",
+                               "Add --title TEXT to create it with the import.")
+            self.add_plan(plan_id, create_title)
+        existing = set(self.repo.refs(plan_id))
+        counter = int(next_ref(existing)) - 1
+        note = f"imported from {source}"
+        result: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
+        for row in rows:
+            ref = row.ref
+            if ref is None:
+                counter += 1
+                while str(counter) in existing:
+                    counter += 1
+                ref = str(counter)
+            item = self.repo.get_item(plan_id, ref)
+            if item is None:
+                values = dict(row.values)
+                self.add_item(plan_id, values.pop("title"), ref=ref, action="import",
+                              note=note, on=on, **values)
+                existing.add(ref)
+                if ref.isdigit():
+                    counter = max(counter, int(ref))
+                result["added"].append(ref)
+            elif self.change_item(item, row.values, action="import", note=note, on=on,
+                                  note_alone=False):
+                result["updated"].append(ref)
+            else:
+                result["unchanged"].append(ref)
+        return result
+
+    def remove_items(self, addresses: list[str]) -> list[Item]:
+        items = [self.item(address) for address in _unique(addresses)]
+        for item in items:
+            self._remove_item(item)
+        return items
+
+    def _remove_item(self, item: Item) -> None:
+        self.repo.delete_item(item.plan, item.ref)
+        changes = {k: [v, None] for k, v in item.to_dict().items()
+                   if k != "plan" and v not in (None, "", [])}
+        self._record(item.id, "remove", changes)
+
+    # undo -----------------------------------------------------------------------------
+
+    def undo_target(self) -> tuple[int, list[dict[str, Any]]]:
+        """The last step that changed data and is not undone yet, with its events."""
+        events = self.repo.events()
+        undone = {e["undoes"] for e in events if e.get("action") == "undo"}
+        # Undo and restore steps are not themselves reverted: undo goes further back.
+        skipped = {e["step"] for e in events if e.get("action") in ("undo", "restore")}
+        for event in reversed(events):
+            step = event["step"]
+            if step not in undone and step not in skipped:
+                return step, [e for e in events if e["step"] == step]
+        raise TrackerError("nothing to undo: no change is left to revert")
+
+    def undo(self) -> tuple[int, list[dict[str, Any]]]:
+        """Revert the last step as a new step of ``undo`` events; return what was reverted."""
+        step, events = self.undo_target()
+        for event in reversed(events):
+            self._revert(event)
+            reverted = {k: [new, old] for k, (old, new) in event["changes"].items()}
+            self._record(event["id"], "undo", reverted, note=f"undo of step {step}",
+                         extra={"undoes": step})
+        return step, events
+
+    def record_restore(self, kept: str | None) -> None:
+        """Journal a restore from backup (the whole database, id ``*``)."""
+        self._record("*", "restore", {}, note="restored from the backup" +
+                     (f"; the replaced file was kept as {kept}" if kept else ""))
+
+    def _revert(self, event: dict[str, Any]) -> None:
+        """Put back the values an event replaced: un-create, re-create or un-change."""
+        changes, target = event["changes"], event["id"]
+        is_plan = ":" not in target
+        key_field = "id" if is_plan else "ref"
+        plan_id, _, ref = target.partition(":")
+        if key_field in changes and changes[key_field][0] is None:  # it was created
+            if is_plan:
+                self.repo.delete_plan(plan_id)
+            else:
+                self.repo.delete_item(plan_id, ref)
+            return
+        if is_plan:
+            plan = self.repo.get_plan(plan_id)
+            base = plan.to_dict() if plan else {"id": plan_id}
+        else:
+            item = self.repo.get_item(plan_id, ref)
+            base = item.to_dict() if item else {"plan": plan_id, "ref": ref}
+        for key, (old, _new) in changes.items():
+            base[key] = _empty(key) if old is None else old
+        if is_plan:
+            self.repo.put_plan(Plan.from_dict(base))
+        else:
+            self.repo.put_item(Item.from_dict(base))
+
+
+def _empty(key: str) -> Any:
+    """The value a field holds when it is not set."""
+    return {"owners": [], "due": None, "start": None, "end": None, "weight": 1}.get(key, "")
+
+
+def _apply(record: Any, fields: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set *fields* on *record*; return ``{field: [old, new]}`` for those that changed."""
+    changes = {}
+    for key, value in fields.items():
+        old = getattr(record, key)
+        if old != value:
+            changes[key] = [old, value]
+            setattr(record, key, value)
+    return changes
+
+
+def _unique(addresses: list[str]) -> list[str]:
+    return list(dict.fromkeys(addresses))
+
+
+def _check_span(start: str | None, end: str | None) -> None:
+    if start and end and start > end:
+        raise InvalidValue(f"the plan would end ({end}) before it starts ({start})")

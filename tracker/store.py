@@ -1,0 +1,482 @@
+"""The store: the repository interface every command uses, and its TinyDB implementation.
+
+This is the only module that imports tinydb. The database is a TinyDB document file (tables
+``meta``, ``plans`` and ``items``, each ``{doc_id: document}``) written through a TinyDB
+``Storage`` of our own that reads the file once and replaces it atomically (SPEC §7);
+TinyDB's ``JSONStorage`` writes in place and has no lock, so it is not used.
+
+The journal of events lives beside it in ``<db>.journal``: one JSON object per line,
+append-only, so commands that need no history never parse it. A write appends the step's
+events first, then replaces the item file, which records the journal's length. A crash
+between the two leaves journal lines past that length: readers ignore them, and the next
+writer cuts them off under the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from tracker import fileio
+from tracker.domain import Item, Plan
+from tracker.errors import StoreError
+
+SCHEMA_VERSION = 1
+TABLES = ("meta", "plans", "items")
+
+
+# --- the interface ----------------------------------------------------------------------
+
+
+class Repository(ABC):
+    """What commands may ask of a database; one instance serves one command.
+
+    Reads see one consistent snapshot. Writes are buffered and reach the disk only in
+    ``commit()``, all at once, so a command that fails part-way changes nothing.
+    """
+
+    location: str
+
+    @abstractmethod
+    def plans(self) -> list[Plan]: ...
+
+    @abstractmethod
+    def get_plan(self, plan_id: str) -> Plan | None: ...
+
+    @abstractmethod
+    def items(self, plan_id: str | None = None) -> list[Item]:
+        """Items of one plan (or of all plans), plans and refs in insertion order."""
+
+    @abstractmethod
+    def get_item(self, plan_id: str, ref: str) -> Item | None: ...
+
+    @abstractmethod
+    def refs(self, plan_id: str) -> list[str]: ...
+
+    @abstractmethod
+    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
+        """Journal events in recorded order; *plan* keeps the plan's and its items' events."""
+
+    @abstractmethod
+    def put_plan(self, plan: Plan) -> None: ...
+
+    @abstractmethod
+    def delete_plan(self, plan_id: str) -> None: ...
+
+    @abstractmethod
+    def put_item(self, item: Item) -> None: ...
+
+    @abstractmethod
+    def delete_item(self, plan_id: str, ref: str) -> None: ...
+
+    @abstractmethod
+    def append_events(self, events: list[dict[str, Any]]) -> None: ...
+
+    @abstractmethod
+    def last_seq(self) -> int: ...
+
+    @abstractmethod
+    def last_step(self) -> int: ...
+
+    @abstractmethod
+    def info(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def commit(self) -> bool:
+        """Write everything changed since opening in one write; return whether it wrote."""
+
+    @abstractmethod
+    def discard(self) -> None:
+        """Forget the buffered changes (a dry run): ``commit`` then writes nothing."""
+
+
+# --- storages: where the documents and the journal physically live ----------------------
+
+
+class JSONFileStorage(Storage):  # type: ignore[misc]
+    """A TinyDB storage that reads the file once and replaces it atomically with a ``.bak``.
+
+    Usable on its own with ``TinyDB(path, storage=JSONFileStorage)`` to read the database.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.journal_path = path + ".journal"
+        self.backup_path = path + ".bak"
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            with open(self.path, "rb") as handle:
+                raw = handle.read()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise StoreError(f"database {self.path} is a folder, not a file") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read database {self.path}: {exc.strerror}") from None
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            what = "it is empty" if not raw.strip() else f"it is not valid JSON ({exc})"
+            raise self.damaged(what) from None
+        if not isinstance(data, dict):
+            raise self.damaged("it is JSON, but not a tracker database")
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        folder = os.path.dirname(os.path.abspath(self.path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fileio.atomic_write(self.path, orjson.dumps(data), backup=self.backup_path)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write database {self.path}: {exc.strerror or exc}; "
+                "it was left as it was"
+            ) from None
+
+    def close(self) -> None:
+        pass
+
+    def damaged(self, what: str) -> StoreError:
+        return StoreError(
+            f"database {self.path} cannot be read: {what}. It was left untouched.",
+            f"The previous version is {self.backup_path}: "
+            "'tracker restore --from-backup' puts it back.",
+        )
+
+    # the journal ----------------------------------------------------------------------
+
+    def journal_size(self) -> int:
+        try:
+            return os.path.getsize(self.journal_path)
+        except FileNotFoundError:
+            return 0
+
+    def journal_read(self, size: int) -> bytes:
+        if size == 0:
+            return b""
+        try:
+            with open(self.journal_path, "rb") as handle:
+                return handle.read(size)
+        except OSError as exc:
+            raise StoreError(f"cannot read the journal {self.journal_path}: {exc}") from None
+
+    def journal_append(self, data: bytes) -> int:
+        try:
+            return fileio.append_durably(self.journal_path, data)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write the journal {self.journal_path}: {exc.strerror or exc}; "
+                "nothing was changed"
+            ) from None
+
+    def journal_truncate(self, size: int) -> None:
+        with open(self.journal_path, "r+b") as handle:
+            handle.truncate(size)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    @contextlib.contextmanager
+    def locked(self, timeout: float) -> Iterator[None]:
+        folder = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(folder, exist_ok=True)
+        with fileio.exclusive_lock(self.path + ".lock", timeout):
+            fileio.remove_leftovers(self.path)
+            yield
+
+
+class MemoryStorage(Storage):  # type: ignore[misc]
+    """The same storage contract held in memory (tests, and a model for new backends)."""
+
+    def __init__(self) -> None:
+        self.path = ":memory:"
+        self._data: bytes | None = None
+        self._journal = bytearray()
+        self.writes = 0
+
+    def read(self) -> dict[str, Any] | None:
+        return None if self._data is None else orjson.loads(self._data)
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = orjson.dumps(data)
+        self.writes += 1
+
+    def close(self) -> None:
+        pass
+
+    def damaged(self, what: str) -> StoreError:
+        return StoreError(f"in-memory database is damaged: {what}")
+
+    def journal_size(self) -> int:
+        return len(self._journal)
+
+    def journal_read(self, size: int) -> bytes:
+        return bytes(self._journal[:size])
+
+    def journal_append(self, data: bytes) -> int:
+        self._journal += data
+        return len(self._journal)
+
+    def journal_truncate(self, size: int) -> None:
+        del self._journal[size:]
+
+    @contextlib.contextmanager
+    def locked(self, timeout: float) -> Iterator[None]:
+        yield
+
+
+# --- the repository over a document storage ---------------------------------------------
+
+
+class DocumentRepository(Repository):
+    """Plans and items held as TinyDB documents, indexed in memory for one command."""
+
+    def __init__(self, storage: JSONFileStorage | MemoryStorage, *, writable: bool) -> None:
+        self.storage = storage
+        self.location = storage.path
+        self.writable = writable
+        self._pending: list[dict[str, Any]] = []
+        self._dirty = False
+        data = storage.read()
+        self._meta, self._plans, self._items = self._load(data)
+        if writable:
+            self._trim_journal()
+
+    # loading ------------------------------------------------------------------------------
+
+    def _load(
+        self, data: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+        if data is None:
+            meta = {"schema_version": SCHEMA_VERSION, "last_seq": 0, "last_step": 0,
+                    "journal_size": 0}
+            return meta, {}, {}
+        tables = {}
+        for name in TABLES:
+            table = data.get(name, {})
+            if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+                raise self.storage.damaged(f"its {name!r} table is not a table of documents")
+            tables[name] = table
+        metas = list(tables["meta"].values())
+        if len(metas) != 1 or not isinstance(metas[0].get("schema_version"), int):
+            raise self.storage.damaged("it has no schema version")
+        meta = metas[0]
+        version = meta["schema_version"]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.location} was written by a newer tracker (schema {version}); "
+                f"this one reads schema {SCHEMA_VERSION} and older. It was left untouched.",
+                "Upgrade tracker to use it.",
+            )
+        plans: dict[str, dict[str, Any]] = {}
+        for doc in tables["plans"].values():
+            if not isinstance(doc.get("id"), str) or not isinstance(doc.get("title"), str):
+                raise self.storage.damaged("a plan has no id or title")
+            plans[doc["id"]] = doc
+        items: dict[str, dict[str, dict[str, Any]]] = {plan_id: {} for plan_id in plans}
+        for doc in tables["items"].values():
+            plan_items = items.get(doc.get("plan"))  # type: ignore[arg-type]
+            if plan_items is None or not isinstance(doc.get("ref"), str):
+                raise self.storage.damaged("an item has no ref or belongs to no plan")
+            plan_items[doc["ref"]] = doc
+        return meta, plans, items
+
+    def _trim_journal(self) -> None:
+        """Cut journal lines a crashed writer appended without replacing the item file."""
+        expected = self._meta.get("journal_size", 0)
+        actual = self.storage.journal_size()
+        if actual > expected:
+            self.storage.journal_truncate(expected)
+        elif actual < expected:
+            raise StoreError(
+                f"the journal {self.location}.journal is shorter than database "
+                f"{self.location} expects ({actual} < {expected} bytes); nothing was changed",
+                "Restore the journal from a backup, or 'tracker restore --from-backup'.",
+            )
+
+    # reads --------------------------------------------------------------------------------
+
+    def plans(self) -> list[Plan]:
+        return [Plan.from_dict(doc) for doc in self._plans.values()]
+
+    def get_plan(self, plan_id: str) -> Plan | None:
+        doc = self._plans.get(plan_id)
+        return None if doc is None else Plan.from_dict(doc)
+
+    def items(self, plan_id: str | None = None) -> list[Item]:
+        if plan_id is not None:
+            return [Item.from_dict(doc) for doc in self._items.get(plan_id, {}).values()]
+        return [Item.from_dict(doc) for docs in self._items.values() for doc in docs.values()]
+
+    def get_item(self, plan_id: str, ref: str) -> Item | None:
+        doc = self._items.get(plan_id, {}).get(ref)
+        return None if doc is None else Item.from_dict(doc)
+
+    def refs(self, plan_id: str) -> list[str]:
+        return list(self._items.get(plan_id, {}))
+
+    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
+        raw = self.storage.journal_read(self._meta.get("journal_size", 0))
+        events = []
+        for line in raw.splitlines():
+            if not line.strip():
+                continue
+            try:
+                event = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise StoreError(
+                    f"the journal {self.location}.journal has a damaged line; "
+                    "it was left untouched"
+                ) from None
+            if _matches(event, plan, item):
+                events.append(event)
+        events.extend(e for e in self._pending if _matches(e, plan, item))
+        return events
+
+    def last_seq(self) -> int:
+        return int(self._meta.get("last_seq", 0))
+
+    def last_step(self) -> int:
+        return int(self._meta.get("last_step", 0))
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "database": self.location,
+            "schema_version": self._meta["schema_version"],
+            "plans": len(self._plans),
+            "items": sum(len(docs) for docs in self._items.values()),
+            "events": self.last_seq(),
+            "steps": self.last_step(),
+        }
+
+    # writes -------------------------------------------------------------------------------
+
+    def _writing(self) -> None:
+        if not self.writable:
+            raise RuntimeError("this repository was opened for reading only")
+        self._dirty = True
+
+    def put_plan(self, plan: Plan) -> None:
+        self._writing()
+        self._plans[plan.id] = plan.to_dict()
+        self._items.setdefault(plan.id, {})
+
+    def delete_plan(self, plan_id: str) -> None:
+        self._writing()
+        self._plans.pop(plan_id, None)
+        self._items.pop(plan_id, None)
+
+    def put_item(self, item: Item) -> None:
+        self._writing()
+        if item.plan not in self._plans:
+            raise KeyError(f"no plan {item.plan!r} for item {item.id}")
+        self._items[item.plan][item.ref] = item.to_dict()
+
+    def delete_item(self, plan_id: str, ref: str) -> None:
+        self._writing()
+        self._items.get(plan_id, {}).pop(ref, None)
+
+    def append_events(self, events: list[dict[str, Any]]) -> None:
+        self._writing()
+        for event in events:
+            self._meta["last_seq"] = max(self.last_seq(), event["seq"])
+            self._meta["last_step"] = max(self.last_step(), event["step"])
+        self._pending.extend(events)
+
+    def commit(self) -> bool:
+        if not self._dirty:
+            return False
+        if self._pending:
+            lines = b"".join(orjson.dumps(event) + b"\n" for event in self._pending)
+            self._meta["journal_size"] = self.storage.journal_append(lines)
+        self._meta["schema_version"] = SCHEMA_VERSION
+        document = {
+            "meta": {"1": self._meta},
+            "plans": {str(n): doc for n, doc in enumerate(self._plans.values(), 1)},
+            "items": {
+                str(n): doc
+                for n, doc in enumerate(
+                    (doc for docs in self._items.values() for doc in docs.values()), 1
+                )
+            },
+        }
+        self.storage.write(document)
+        self._pending = []
+        self._dirty = False
+        return True
+
+
+    def discard(self) -> None:
+        self._pending = []
+        self._dirty = False
+
+
+def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
+    target = event.get("id", "")
+    if item is not None:
+        return bool(target == item)
+    if plan is not None:
+        return bool(target == plan or target.startswith(f"{plan}:"))
+    return True
+
+
+# --- opening ----------------------------------------------------------------------------
+
+
+def open_reader(location: str | MemoryStorage) -> Repository:
+    """The database at *location* read once, without a lock, for a read-only command."""
+    storage = location if isinstance(location, MemoryStorage) else JSONFileStorage(location)
+    return DocumentRepository(storage, writable=False)
+
+
+@contextlib.contextmanager
+def open_repository(
+    location: str | MemoryStorage, *, write: bool, lock_timeout: float = 10.0
+) -> Iterator[Repository]:
+    """Open the database at *location* for one command.
+
+    For writing: take the lock, read once, yield, and on success write once (nothing is
+    written when the block raises). For reading: read once, no lock.
+    """
+    if not write:
+        yield open_reader(location)
+        return
+    storage = location if isinstance(location, MemoryStorage) else JSONFileStorage(location)
+    with storage.locked(lock_timeout):
+        repo = DocumentRepository(storage, writable=True)
+        yield repo
+        repo.commit()
+
+
+def restore_backup(path: str, stamp: str, lock_timeout: float) -> str | None:
+    """Put ``<path>.bak`` in place of *path*, keeping *path* as ``<path>.broken-<stamp>``.
+
+    The backup is checked first: one that cannot be read either is refused, and nothing
+    is moved. Returns the name the replaced file was kept under (None if there was none).
+    """
+    storage = JSONFileStorage(path)
+    backup = storage.backup_path
+    with storage.locked(lock_timeout):
+        try:
+            with open(backup, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise StoreError(f"there is no backup {backup} to restore; nothing was changed") \
+                from None
+        try:
+            DocumentRepository(JSONFileStorage(backup), writable=False)
+        except StoreError as exc:
+            raise StoreError(f"the backup {backup} cannot be read either; nothing was "
+                             f"changed ({exc.message.split(': ', 1)[-1]})") from None
+        kept = None
+        if os.path.exists(path):
+            kept = f"{path}.broken-{stamp}"
+            fileio.atomic_write(kept, open(path, "rb").read())
+        fileio.atomic_write(path, data)
+        return kept
