@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from tracker.errors import InvalidValue
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The status vocabulary of SPEC §4, in the order reports list them."""
 
     NOT_STARTED = "not-started"
@@ -26,9 +26,6 @@ class Status(str, Enum):
     PARTIAL = "partial"
     NOT_FULFILLED = "not-fulfilled"
     WITHDRAWN = "withdrawn"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 STATUSES: tuple[str, ...] = tuple(s.value for s in Status)

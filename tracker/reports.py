@@ -44,7 +44,7 @@ def groups(items: list[Item], by: str, rules: Rules) -> list[dict[str, Any]]:
     if by == "status":
         order: list[str | None] = [s for s in STATUSES if s in members]
     else:
-        order = sorted((k for k in members if k is not None), key=str.casefold)
+        order = sorted((k for k in members if k is not None), key=lambda k: str(k).casefold())
         if None in members:
             order.append(None)
     rows = []

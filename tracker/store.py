@@ -99,7 +99,7 @@ class Repository(ABC):
 # --- storages: where the documents and the journal physically live ----------------------
 
 
-class JSONFileStorage(Storage):  # type: ignore[misc]
+class JSONFileStorage(Storage):
     """A TinyDB storage that reads the file once and replaces it atomically with a ``.bak``.
 
     Usable on its own with ``TinyDB(path, storage=JSONFileStorage)`` to read the database.
@@ -191,7 +191,7 @@ class JSONFileStorage(Storage):  # type: ignore[misc]
             yield
 
 
-class MemoryStorage(Storage):  # type: ignore[misc]
+class MemoryStorage(Storage):
     """The same storage contract held in memory (tests, and a model for new backends)."""
 
     def __init__(self) -> None:
@@ -281,7 +281,7 @@ class DocumentRepository(Repository):
             plans[doc["id"]] = doc
         items: dict[str, dict[str, dict[str, Any]]] = {plan_id: {} for plan_id in plans}
         for doc in tables["items"].values():
-            plan_items = items.get(doc.get("plan"))  # type: ignore[arg-type]
+            plan_items = items.get(str(doc.get("plan")))
             if plan_items is None or not isinstance(doc.get("ref"), str):
                 raise self.storage.damaged("an item has no ref or belongs to no plan")
             plan_items[doc["ref"]] = doc
@@ -477,6 +477,7 @@ def restore_backup(path: str, stamp: str, lock_timeout: float) -> str | None:
         kept = None
         if os.path.exists(path):
             kept = f"{path}.broken-{stamp}"
-            fileio.atomic_write(kept, open(path, "rb").read())
+            with open(path, "rb") as handle:
+                fileio.atomic_write(kept, handle.read())
         fileio.atomic_write(path, data)
         return kept

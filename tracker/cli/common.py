@@ -208,7 +208,9 @@ PLAN = PlanIdType()
 ITEM = AddressType()
 
 
-def format_option(*, choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
+def format_option(
+    *, choices: tuple[str, ...] = FORMATS, default: str = "table"
+) -> Callable[[F], F]:
     """``--format/-f``, spelled the same way on every command that prints rows."""
     return click.option(
         "--format", "-f", "fmt", type=click.Choice(choices, case_sensitive=False),
@@ -260,10 +262,11 @@ def confirm(question: str, yes: bool) -> None:
 class TrackerGroup(click.Group):
     """A group whose ``main`` prints every error as one or two lines, never a traceback."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
+        kwargs["standalone_mode"] = False
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(*args, **kwargs)
             code = rv if isinstance(rv, int) else 0
         except click.UsageError as exc:
             hint = ""

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from tracker.cli.common import (
-    CONTEXT_SETTINGS, DATE, App, confirm, echo, format_option, note, pass_app,
+    CONTEXT_SETTINGS,
+    DATE,
+    App,
+    confirm,
+    echo,
+    format_option,
+    note,
+    pass_app,
 )
 
 LOG_COLUMNS = ["step", "at", "actor", "effective", "id", "action", "changes", "reason", "note"]

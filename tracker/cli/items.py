@@ -7,8 +7,22 @@ from typing import Any
 import click
 
 from tracker.cli.common import (
-    CONTEXT_SETTINGS, DATE, ITEM, PLAN, STATUS, App, DateType, RefType, TitleType,
-    WeightType, confirm, echo, format_option, note, on_option, pass_app,
+    CONTEXT_SETTINGS,
+    DATE,
+    ITEM,
+    PLAN,
+    STATUS,
+    App,
+    DateType,
+    RefType,
+    TitleType,
+    WeightType,
+    confirm,
+    echo,
+    format_option,
+    note,
+    on_option,
+    pass_app,
 )
 
 ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]

@@ -5,7 +5,16 @@ from __future__ import annotations
 import click
 
 from tracker.cli.common import (
-    CONTEXT_SETTINGS, DATE, PLAN, App, TitleType, confirm, echo, format_option, note, pass_app,
+    CONTEXT_SETTINGS,
+    DATE,
+    PLAN,
+    App,
+    TitleType,
+    confirm,
+    echo,
+    format_option,
+    note,
+    pass_app,
 )
 
 

@@ -8,8 +8,19 @@ from typing import Any
 import click
 
 from tracker.cli.common import (
-    CONTEXT_SETTINGS, DATE, PLAN, App, PartialCreditType, TitleType, echo, format_option,
-    note, on_option, pass_app, stdout_is_unicode, today,
+    CONTEXT_SETTINGS,
+    DATE,
+    PLAN,
+    App,
+    PartialCreditType,
+    TitleType,
+    echo,
+    format_option,
+    note,
+    on_option,
+    pass_app,
+    stdout_is_unicode,
+    today,
 )
 
 

@@ -1,0 +1,205 @@
+"""The repository contract, run against both the in-memory and the file storage."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+from tinydb import TinyDB
+
+from tracker.domain import Item, Plan
+from tracker.errors import StoreError
+from tracker.store import (
+    SCHEMA_VERSION,
+    JSONFileStorage,
+    MemoryStorage,
+    open_reader,
+    open_repository,
+)
+
+
+@pytest.fixture(params=["memory", "json"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str | MemoryStorage:
+    return MemoryStorage() if request.param == "memory" else str(tmp_path / "db.json")
+
+
+def event(seq: int, step: int, target: str, action: str = "add") -> dict[str, object]:
+    return {"seq": seq, "at": "2026-01-01T00:00:00Z", "actor": "t", "effective": "2026-01-01",
+            "id": target, "action": action, "changes": {}, "reason": "", "note": "",
+            "step": step}
+
+
+def seed(location: str | MemoryStorage) -> None:
+    with open_repository(location, write=True) as repo:
+        repo.put_plan(Plan("p", "Plan P"))
+        repo.put_plan(Plan("q", "Plan Q"))
+        repo.put_item(Item("p", "1", "one"))
+        repo.put_item(Item("p", "2", "two", status="fulfilled", owners=["A", "B"]))
+        repo.put_item(Item("q", "x", "ex"))
+        repo.append_events([event(1, 1, "p"), event(2, 1, "p:1"), event(3, 1, "q:x")])
+
+
+def test_empty_database_reads_as_empty(location: str | MemoryStorage) -> None:
+    repo = open_reader(location)
+    assert repo.plans() == []
+    assert repo.items() == []
+    assert repo.events() == []
+    assert repo.info()["schema_version"] == SCHEMA_VERSION
+
+
+def test_round_trip_of_plans_items_and_events(location: str | MemoryStorage) -> None:
+    seed(location)
+    repo = open_reader(location)
+    assert [p.id for p in repo.plans()] == ["p", "q"]
+    assert [i.id for i in repo.items()] == ["p:1", "p:2", "q:x"]
+    assert [i.id for i in repo.items("p")] == ["p:1", "p:2"]
+    two = repo.get_item("p", "2")
+    assert two == Item("p", "2", "two", status="fulfilled", owners=["A", "B"])
+    assert repo.get_item("p", "9") is None
+    assert repo.get_plan("nope") is None
+    assert repo.refs("p") == ["1", "2"]
+    assert [e["seq"] for e in repo.events()] == [1, 2, 3]
+    assert [e["id"] for e in repo.events(plan="p")] == ["p", "p:1"]
+    assert [e["id"] for e in repo.events(item="q:x")] == ["q:x"]
+    assert (repo.last_seq(), repo.last_step()) == (3, 1)
+    assert repo.info()["items"] == 3
+
+
+def test_nothing_is_written_when_the_block_raises(location: str | MemoryStorage) -> None:
+    seed(location)
+    with pytest.raises(RuntimeError), open_repository(location, write=True) as repo:
+        repo.delete_plan("q")
+        repo.append_events([event(4, 2, "q", "plan-remove")])
+        raise RuntimeError("boom")
+    repo = open_reader(location)
+    assert [p.id for p in repo.plans()] == ["p", "q"]
+    assert repo.last_seq() == 3
+
+
+def test_discard_writes_nothing(location: str | MemoryStorage) -> None:
+    seed(location)
+    with open_repository(location, write=True) as repo:
+        repo.put_item(Item("p", "3", "three"))
+        repo.discard()
+    assert open_reader(location).refs("p") == ["1", "2"]
+
+
+def test_a_read_only_repository_refuses_writes(location: str | MemoryStorage) -> None:
+    with pytest.raises(RuntimeError):
+        open_reader(location).put_plan(Plan("p", "P"))
+
+
+def test_deleting_a_plan_deletes_its_items(location: str | MemoryStorage) -> None:
+    seed(location)
+    with open_repository(location, write=True) as repo:
+        repo.delete_plan("p")
+    assert [i.id for i in open_reader(location).items()] == ["q:x"]
+
+
+def test_one_command_writes_once(tmp_path: Path) -> None:
+    storage = MemoryStorage()
+    with open_repository(storage, write=True) as repo:
+        repo.put_plan(Plan("p", "P"))
+        for n in range(1, 200):
+            repo.put_item(Item("p", str(n), f"item {n}"))
+        repo.append_events([event(n, 1, f"p:{n}") for n in range(1, 200)])
+    assert storage.writes == 1
+    with open_repository(storage, write=True):
+        pass  # nothing changed: nothing written
+    assert storage.writes == 1
+
+
+def test_file_is_a_tinydb_database_with_a_schema_version(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.json")
+    seed(path)
+    with TinyDB(path, storage=JSONFileStorage) as tiny:
+        assert tiny.table("meta").all()[0]["schema_version"] == SCHEMA_VERSION
+        assert sorted(d["ref"] for d in tiny.table("items").all()) == ["1", "2", "x"]
+        assert sorted(d["id"] for d in tiny.table("plans").all()) == ["p", "q"]
+
+
+def test_journal_is_append_only_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    seed(str(path))
+    with open_repository(str(path), write=True) as repo:
+        repo.append_events([event(4, 2, "p:1", "update")])
+    lines = (tmp_path / "db.json.journal").read_bytes().splitlines()
+    assert [orjson.loads(line)["seq"] for line in lines] == [1, 2, 3, 4]
+
+
+def test_previous_version_is_kept_as_bak(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    seed(str(path))
+    first = path.read_bytes()
+    with open_repository(str(path), write=True) as repo:
+        repo.put_item(Item("p", "3", "three"))
+    assert (tmp_path / "db.json.bak").read_bytes() == first
+    assert path.read_bytes() != first
+
+
+def test_journal_lines_of_an_interrupted_write_are_ignored_then_cut(tmp_path: Path) -> None:
+    """A crash after the journal append but before the item file replace."""
+    path = tmp_path / "db.json"
+    seed(str(path))
+    journal = tmp_path / "db.json.journal"
+    good = journal.read_bytes()
+    with journal.open("ab") as handle:
+        handle.write(orjson.dumps(event(4, 2, "p:1", "update")) + b"\n")
+    assert [e["seq"] for e in open_reader(str(path)).events()] == [1, 2, 3]
+    with open_repository(str(path), write=True) as repo:
+        assert repo.last_seq() == 3
+    assert journal.read_bytes() == good
+
+
+def test_leftover_temp_files_are_removed_by_the_next_writer(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    seed(str(path))
+    leftover = tmp_path / "db.json.tmp-abc123"
+    leftover.write_bytes(b"half a file")
+    with open_repository(str(path), write=True):
+        pass
+    assert not leftover.exists()
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b'{"meta": {"1": {"schema_version": 1', "not valid JSON"),
+        (b"\x00\xffgarbage", "not valid JSON"),
+        (b"", "empty"),
+        (b"[]", "not a tracker database"),
+        (b'{"items": 5}', "not a table of documents"),
+        (b'{"meta": {}}', "no schema version"),
+    ],
+)
+def test_damaged_file_is_refused_and_left_untouched(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    path = tmp_path / "db.json"
+    path.write_bytes(content)
+    for write in (False, True):
+        with pytest.raises(StoreError) as caught, open_repository(str(path), write=write):
+            pass
+        assert words in caught.value.message
+        assert str(path) in caught.value.message
+        assert "db.json.bak" in (caught.value.hint or "")
+        assert "tracker restore --from-backup" in (caught.value.hint or "")
+        assert path.read_bytes() == content
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    content = orjson.dumps({"meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}})
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match="newer tracker"):
+        open_reader(str(path))
+    assert path.read_bytes() == content
+
+
+def test_a_missing_database_is_not_created_by_a_reader(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "db.json"
+    assert open_reader(str(path)).plans() == []
+    assert not os.path.exists(path)
+    assert not path.parent.exists()
