@@ -216,7 +216,7 @@ class Tracker:
             return {}
         effective = on or self.today.isoformat()
         if changes:
-            item.updated = effective
+            item.updated = max(item.updated, effective)
             self.repo.put_item(item)
         reason = fields.get("reason") or (item.reason if "status" in changes else "")
         self._record(item.id, action, changes, effective=effective, reason=reason, note=note)
@@ -301,7 +301,22 @@ class Tracker:
             reverted = {k: [new, old] for k, (old, new) in event["changes"].items()}
             self._record(event["id"], "undo", reverted, note=f"undo of step {step}",
                          extra={"undoes": step})
+        self._restore_updated({e["id"] for e in events if ":" in e["id"]})
         return step, events
+
+    def _restore_updated(self, ids: set[str]) -> None:
+        """After an undo, an item's ``updated`` is again its latest effective change."""
+        history = self.repo.events()
+        undone = {e["undoes"] for e in history if e.get("action") == "undo"}
+        for target in ids:
+            plan_id, _, ref = target.partition(":")
+            item = self.repo.get_item(plan_id, ref)
+            dates = [e["effective"] for e in history
+                     if e["id"] == target and e["step"] not in undone
+                     and e["action"] not in ("undo", "restore") and e["changes"]]
+            if item is not None and dates:
+                item.updated = max(dates)
+                self.repo.put_item(item)
 
     def record_restore(self, kept: str | None) -> None:
         """Journal a restore from backup (the whole database, id ``*``)."""

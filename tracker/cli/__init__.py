@@ -9,7 +9,7 @@ from tracker.cli import history, items, plans, reports
 from tracker.cli.common import CONTEXT_SETTINGS, App, TrackerGroup
 
 
-@click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
+@click.group("tracker", cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--db", metavar="PATH", envvar="TRACKER_DB", show_envvar=True,
     help="The database file (default: tracker.json in your user data folder).",
