@@ -101,7 +101,7 @@ def test_every_bad_row_is_reported_and_nothing_written(db: Path, run: Run, ok: O
     name = str(source)
     lines = result.stderr.splitlines()
     assert lines[:-1] == [
-        f"{name}:3: title: the title is empty: give the measure a title",
+        f"{name}:3: title: the title is empty: write at least one character other than a space",
         f"{name}:4: status: invalid status 'done': use one of not-started, in-progress, "
         "stalled, fulfilled, partial, not-fulfilled, withdrawn",
         f"{name}:5: due: invalid date '2023-02-31': no such day in the calendar",

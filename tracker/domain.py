@@ -109,7 +109,7 @@ def check_title(value: str) -> str:
     """A title must hold something other than white space."""
     text = value.strip()
     if not text:
-        raise InvalidValue("the title is empty: give the measure a title")
+        raise InvalidValue("the title is empty: write at least one character other than a space")
     return text
 
 
