@@ -60,27 +60,74 @@ def _markdown_cell(text: str) -> str:
     )
 
 
+WRAPPED = ("title", "reason", "changes", "note", "value")
+MIN_WRAP = 12
+
+
 def table(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
     fmt: str = "table",
     headers: Sequence[str] | None = None,
-    widths: dict[str, int] | None = None,
+    width: int | None = None,
 ) -> str:
-    """Rows as an aligned text table (table, plain, grid or markdown)."""
+    """Rows as an aligned text table (table, plain, grid or markdown).
+
+    With *width*, free-text columns (title, reason, …) wrap so that no line is wider,
+    as far as the other columns leave room; markdown never wraps (it would break rows).
+    """
     from tabulate import tabulate
 
     body = [[cell(row.get(col)) for col in columns] for row in rows]
     if fmt == "markdown":
         body = [[_markdown_cell(v) for v in line] for line in body]
-    maxwidths = [widths.get(col) if widths else None for col in columns] if widths else None
-    return tabulate(
-        body,
-        headers=list(headers or columns),
-        tablefmt=TABLE_STYLES[fmt],
-        disable_numparse=True,
-        maxcolwidths=maxwidths if fmt != "markdown" else None,
-    ) + "\n"
+
+    def render(limit: int | None) -> str:
+        limits = [limit if limit and col in WRAPPED else None for col in columns]
+        return tabulate(body, headers=list(headers or columns), tablefmt=TABLE_STYLES[fmt],
+                        disable_numparse=True, maxcolwidths=limits if limit else None) + "\n"
+
+    text = render(None)
+    wrapped = [i for i, col in enumerate(columns) if col in WRAPPED]
+    if not width or fmt == "markdown" or not wrapped or not body:
+        return text
+    limit = max(len(line[i]) for line in body for i in wrapped)
+    while _widest(text) > width and limit > MIN_WRAP:
+        excess = _widest(text) - width
+        limit = max(MIN_WRAP, limit - max(1, -(-excess // len(wrapped))))
+        text = render(limit)
+    if _widest(text) > width:
+        return expanded(body, list(headers or columns), width)
+    return text
+
+
+def expanded(body: list[list[str]], headers: list[str], width: int) -> str:
+    """One record per block, a field per line (psql's expanded display), for narrow screens."""
+    import textwrap
+
+    key_width = max(len(h) for h in headers)
+    value_width = max(MIN_WRAP, width - key_width - 2)
+    out = []
+    for number, line in enumerate(body, 1):
+        out.append(f"-[ {number} ]".ljust(min(width, key_width + 2 + value_width), "-"))
+        for header, value in zip(headers, line, strict=True):
+            lines = textwrap.wrap(value, value_width, break_on_hyphens=False) or [""]
+            out.append(f"{header.ljust(key_width)}  {lines[0]}".rstrip())
+            out.extend(" " * (key_width + 2) + more for more in lines[1:])
+    return "\n".join(out) + "\n"
+
+
+def _widest(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def wrap_text(text: str, width: int | None, indent: str = "") -> str:
+    """A paragraph wrapped to *width* (unchanged without one)."""
+    if not width or len(text) <= width:
+        return text
+    import textwrap
+
+    return textwrap.fill(text, width, subsequent_indent=indent, break_on_hyphens=False)
 
 
 def csv_text(
@@ -124,14 +171,14 @@ def rows(
     columns: Sequence[str],
     fmt: str,
     headers: Sequence[str] | None = None,
-    widths: dict[str, int] | None = None,
+    width: int | None = None,
 ) -> str:
     """Rows in any output format; JSON keeps every key of each row."""
     if fmt == "json":
         return to_json(list(data))
     if fmt == "csv":
         return csv_text(data, columns)
-    return table(data, columns, fmt, headers, widths)
+    return table(data, columns, fmt, headers, width)
 
 
 # --- the report as text -----------------------------------------------------------------
@@ -176,11 +223,11 @@ def report_text(
         out.append(("#" * level + " " + text) if md else text)
 
     def para(text: str) -> None:
-        out.append(text)
+        out.append(wrap_text(text, width, "  "))
 
-    wrap = _column_widths(width)
+    wrap = width
     for entry in doc["plans"]:
-        heading(f"{entry['plan']}: {entry['title']}", 2)
+        heading(wrap_text(f"{entry['plan']}: {entry['title']}", width, "  "), 2)
         para(f"as of {doc['as_of']}")
         para(rate_line(entry, unicode))
         para(rule_line(entry, doc["rules"]))
@@ -195,7 +242,7 @@ def report_text(
         heading(f"closed but not fulfilled ({len(unfulfilled)})")
         if unfulfilled:
             out.append(table(unfulfilled, ["id", "status", "title", "reason"], fmt,
-                             widths=wrap).rstrip("\n"))
+                             width=wrap).rstrip("\n"))
         else:
             out.append("none")
         out.append("")
@@ -203,7 +250,7 @@ def report_text(
         heading(f"overdue open items, due before {doc['as_of']} ({len(overdue)})")
         if overdue:
             out.append(table(overdue, ["id", "status", "due", "owners", "title"], fmt,
-                             widths=wrap).rstrip("\n"))
+                             width=wrap).rstrip("\n"))
         else:
             out.append("none")
         if by:
@@ -211,7 +258,7 @@ def report_text(
             heading(f"by {by}")
             if by == "owner":
                 para("(an item with several owners counts in each owner's group)")
-            out.append(groups_table(entry["groups"], by, fmt, unicode).rstrip("\n"))
+            out.append(groups_table(entry["groups"], by, fmt, unicode, width).rstrip("\n"))
         out.append("")
     if len(doc["plans"]) != 1:
         heading("all plans", 2)
@@ -225,28 +272,23 @@ def report_text(
                         "counted": total["counted"], "fulfilled": total["fulfilled"],
                         "rate": percent(total["rate"])})
         out.append(table(summary, ["plan", "title", "total", "counted", "fulfilled", "rate"],
-                         fmt, widths=wrap).rstrip("\n"))
+                         fmt, width=wrap).rstrip("\n"))
         para(rule_line(total, doc["rules"]))
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def groups_table(groups: list[dict[str, Any]], by: str, fmt: str, unicode: bool = True) -> str:
+def groups_table(
+    groups: list[dict[str, Any]], by: str, fmt: str, unicode: bool = True,
+    width: int | None = None,
+) -> str:
     shown = [
         {**g, "key": g["key"] if g["key"] is not None else f"(no {by})",
          "rate": percent(g["rate"]), "bar": bar(g["rate"], unicode=unicode)}
         for g in groups
     ]
     columns = ["key", "total", "counted", "fulfilled", "rate", "bar"]
-    return table(shown, columns, fmt, headers=[by, *columns[1:]])
-
-
-def _column_widths(width: int | None) -> dict[str, int] | None:
-    """Widths for the free-text columns so a table fits a terminal *width* wide."""
-    if not width:
-        return None
-    text = max(20, (width - 40) // 2)
-    return {"title": text, "reason": text}
+    return table(shown, columns, fmt, headers=[by, *columns[1:]], width=width)
 
 
 def report_csv(doc: dict[str, Any], by: str | None = None) -> str:

@@ -235,6 +235,15 @@ def note(text: str) -> None:
     click.echo(text, err=True)
 
 
+def terminal_width() -> int | None:
+    """The terminal's width when stdout is one; None when piped (full text, no wrapping)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def stdout_is_unicode() -> bool:
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     try:

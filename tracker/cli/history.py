@@ -13,6 +13,7 @@ from tracker.cli.common import (
     format_option,
     note,
     pass_app,
+    terminal_width,
 )
 
 LOG_COLUMNS = ["step", "at", "actor", "effective", "id", "action", "changes", "reason", "note"]
@@ -51,7 +52,7 @@ def log(app: App, target: str | None, since: str | None, fmt: str) -> None:
     elif not events:
         note("No changes recorded.")
     else:
-        echo(rows(_history_rows(events), LOG_COLUMNS, fmt))
+        echo(rows(_history_rows(events), LOG_COLUMNS, fmt, width=terminal_width()))
 
 
 @click.command("undo", context_settings=CONTEXT_SETTINGS)

@@ -23,6 +23,7 @@ from tracker.cli.common import (
     note,
     on_option,
     pass_app,
+    terminal_width,
 )
 
 ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
@@ -146,20 +147,7 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
     if not found:
         note("No items match.")
         return
-    echo(rows([i.to_json() for i in found], ITEM_COLUMNS, fmt,
-              widths=_terminal_widths()))
-
-
-def _terminal_widths() -> dict[str, int] | None:
-    """Wrap free text to the terminal's width when stdout is one."""
-    import shutil
-    import sys
-
-    if not sys.stdout.isatty():
-        return None
-    width = shutil.get_terminal_size().columns
-    text = max(16, (width - 60) // 2)
-    return {"title": text, "reason": text}
+    echo(rows([i.to_json() for i in found], ITEM_COLUMNS, fmt, width=terminal_width()))
 
 
 @click.command("show", context_settings=CONTEXT_SETTINGS)
@@ -181,9 +169,10 @@ def show(app: App, address: str, fmt: str) -> None:
         echo(to_json({**item.to_json(), "history": history}))
         return
     fields = [{"field": k, "value": cell(v)} for k, v in item.to_json().items()]
-    echo(rows(fields, ["field", "value"], fmt))
+    width = terminal_width()
+    echo(rows(fields, ["field", "value"], fmt, width=width))
     echo("\nhistory\n" if fmt != "markdown" else "\n### history\n\n")
-    echo(rows(_history_rows(history), HISTORY_COLUMNS, fmt))
+    echo(rows(_history_rows(history), HISTORY_COLUMNS, fmt, width=width))
 
 
 HISTORY_COLUMNS = ["step", "at", "actor", "effective", "action", "changes", "reason", "note"]

@@ -20,6 +20,7 @@ from tracker.cli.common import (
     on_option,
     pass_app,
     stdout_is_unicode,
+    terminal_width,
     today,
 )
 
@@ -74,11 +75,7 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     elif fmt == "csv":
         text = report_csv(doc, by)
     else:
-        width = None
-        if output is None and sys.stdout.isatty():
-            import shutil
-
-            width = shutil.get_terminal_size().columns
+        width = None if output is not None else terminal_width()
         text = report_text(doc, fmt, by, unicode=output is not None or stdout_is_unicode(),
                            width=width)
     _emit(text, output)

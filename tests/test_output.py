@@ -1,0 +1,93 @@
+"""Rendering: bars, wrapping to the terminal, markdown that never breaks, CSV cells."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from tracker.domain import Item, Plan, Rules
+from tracker.output import bar, percent, report_text, table
+from tracker.reports import build_report
+
+LONG = ("The Armenian side expressed no interest, although all the allies supported it, "
+        "and in the final stage asked to remove the document from the agenda.")
+
+
+def test_bar_shows_any_progress_and_is_full_only_when_done() -> None:
+    assert bar(32 / 34) == "███████████████▏"
+    assert bar(0.0) == " " * 16
+    assert bar(0.001) == "▏" + " " * 15
+    assert bar(0.9999) == "███████████████▉"
+    assert bar(1.0) == "█" * 16
+    assert bar(None) == " " * 16
+    assert bar(0.5, unicode=False) == "########........"
+
+
+def test_percent() -> None:
+    assert percent(32 / 34) == "94.1%"
+    assert percent(None) == "n/a"
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+@pytest.mark.parametrize("fmt", ["table", "plain", "grid"])
+def test_tables_wrap_free_text_to_the_width(width: int, fmt: str) -> None:
+    data = [{"id": "csto-2023:34", "status": "not-fulfilled", "title": "Finalise " * 10,
+             "reason": LONG}]
+    text = table(data, ["id", "status", "title", "reason"], fmt, width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    words = " ".join(text.split())
+    assert "Armenian" in words and "agenda." in words  # wrapped, not cut
+
+
+def test_without_a_width_nothing_wraps() -> None:
+    text = table([{"title": "x", "reason": LONG}], ["title", "reason"])
+    assert LONG in text
+
+
+def test_markdown_escapes_pipes_and_newlines() -> None:
+    text = table([{"title": "a | b", "reason": "line one\nline two"}], ["title", "reason"],
+                 "markdown", width=20)
+    lines = text.splitlines()
+    assert len(lines) == 3  # header, rule, one row: the row did not break
+    assert "a \\| b" in lines[2]
+    assert "line one<br>line two" in lines[2]
+
+
+def reference_doc() -> dict:
+    items = [Item("csto-2023", str(n), f"Measure {n} (title not published)",
+                  status="fulfilled") for n in range(1, 33)]
+    items.append(Item("csto-2023", "33", "International contacts with European international "
+                      "organisations, such as the OSCE", status="not-fulfilled",
+                      reason="Primarily because of their stance."))
+    items.append(Item("csto-2023", "34", "Finalise the document on assistance to Armenia",
+                      status="not-fulfilled", reason=LONG))
+    plan = Plan("csto-2023", "Action plan on the decisions of the Collective Security Council")
+    return build_report([(plan, items)], Rules(), "2023-11-21")
+
+
+@pytest.mark.parametrize("width", [70, 100])
+def test_report_fits_the_terminal(width: int) -> None:
+    text = report_text(reference_doc(), width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "fulfilled 32 of 34  94.1%" in text
+
+
+def test_report_without_unicode_uses_hashes() -> None:
+    text = report_text(reference_doc(), unicode=False)
+    assert "fulfilled 32 of 34  94.1%  ###############." in text
+
+
+def test_cli_wraps_only_for_a_terminal(ok: Callable[..., str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("plan", "add", "p", "--title", "P")
+    ok("add", "p", "Finalise the document", "--status", "not-fulfilled", "--reason", LONG)
+    piped = ok("report", "p")
+    assert LONG in piped
+    for module in ("reports", "items", "history"):
+        monkeypatch.setattr(f"tracker.cli.{module}.terminal_width", lambda: 72)
+    for args in (["report", "p"], ["list", "p"], ["show", "p:1"], ["log"]):
+        shown = ok(*args)
+        assert max(len(line) for line in shown.splitlines()) <= 72, args
+    assert json.loads(ok("list", "p", "-f", "json"))[0]["reason"] == LONG
