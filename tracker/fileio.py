@@ -31,47 +31,70 @@ def fsync_dir(path: str) -> None:
 def atomic_write(path: str, data: bytes, backup: str | None = None) -> None:
     """Replace *path* with *data* so that readers see the old or the new file, never a part.
 
-    Temp file in the same folder, flush, fsync, keep the current file as *backup* (a hard
-    link where the file system allows, else a copy made the same atomic way), ``os.replace``,
-    fsync of the folder. On any failure the temp file is removed and *path* is untouched.
+    Temp file in the same folder, flush, fsync, ``os.replace``, fsync of the folder. With
+    *backup*, the replaced content becomes *backup* (a hard link where the file system
+    allows, else a copy), but only once the new file is in place: if any step fails,
+    *path* and *backup* are as they were and no temp file is left.
     """
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + TMP_MARK, dir=folder)
+    old = None
+    done = False
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if backup is not None and os.path.exists(path):
-            _keep_backup(path, backup)
+            old = _set_aside(path, backup)
         os.replace(tmp, path)
-    except BaseException:
+        try:
+            fsync_dir(path)
+        except BaseException:
+            _put_back(path, old)
+            raise
+        done = True
+    finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise
-    fsync_dir(path)
+        if old is not None:
+            if done and backup is not None:
+                _replace_quietly(old, backup)
+            with contextlib.suppress(OSError):
+                os.unlink(old)
 
 
-def _keep_backup(path: str, backup: str) -> None:
-    """Point *backup* at the current content of *path* without a moment with no backup."""
-    link = f"{backup}{TMP_MARK}{os.getpid()}"
+def _set_aside(path: str, backup: str) -> str:
+    """A second name for the current content of *path*, to become the backup."""
+    aside = f"{backup}{TMP_MARK}{os.getpid()}"
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(link)
+        os.unlink(aside)
     try:
-        os.link(path, link)
+        os.link(path, aside)
     except OSError:
         with open(path, "rb") as source:
             content = source.read()
-        with open(link, "wb") as handle:
+        with open(aside, "wb") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-    try:
-        os.replace(link, backup)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(link)
-        raise
+    return aside
+
+
+def _put_back(path: str, old: str | None) -> None:
+    """Undo a replace whose durability could not be confirmed."""
+    with contextlib.suppress(OSError):
+        if old is None:
+            os.unlink(path)
+        else:
+            os.link(old, path + TMP_MARK + "back")
+            os.replace(path + TMP_MARK + "back", path)
+
+
+def _replace_quietly(source: str, target: str) -> None:
+    """Best effort: a backup that cannot be renewed leaves the previous one in place."""
+    with contextlib.suppress(OSError):
+        os.replace(source, target)
 
 
 def append_durably(path: str, data: bytes) -> int:

@@ -19,9 +19,9 @@ EIGHTHS = " ▏▎▍▌▋▊▉"
 
 def to_json(data: Any) -> str:
     """Stable, indented JSON with a final newline; non-ASCII kept as is."""
-    import orjson
+    from tracker.jsonio import pretty
 
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return pretty(data)
 
 
 def cell(value: Any) -> str:
@@ -76,18 +76,11 @@ def table(
     With *width*, free-text columns (title, reason, …) wrap so that no line is wider,
     as far as the other columns leave room; markdown never wraps (it would break rows).
     """
-    from tabulate import tabulate
-
     body = [[cell(row.get(col)) for col in columns] for row in rows]
+    names = list(headers or columns)
     if fmt == "markdown":
         body = [[_markdown_cell(v) for v in line] for line in body]
-
-    def render(limit: int | None) -> str:
-        limits = [limit if limit and col in WRAPPED else None for col in columns]
-        return tabulate(body, headers=list(headers or columns), tablefmt=TABLE_STYLES[fmt],
-                        disable_numparse=True, maxcolwidths=limits if limit else None) + "\n"
-
-    text = render(None)
+    text = _render(body, names, fmt, None)
     wrapped = [i for i, col in enumerate(columns) if col in WRAPPED]
     if not width or fmt == "markdown" or not wrapped or not body:
         return text
@@ -95,10 +88,58 @@ def table(
     while _widest(text) > width and limit > MIN_WRAP:
         excess = _widest(text) - width
         limit = max(MIN_WRAP, limit - max(1, -(-excess // len(wrapped))))
-        text = render(limit)
+        text = _render(body, names, fmt, [limit if i in wrapped else None
+                                          for i in range(len(columns))])
     if _widest(text) > width:
-        return expanded(body, list(headers or columns), width)
+        return expanded(body, names, width)
     return text
+
+
+def _render(
+    body: list[list[str]], headers: list[str], fmt: str, limits: list[int | None] | None
+) -> str:
+    """The table in *fmt*; the default styles are drawn here, the rest by tabulate.
+
+    tabulate costs ~40 ms of start-up (it imports importlib.metadata), so the everyday
+    ``table`` and ``plain`` styles are drawn by ``aligned``, which tests hold to
+    tabulate's own output byte for byte; ``grid`` and ``markdown`` still use tabulate.
+    """
+    if fmt in ("table", "plain"):
+        if limits:
+            body = [[_wrap_cell(v, n) for v, n in zip(line, limits, strict=True)]
+                    for line in body]
+        return aligned(body, headers, rule=fmt == "table")
+    from tabulate import tabulate
+
+    return tabulate(body, headers=headers, tablefmt=TABLE_STYLES[fmt], disable_numparse=True,
+                    maxcolwidths=limits) + "\n"
+
+
+def aligned(body: list[list[str]], headers: list[str], rule: bool = True) -> str:
+    """tabulate's ``simple`` (with *rule*) or ``plain`` style, without importing it."""
+    cells = [[value.strip().split("\n") for value in line] for line in body]
+    widths = [len(h) + 2 for h in headers]
+    for line in cells:
+        for i, parts in enumerate(line):
+            widths[i] = max(widths[i], *(len(p) for p in parts))
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    if rule:
+        out.append("  ".join("-" * w for w in widths))
+    for line in cells:
+        for n in range(max((len(parts) for parts in line), default=1)):
+            out.append("  ".join(
+                (parts[n] if n < len(parts) else "").ljust(w)
+                for parts, w in zip(line, widths, strict=True)
+            ).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _wrap_cell(value: str, limit: int | None) -> str:
+    if limit is None or len(value) <= limit:
+        return value
+    import textwrap
+
+    return "\n".join(textwrap.wrap(value, limit, break_on_hyphens=False)) or value
 
 
 def expanded(body: list[list[str]], headers: list[str], width: int) -> str:

@@ -20,10 +20,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 from tinydb.storages import Storage
 
-from tracker import fileio
+from tracker import fileio, jsonio
 from tracker.domain import Item, Plan
 from tracker.errors import StoreError
 
@@ -121,8 +120,8 @@ class JSONFileStorage(Storage):
         except OSError as exc:
             raise StoreError(f"cannot read database {self.path}: {exc.strerror}") from None
         try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
+            data = jsonio.loads(raw)
+        except jsonio.DecodeError as exc:
             what = "it is empty" if not raw.strip() else f"it is not valid JSON ({exc})"
             raise self.damaged(what) from None
         if not isinstance(data, dict):
@@ -133,7 +132,8 @@ class JSONFileStorage(Storage):
         folder = os.path.dirname(os.path.abspath(self.path))
         try:
             os.makedirs(folder, exist_ok=True)
-            fileio.atomic_write(self.path, orjson.dumps(data), backup=self.backup_path)
+            large = len(data.get("items", {})) > 1000
+            fileio.atomic_write(self.path, jsonio.dumps(data, large), backup=self.backup_path)
         except OSError as exc:
             raise StoreError(
                 f"cannot write database {self.path}: {exc.strerror or exc}; "
@@ -201,10 +201,10 @@ class MemoryStorage(Storage):
         self.writes = 0
 
     def read(self) -> dict[str, Any] | None:
-        return None if self._data is None else orjson.loads(self._data)
+        return None if self._data is None else jsonio.loads(self._data)
 
     def write(self, data: dict[str, Any]) -> None:
-        self._data = orjson.dumps(data)
+        self._data = jsonio.dumps(data)
         self.writes += 1
 
     def close(self) -> None:
@@ -242,6 +242,7 @@ class DocumentRepository(Repository):
         self.location = storage.path
         self.writable = writable
         self._pending: list[dict[str, Any]] = []
+        self._journal: list[dict[str, Any]] | None = None
         self._dirty = False
         data = storage.read()
         self._meta, self._plans, self._items = self._load(data)
@@ -322,22 +323,30 @@ class DocumentRepository(Repository):
         return list(self._items.get(plan_id, {}))
 
     def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
-        raw = self.storage.journal_read(self._meta.get("journal_size", 0))
-        events = []
-        for line in raw.splitlines():
-            if not line.strip():
-                continue
-            try:
-                event = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                raise StoreError(
-                    f"the journal {self.location}.journal has a damaged line; "
-                    "it was left untouched"
-                ) from None
-            if _matches(event, plan, item):
-                events.append(event)
+        if self._journal is None:
+            self._journal = self._read_journal()
+        events = [e for e in self._journal if _matches(e, plan, item)]
         events.extend(e for e in self._pending if _matches(e, plan, item))
         return events
+
+    def _read_journal(self) -> list[dict[str, Any]]:
+        """The journal up to the length the item file records, parsed in one go."""
+        raw = self.storage.journal_read(self._meta.get("journal_size", 0))
+        lines = [line for line in raw.splitlines() if line.strip()]
+        try:
+            events = jsonio.loads(b"[" + b",".join(lines) + b"]")
+        except jsonio.DecodeError:
+            events = None
+        if events is None or not all(_is_event(e) for e in events):
+            number = next(n for n, line in enumerate(raw.splitlines(), 1)
+                          if line.strip() and not _is_event(_try_loads(line)))
+            raise StoreError(
+                f"the journal {self.location}.journal is damaged at line {number}; "
+                "it was left untouched",
+                "'tracker restore --from-backup' does not repair the journal; "
+                "restore it from your own backup.",
+            )
+        return list(events)
 
     def last_seq(self) -> int:
         return int(self._meta.get("last_seq", 0))
@@ -393,7 +402,7 @@ class DocumentRepository(Repository):
         if not self._dirty:
             return False
         if self._pending:
-            lines = b"".join(orjson.dumps(event) + b"\n" for event in self._pending)
+            lines = b"".join(jsonio.dumps(event) + b"\n" for event in self._pending)
             self._meta["journal_size"] = self.storage.journal_append(lines)
         self._meta["schema_version"] = SCHEMA_VERSION
         document = {
@@ -415,6 +424,23 @@ class DocumentRepository(Repository):
     def discard(self) -> None:
         self._pending = []
         self._dirty = False
+
+
+EVENT_SHAPE = {"seq": int, "step": int, "id": str, "action": str, "effective": str,
+               "changes": dict}
+
+
+def _is_event(event: Any) -> bool:
+    return isinstance(event, dict) and all(
+        isinstance(event.get(key), kind) for key, kind in EVENT_SHAPE.items()
+    )
+
+
+def _try_loads(line: bytes) -> Any:
+    try:
+        return jsonio.loads(line)
+    except jsonio.DecodeError:
+        return None
 
 
 def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
