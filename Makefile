@@ -33,7 +33,13 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check tracker tests
 	$(BIN)/mypy tracker
 
-test: $(VENV)/.test-deps lint
+# The browser tests render the HTML report in headless Chromium (Debian's package).
+.PHONY: chromium
+chromium:
+	command -v chromium >/dev/null || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: $(VENV)/.test-deps lint chromium
 	$(BIN)/python -m pytest
 
 clean:

@@ -23,6 +23,7 @@ from tracker.cli.common import (
     terminal_width,
     today,
 )
+from tracker.output import FORMATS
 
 
 def _plans_with_items(app: App, plan_ids: tuple[str, ...], as_of: str | None) -> list[Any]:
@@ -50,7 +51,7 @@ def _plans_with_items(app: App, plan_ids: tuple[str, ...], as_of: str | None) ->
               help="Credit a partial item earns, from 0 to 1.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
-@format_option()
+@format_option(choices=(*FORMATS, "html"))
 @pass_app
 def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | None,
            exclude_withdrawn: bool, partial_credit: float, output: str | None,
@@ -62,6 +63,7 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     Examples:
       tracker report csto-2023
       tracker report --by owner --as-of 2023-11-21 --format json
+      tracker report csto-2023 --format html -o csto-2023.html
     """
     from tracker.domain import Rules
     from tracker.output import report_csv, report_text, to_json
@@ -72,6 +74,13 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     doc = build_report(_plans_with_items(app, plan_ids, as_of), rules, day, by)
     if fmt == "json":
         text = to_json(doc)
+    elif fmt == "html":
+        from tracker import __version__
+        from tracker.html_report import render_html
+
+        text = render_html(doc, by, __version__)
+        if output is None and not stdout_is_unicode():
+            text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
     elif fmt == "csv":
         text = report_csv(doc, by)
     else:
@@ -86,9 +95,13 @@ def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
     if output is None:
         echo(text)
         return
+    _write_file((("\ufeff" if bom else "") + text).encode("utf-8"), output)
+
+
+def _write_file(data: bytes, output: str) -> None:
+    """Write *data* to *output* atomically and say so on stderr."""
     from tracker.fileio import atomic_write
 
-    data = (("\ufeff" if bom else "") + text).encode("utf-8")
     try:
         atomic_write(output, data)
     except OSError as exc:
@@ -101,27 +114,41 @@ def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
 @click.command("export", context_settings=CONTEXT_SETTINGS)
 @click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
-              help="Write to FILE (CSV: UTF-8 with BOM and CRLF, for Excel).")
+              help="Write to FILE (CSV: UTF-8 with BOM and CRLF, for Excel; xlsx needs it).")
 @click.option("--delimiter", default=",", show_default=True, metavar="C",
               help="CSV delimiter, e.g. ';' where Excel expects it.")
-@format_option(choices=("csv", "json", "markdown"), default="csv")
+@format_option(choices=("csv", "json", "markdown", "xlsx"), default="csv")
 @pass_app
 def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: str,
            fmt: str) -> None:
-    """Export the items of one, several or all plans as CSV, JSON or Markdown.
+    """Export the items of one, several or all plans as CSV, JSON, Markdown or an Excel
+    workbook (xlsx: Summary with a chart, Items, Unfulfilled; needs -o FILE).
 
     \b
     Examples:
       tracker export csto-2023 -o csto-2023.csv
       tracker export --delimiter ';' > all-plans.csv
+      tracker export csto-2023 --format xlsx -o csto-2023.xlsx
     """
     from tracker.domain import ref_sort_key
 
     if len(delimiter) != 1 or delimiter in "\"\r\n":
         raise click.BadParameter("use one character other than a quote or a line end",
                                  param_hint="'--delimiter'")
-    items = [i for p, found in _plans_with_items(app, plan_ids, None)
-             for i in sorted(found, key=lambda i: ref_sort_key(i.ref))]
+    if fmt == "xlsx" and output is None:
+        from tracker.errors import InvalidValue
+
+        raise InvalidValue("--format xlsx writes a workbook file: add -o FILE.xlsx")
+    plans = _plans_with_items(app, plan_ids, None)
+    items = [i for p, found in plans for i in sorted(found, key=lambda i: ref_sort_key(i.ref))]
+    if fmt == "xlsx":
+        from tracker.domain import Rules
+        from tracker.reports import build_report
+        from tracker.xlsx_export import workbook_bytes
+
+        doc = build_report(plans, Rules(), today().isoformat())
+        _write_file(workbook_bytes(doc, items), str(output))
+        return
     if fmt == "csv":
         from tracker.csvio import export_csv
 
