@@ -76,7 +76,8 @@ def table(
     With *width*, free-text columns (title, reason, …) wrap so that no line is wider,
     as far as the other columns leave room; markdown never wraps (it would break rows).
     """
-    body = [[cell(row.get(col)) for col in columns] for row in rows]
+    body = [[value if type(value := row.get(col)) is str else cell(value) for col in columns]
+            for row in rows]
     names = list(headers or columns)
     if fmt == "markdown":
         body = [[_markdown_cell(v) for v in line] for line in body]
@@ -117,7 +118,22 @@ def _render(
 
 def aligned(body: list[list[str]], headers: list[str], rule: bool = True) -> str:
     """tabulate's ``simple`` (with *rule*) or ``plain`` style, without importing it."""
-    cells = [[value.strip().split("\n") for value in line] for line in body]
+    body = [[value.strip() for value in line] for line in body]
+    if any("\n" in value for line in body for value in line):
+        return _aligned_multiline(body, headers, rule)
+    widths = [len(h) + 2 for h in headers]
+    for column, values in enumerate(zip(*body, strict=True) if body else ()):
+        widths[column] = max(widths[column], max(map(len, values)))
+    pattern = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [pattern.format(*headers).rstrip()]
+    if rule:
+        out.append("  ".join("-" * w for w in widths))
+    out.extend(pattern.format(*line).rstrip() for line in body)
+    return "\n".join(out) + "\n"
+
+
+def _aligned_multiline(body: list[list[str]], headers: list[str], rule: bool) -> str:
+    cells = [[value.split("\n") for value in line] for line in body]
     widths = [len(h) + 2 for h in headers]
     for line in cells:
         for i, parts in enumerate(line):

@@ -59,11 +59,11 @@ def plan_report(
     plan: Plan, items: list[Item], rules: Rules, as_of: str, by: str | None = None
 ) -> dict[str, Any]:
     """The report of one plan, keys in the order of SPEC §5."""
-    items = sorted(items, key=lambda i: ref_sort_key(i.ref))
+    items = sorted(items, key=lambda i: ref_sort_key(i["ref"]))
     t = tally(items, rules)
     by_status = dict.fromkeys(STATUSES, 0)
     for item in items:
-        by_status[item.status] = by_status.get(item.status, 0) + 1
+        by_status[item["status"]] = by_status.get(item["status"], 0) + 1
     return {
         "plan": plan.id,
         "title": plan.title,
@@ -73,9 +73,10 @@ def plan_report(
         "rate": t.rate,
         "by_status": by_status,
         "unfulfilled": [
-            {"id": i.id, "ref": i.ref, "title": i.title, "status": i.status, "reason": i.reason}
+            {"id": i.id, "ref": i["ref"], "title": i["title"], "status": i["status"],
+             "reason": i["reason"]}
             for i in items
-            if i.status in UNFULFILLED
+            if i["status"] in UNFULFILLED
         ],
         "overdue": [
             {"id": i.id, "ref": i.ref, "title": i.title, "status": i.status, "due": i.due,

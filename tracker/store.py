@@ -261,11 +261,12 @@ class DocumentRepository(Repository):
         tables = {}
         for name in TABLES:
             table = data.get(name, {})
-            if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            if not isinstance(table, dict):
                 raise self.storage.damaged(f"its {name!r} table is not a table of documents")
             tables[name] = table
         metas = list(tables["meta"].values())
-        if len(metas) != 1 or not isinstance(metas[0].get("schema_version"), int):
+        if len(metas) != 1 or not isinstance(metas[0], dict) \
+                or not isinstance(metas[0].get("schema_version"), int):
             raise self.storage.damaged("it has no schema version")
         meta = metas[0]
         version = meta["schema_version"]
@@ -277,15 +278,19 @@ class DocumentRepository(Repository):
             )
         plans: dict[str, dict[str, Any]] = {}
         for doc in tables["plans"].values():
-            if not isinstance(doc.get("id"), str) or not isinstance(doc.get("title"), str):
+            if not isinstance(doc, dict) or type(doc.get("id")) is not str \
+                    or type(doc.get("title")) is not str:
                 raise self.storage.damaged("a plan has no id or title")
             plans[doc["id"]] = doc
         items: dict[str, dict[str, dict[str, Any]]] = {plan_id: {} for plan_id in plans}
-        for doc in tables["items"].values():
-            plan_items = items.get(str(doc.get("plan")))
-            if plan_items is None or not isinstance(doc.get("ref"), str):
-                raise self.storage.damaged("an item has no ref or belongs to no plan")
-            plan_items[doc["ref"]] = doc
+        try:
+            for doc in tables["items"].values():
+                ref = doc["ref"]
+                if type(ref) is not str:
+                    raise TypeError
+                items[doc["plan"]][ref] = doc
+        except (KeyError, TypeError):
+            raise self.storage.damaged("an item has no ref or belongs to no plan") from None
         return meta, plans, items
 
     def _trim_journal(self) -> None:

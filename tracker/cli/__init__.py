@@ -36,4 +36,13 @@ for module in (plans, items, reports, history):
 
 
 def main() -> None:
+    """The ``tracker`` command.
+
+    The cyclic garbage collector is switched off: a command is a short process whose data
+    (tens of thousands of documents) holds no reference cycles, and the collector's passes
+    over that heap took half the time of a report at 50,000 items.
+    """
+    import gc
+
+    gc.disable()
     cli.main(prog_name="tracker")
