@@ -328,16 +328,25 @@ class DocumentRepository(Repository):
         return list(self._items.get(plan_id, {}))
 
     def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
-        if self._journal is None:
-            self._journal = self._read_journal()
-        events = [e for e in self._journal if _matches(e, plan, item)]
+        if self._journal is None and (plan is not None or item is not None):
+            # Parse only the lines that can match: ids are slugs, so they are written
+            # verbatim as "id":"<id>" (a false hit is filtered out below; none is missed).
+            needle = f'"id":"{item}"' if item is not None else f'"id":"{plan}'
+            found = self._read_journal(needle.encode())
+        else:
+            if self._journal is None:
+                self._journal = self._read_journal()
+            found = self._journal
+        events = [e for e in found if _matches(e, plan, item)]
         events.extend(e for e in self._pending if _matches(e, plan, item))
         return events
 
-    def _read_journal(self) -> list[dict[str, Any]]:
-        """The journal up to the length the item file records, parsed in one go."""
+    def _read_journal(self, needle: bytes | None = None) -> list[dict[str, Any]]:
+        """The journal up to the length the item file records (only the lines holding
+        *needle*, when given), parsed in one go."""
         raw = self.storage.journal_read(self._meta.get("journal_size", 0))
-        lines = [line for line in raw.splitlines() if line.strip()]
+        lines = [line for line in raw.splitlines()
+                 if line.strip() and (needle is None or needle in line)]
         try:
             events = jsonio.loads(b"[" + b",".join(lines) + b"]")
         except jsonio.DecodeError:

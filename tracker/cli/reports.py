@@ -35,7 +35,7 @@ def _plans_with_items(app: App, plan_ids: tuple[str, ...], as_of: str | None) ->
         return [(p, repo.items(p.id)) for p in plans]
     from tracker.reports import items_as_of
 
-    events = repo.events()
+    events = repo.events(plan=plans[0].id) if len(plans) == 1 else repo.events()
     return [(p, items_as_of(events, p.id, as_of)) for p in plans]
 
 
