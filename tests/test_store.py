@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -115,9 +116,17 @@ def test_file_is_a_tinydb_database_with_a_schema_version(tmp_path: Path) -> None
     path = str(tmp_path / "db.json")
     seed(path)
     with TinyDB(path, storage=JSONFileStorage) as tiny:
-        assert tiny.table("meta").all()[0]["schema_version"] == SCHEMA_VERSION
-        assert sorted(d["ref"] for d in tiny.table("items").all()) == ["1", "2", "x"]
+        meta = tiny.table("meta").all()[0]
+        assert meta["schema_version"] == SCHEMA_VERSION == 2
+        assert meta["item_fields"] == ["ref", "title", "status", "reason", "owners", "area",
+                                       "due", "weight", "evidence", "created", "updated"]
         assert sorted(d["id"] for d in tiny.table("plans").all()) == ["p", "q"]
+        # one document per plan, its items as the JSON text of rows of the fields above
+        docs = {d["plan"]: json.loads(d["rows"]) for d in tiny.table("items").all()}
+        assert [row[0] for row in docs["p"]] == ["1", "2"]
+        assert docs["p"][1] == ["2", "two", "fulfilled", "", ["A", "B"], "", None, 1, "", "",
+                                ""]
+        assert [row[0] for row in docs["q"]] == ["x"]
 
 
 def test_journal_is_append_only_json_lines(tmp_path: Path) -> None:

@@ -237,6 +237,21 @@ class Item(dict[str, Any]):
             Item.__init__(item, **{k: v for k, v in data.items() if k in _ITEM_KEY_SET})
         return item
 
+    @classmethod
+    def from_row(cls, plan: str, row: list[Any]) -> Item:
+        """An item from a stored row (the fields of ``ROW_KEYS``, in that order)."""
+        item = dict.__new__(cls)
+        dict.__setitem__(item, "plan", plan)
+        dict.update(item, zip(ROW_KEYS, row, strict=True))
+        dict.__setitem__(item, "owners", list(item["owners"]))
+        return item
+
+    def to_row(self) -> list[Any]:
+        """The item as a stored row: its fields but the plan, in the order of ``ROW_KEYS``."""
+        row = list(_row_values(self))
+        row[_OWNERS] = list(row[_OWNERS])
+        return row
+
     def is_overdue(self, on: str) -> bool:
         """Open and due before *on* (ISO date)."""
         due = self["due"]
@@ -247,6 +262,10 @@ class Item(dict[str, Any]):
 
 
 _ITEM_KEY_SET = frozenset(ITEM_KEYS)
+# How an item is stored in its plan's document: a row of these fields, the plan implied.
+ROW_KEYS = ITEM_KEYS[1:]
+_row_values = itemgetter(*ROW_KEYS)
+_OWNERS = ROW_KEYS.index("owners")
 
 
 PLAN_FIELDS = frozenset(Plan.__slots__)

@@ -10,7 +10,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from tracker.domain import STATUSES, UNFULFILLED, Item, Plan, Rules, Tally, ref_sort_key, tally
+from tracker.domain import (
+    STATUSES,
+    UNFULFILLED,
+    Item,
+    Plan,
+    Rules,
+    Tally,
+    ref_sort_key,
+    tally,
+)
 
 GROUPINGS = ("owner", "area", "status")
 
@@ -91,20 +100,35 @@ def plan_report(
 
 
 def build_report(
-    plans: list[tuple[Plan, list[Item]]],
+    plans: Iterable[tuple[Plan, list[Item]]],
     rules: Rules,
     as_of: str,
     by: str | None = None,
 ) -> dict[str, Any]:
-    """The whole report document: rules, one entry per plan and the total."""
-    everything = [item for _plan, items in plans for item in items]
+    """The whole report document: rules, one entry per plan and the total.
+
+    *plans* may be a generator: each plan's items are let go once its entry is made, so a
+    report of every plan holds one plan's items at a time.
+    """
+    entries = []
+    sums = [0, 0, 0, 0.0, 0.0]  # total, counted, fulfilled, counted_weight, credit
+    for plan, items in plans:
+        entry = plan_report(plan, items, rules, as_of, by)
+        entries.append(entry)
+        for n, key in enumerate(("total", "counted", "fulfilled", "counted_weight", "credit")):
+            sums[n] += entry[key]
+    total = Tally(int(sums[0]), int(sums[1]), int(sums[2]), _whole(sums[3]), _whole(sums[4]))
     return {
         "as_of": as_of,
         "rules": {"exclude_withdrawn": rules.exclude_withdrawn,
                   "partial_credit": rules.partial_credit},
-        "plans": [plan_report(plan, items, rules, as_of, by) for plan, items in plans],
-        "total": tally_json(tally(everything, rules)),
+        "plans": entries,
+        "total": tally_json(total),
     }
+
+
+def _whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
 
 
 def items_as_of(events: Iterable[dict[str, Any]], plan_id: str, as_of: str) -> list[Item]:

@@ -23,10 +23,10 @@ from typing import Any
 from tinydb.storages import Storage
 
 from tracker import fileio, jsonio
-from tracker.domain import Item, Plan
+from tracker.domain import ROW_KEYS, Item, Plan
 from tracker.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLES = ("meta", "plans", "items")
 
 
@@ -94,6 +94,30 @@ class Repository(ABC):
     def discard(self) -> None:
         """Forget the buffered changes (a dry run): ``commit`` then writes nothing."""
 
+    # Defaults built on the methods above; a server backend answers them with one query.
+
+    def actor(self) -> str | None:
+        """Who the store itself says is making the change (PostgreSQL: the role), or None."""
+        return None
+
+    def recent_steps(self) -> Iterator[list[dict[str, Any]]]:
+        """Journal steps newest first, each as its events in recorded order (for undo)."""
+        events = self.events()
+        steps: dict[int, list[dict[str, Any]]] = {}
+        for event in reversed(events):
+            steps.setdefault(event["step"], []).append(event)
+        for found in steps.values():
+            yield found[::-1]
+
+    def bulk_load(self, plans: list[Plan], items: list[Item],
+                  events: list[dict[str, Any]]) -> None:
+        """Put a whole database (plans, items, journal) into this empty one (``copy``)."""
+        for plan in plans:
+            self.put_plan(plan)
+        for item in items:
+            self.put_item(item)
+        self.append_events(events)
+
 
 # --- storages: where the documents and the journal physically live ----------------------
 
@@ -132,7 +156,8 @@ class JSONFileStorage(Storage):
         folder = os.path.dirname(os.path.abspath(self.path))
         try:
             os.makedirs(folder, exist_ok=True)
-            large = len(data.get("items", {})) > 1000
+            large = sum(len(doc.get("rows", "")) for doc in data.get("items", {}).values()) \
+                > jsonio.LARGE
             fileio.atomic_write(self.path, jsonio.dumps(data, large), backup=self.backup_path)
         except OSError as exc:
             raise StoreError(
@@ -142,6 +167,14 @@ class JSONFileStorage(Storage):
 
     def close(self) -> None:
         pass
+
+    def keep_copy(self, suffix: str) -> None:
+        """Before a migration rewrites the file: keep it once as ``<db><suffix>``."""
+        target = self.path + suffix
+        if os.path.exists(target) or not os.path.exists(self.path):
+            return
+        with open(self.path, "rb") as handle:
+            fileio.atomic_write(target, handle.read())
 
     def damaged(self, what: str) -> StoreError:
         return StoreError(
@@ -164,6 +197,25 @@ class JSONFileStorage(Storage):
         try:
             with open(self.journal_path, "rb") as handle:
                 return handle.read(size)
+        except OSError as exc:
+            raise StoreError(f"cannot read the journal {self.journal_path}: {exc}") from None
+
+    def journal_blocks(self, size: int, block: int = 1 << 22) -> Iterator[bytes]:
+        """The first *size* bytes of the journal in blocks that end at a line end."""
+        if size == 0:
+            return
+        try:
+            with open(self.journal_path, "rb") as handle:
+                left, carry = size, b""
+                while left > 0:
+                    chunk = handle.read(min(block, left))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                    data = carry + chunk
+                    cut = data.rfind(b"\n") + 1 if left > 0 else len(data)
+                    carry = data[cut:]
+                    yield data[:cut]
         except OSError as exc:
             raise StoreError(f"cannot read the journal {self.journal_path}: {exc}") from None
 
@@ -210,6 +262,9 @@ class MemoryStorage(Storage):
     def close(self) -> None:
         pass
 
+    def keep_copy(self, suffix: str) -> None:
+        pass
+
     def damaged(self, what: str) -> StoreError:
         return StoreError(f"in-memory database is damaged: {what}")
 
@@ -218,6 +273,9 @@ class MemoryStorage(Storage):
 
     def journal_read(self, size: int) -> bytes:
         return bytes(self._journal[:size])
+
+    def journal_blocks(self, size: int) -> Iterator[bytes]:
+        yield bytes(self._journal[:size])
 
     def journal_append(self, data: bytes) -> int:
         self._journal += data
@@ -244,6 +302,7 @@ class DocumentRepository(Repository):
         self._pending: list[dict[str, Any]] = []
         self._journal: list[dict[str, Any]] | None = None
         self._dirty = False
+        self.migrated_from: int | None = None
         data = storage.read()
         self._meta, self._plans, self._items = self._load(data)
         if writable:
@@ -253,7 +312,7 @@ class DocumentRepository(Repository):
 
     def _load(
         self, data: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, _PlanItems]]:
         if data is None:
             meta = {"schema_version": SCHEMA_VERSION, "last_seq": 0, "last_step": 0,
                     "journal_size": 0}
@@ -282,14 +341,18 @@ class DocumentRepository(Repository):
                     or type(doc.get("title")) is not str:
                 raise self.storage.damaged("a plan has no id or title")
             plans[doc["id"]] = doc
-        items: dict[str, dict[str, dict[str, Any]]] = {plan_id: {} for plan_id in plans}
+        items = {plan_id: _PlanItems(self.storage, []) for plan_id in plans}
         try:
-            for doc in tables["items"].values():
-                ref = doc["ref"]
-                if type(ref) is not str:
-                    raise TypeError
-                items[doc["plan"]][ref] = doc
-        except (KeyError, TypeError):
+            if version == 1:
+                self.migrated_from = 1
+                for doc in tables["items"].values():
+                    items[doc["plan"]].rows.append(_row(doc))
+            else:
+                for doc in tables["items"].values():
+                    if type(doc["rows"]) is not str:
+                        raise TypeError
+                    items[doc["plan"]] = _PlanItems(self.storage, doc["rows"])
+        except (KeyError, TypeError, AttributeError):
             raise self.storage.damaged("an item has no ref or belongs to no plan") from None
         return meta, plans, items
 
@@ -316,23 +379,29 @@ class DocumentRepository(Repository):
         return None if doc is None else Plan.from_dict(doc)
 
     def items(self, plan_id: str | None = None) -> list[Item]:
-        if plan_id is not None:
-            return [Item.from_dict(doc) for doc in self._items.get(plan_id, {}).values()]
-        return [Item.from_dict(doc) for docs in self._items.values() for doc in docs.values()]
+        chosen = [plan_id] if plan_id is not None else list(self._items)
+        from_row = Item.from_row
+        # A reader keeps no parsed rows: a report of every plan holds one plan at a time.
+        keep = self.writable
+        return [from_row(pid, row) for pid in chosen if pid in self._items
+                for row in self._items[pid].all_rows(keep)]
 
     def get_item(self, plan_id: str, ref: str) -> Item | None:
-        doc = self._items.get(plan_id, {}).get(ref)
-        return None if doc is None else Item.from_dict(doc)
+        group = self._items.get(plan_id)
+        row = group.by_ref().get(ref) if group is not None else None
+        return None if row is None else Item.from_row(plan_id, row)
 
     def refs(self, plan_id: str) -> list[str]:
-        return list(self._items.get(plan_id, {}))
+        group = self._items.get(plan_id)
+        return [row[0] for row in group.all_rows(self.writable)] if group is not None else []
 
     def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
         if self._journal is None and (plan is not None or item is not None):
             # Parse only the lines that can match: ids are slugs, so they are written
             # verbatim as "id":"<id>" (a false hit is filtered out below; none is missed).
-            needle = f'"id":"{item}"' if item is not None else f'"id":"{plan}'
-            found = self._read_journal(needle.encode())
+            needles = [f'"id":"{item}"'] if item is not None else [f'"id":"{plan}"',
+                                                                    f'"id":"{plan}:']
+            found = self._read_journal([n.encode() for n in needles])
         else:
             if self._journal is None:
                 self._journal = self._read_journal()
@@ -341,17 +410,24 @@ class DocumentRepository(Repository):
         events.extend(e for e in self._pending if _matches(e, plan, item))
         return events
 
-    def _read_journal(self, needle: bytes | None = None) -> list[dict[str, Any]]:
+    def _read_journal(self, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
         """The journal up to the length the item file records (only the lines holding
-        *needle*, when given), parsed in one go."""
-        raw = self.storage.journal_read(self._meta.get("journal_size", 0))
-        lines = [line for line in raw.splitlines()
-                 if line.strip() and (needle is None or needle in line)]
+        one of *needles*, when given), parsed in one go, in recorded order."""
+        size = self._meta.get("journal_size", 0)
+        if needles is None:
+            raw = self.storage.journal_read(size)
+            lines = [line for line in raw.splitlines() if line.strip()]
+        else:  # read block by block, keeping only the matching lines
+            lines = []
+            for block in self.storage.journal_blocks(size):
+                for needle in needles:
+                    lines.extend(_lines_with(block, needle))
         try:
             events = jsonio.loads(b"[" + b",".join(lines) + b"]")
         except jsonio.DecodeError:
             events = None
         if events is None or not all(_is_event(e) for e in events):
+            raw = self.storage.journal_read(size)
             number = next(n for n, line in enumerate(raw.splitlines(), 1)
                           if line.strip() and not _is_event(_try_loads(line)))
             raise StoreError(
@@ -360,6 +436,8 @@ class DocumentRepository(Repository):
                 "'tracker restore --from-backup' does not repair the journal; "
                 "restore it from your own backup.",
             )
+        if needles is not None and len(needles) > 1:
+            events.sort(key=lambda e: e["seq"])
         return list(events)
 
     def last_seq(self) -> int:
@@ -373,7 +451,7 @@ class DocumentRepository(Repository):
             "database": self.location,
             "schema_version": self._meta["schema_version"],
             "plans": len(self._plans),
-            "items": sum(len(docs) for docs in self._items.values()),
+            "items": sum(len(group) for group in self._items.values()),
             "events": self.last_seq(),
             "steps": self.last_step(),
         }
@@ -388,7 +466,7 @@ class DocumentRepository(Repository):
     def put_plan(self, plan: Plan) -> None:
         self._writing()
         self._plans[plan.id] = plan.to_dict()
-        self._items.setdefault(plan.id, {})
+        self._items.setdefault(plan.id, _PlanItems(self.storage, []))
 
     def delete_plan(self, plan_id: str) -> None:
         self._writing()
@@ -399,11 +477,13 @@ class DocumentRepository(Repository):
         self._writing()
         if item.plan not in self._plans:
             raise KeyError(f"no plan {item.plan!r} for item {item.id}")
-        self._items[item.plan][item.ref] = item.to_dict()
+        self._items[item.plan].by_ref()[item.ref] = item.to_row()
 
     def delete_item(self, plan_id: str, ref: str) -> None:
         self._writing()
-        self._items.get(plan_id, {}).pop(ref, None)
+        group = self._items.get(plan_id)
+        if group is not None:
+            group.by_ref().pop(ref, None)
 
     def append_events(self, events: list[dict[str, Any]]) -> None:
         self._writing()
@@ -418,15 +498,16 @@ class DocumentRepository(Repository):
         if self._pending:
             lines = b"".join(jsonio.dumps(event) + b"\n" for event in self._pending)
             self._meta["journal_size"] = self.storage.journal_append(lines)
+        if self.migrated_from is not None:
+            self.storage.keep_copy(f".schema-{self.migrated_from}.bak")
         self._meta["schema_version"] = SCHEMA_VERSION
+        self._meta["item_fields"] = list(ROW_KEYS)
         document = {
             "meta": {"1": self._meta},
             "plans": {str(n): doc for n, doc in enumerate(self._plans.values(), 1)},
             "items": {
-                str(n): doc
-                for n, doc in enumerate(
-                    (doc for docs in self._items.values() for doc in docs.values()), 1
-                )
+                str(n): {"plan": plan_id, "rows": self._items[plan_id].text()}
+                for n, plan_id in enumerate(self._plans, 1)
             },
         }
         self.storage.write(document)
@@ -438,6 +519,91 @@ class DocumentRepository(Repository):
     def discard(self) -> None:
         self._pending = []
         self._dirty = False
+
+
+ROW_WIDTH = len(ROW_KEYS)
+
+
+class _PlanItems:
+    """One plan's items: stored as the JSON text of their rows, parsed on first use.
+
+    A plan's rows are kept as one JSON string inside the database document, so that a
+    command parses only the plans it touches (at 50,000 items, a report of one plan parses
+    1/50 of them) and a write re-serialises only the plans it changed.
+    """
+
+    __slots__ = ("storage", "_text", "_rows", "_by_ref")
+
+    def __init__(self, storage: JSONFileStorage | MemoryStorage,
+                 content: str | list[list[Any]]) -> None:
+        self.storage = storage
+        self._text = content if isinstance(content, str) else None
+        self._rows = None if isinstance(content, str) else content
+        self._by_ref: dict[str, list[Any]] | None = None
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        if self._rows is None:
+            self._rows = self._parse()
+        return self._rows
+
+    def _parse(self) -> list[list[Any]]:
+        assert self._text is not None
+        try:
+            rows = jsonio.loads(self._text.encode())
+        except jsonio.DecodeError:
+            rows = None
+        if type(rows) is not list or any(
+            type(row) is not list or len(row) != ROW_WIDTH or type(row[0]) is not str
+            for row in rows
+        ):
+            raise self.storage.damaged("a plan's item rows are not readable")
+        return rows
+
+    def by_ref(self) -> dict[str, list[Any]]:
+        """The rows by ref (from then on the rows' source of truth, in the same order)."""
+        if self._by_ref is None:
+            self._by_ref = {row[0]: row for row in self.rows}
+            self._text = None  # about to change: serialise again on commit
+        return self._by_ref
+
+    def all_rows(self, keep: bool = True) -> list[list[Any]]:
+        """Every row; without *keep*, rows not parsed yet are parsed and not held."""
+        if self._by_ref is not None:
+            return list(self._by_ref.values())
+        if self._rows is None and not keep:
+            return self._parse()
+        return self.rows
+
+    def text(self) -> str:
+        """The rows as stored: the text read, unless they were changed."""
+        if self._text is None:
+            rows = self.all_rows()
+            self._text = jsonio.dumps(rows, large=len(rows) > 1000).decode()
+        return self._text
+
+    def __len__(self) -> int:
+        if self._by_ref is not None:
+            return len(self._by_ref)
+        return len(self.all_rows(keep=False))
+
+
+def _lines_with(raw: bytes, needle: bytes) -> list[bytes]:
+    """The lines of *raw* that contain *needle*; only those are copied out."""
+    lines = []
+    position = raw.find(needle)
+    while position != -1:
+        start = raw.rfind(b"\n", 0, position) + 1
+        end = raw.find(b"\n", position)
+        end = len(raw) if end == -1 else end
+        lines.append(raw[start:end])
+        position = raw.find(needle, end)
+    return lines
+
+
+def _row(doc: dict[str, Any]) -> list[Any]:
+    """A schema-1 item document as a schema-2 row."""
+    return Item.from_dict(doc).to_row()
 
 
 EVENT_SHAPE = {"seq": int, "step": int, "id": str, "action": str, "effective": str,
@@ -471,6 +637,10 @@ def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
 
 def open_reader(location: str | MemoryStorage) -> Repository:
     """The database at *location* read once, without a lock, for a read-only command."""
+    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+        from tracker import pgstore  # psycopg loads only for a server
+
+        return pgstore.open_reader(location)
     storage = location if isinstance(location, MemoryStorage) else JSONFileStorage(location)
     return DocumentRepository(storage, writable=False)
 
@@ -482,8 +652,15 @@ def open_repository(
     """Open the database at *location* for one command.
 
     For writing: take the lock, read once, yield, and on success write once (nothing is
-    written when the block raises). For reading: read once, no lock.
+    written when the block raises). For reading: read once, no lock. A ``postgresql://``
+    URL opens one transaction on the server instead (tracker.pgstore).
     """
+    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+        from tracker import pgstore
+
+        with pgstore.open_repository(location, write=write, lock_timeout=lock_timeout) as pg:
+            yield pg
+        return
     if not write:
         yield open_reader(location)
         return

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,18 +26,26 @@ from tracker.cli.common import (
 )
 from tracker.output import FORMATS
 
+if TYPE_CHECKING:
+    from tracker.domain import Item, Plan
 
-def _plans_with_items(app: App, plan_ids: tuple[str, ...], as_of: str | None) -> list[Any]:
-    """The chosen plans (all when none named) with their items, now or as of a date."""
+
+def _plans_with_items(
+    app: App, plan_ids: tuple[str, ...], as_of: str | None
+) -> Iterator[tuple[Plan, list[Item]]]:
+    """The chosen plans (all when none named), each with its items now or as of a date.
+
+    A generator, so that a report of every plan holds one plan's items at a time.
+    """
     repo = app.repo()
     reader = app.reader()
     plans = [reader.plan(p) for p in dict.fromkeys(plan_ids)] if plan_ids else repo.plans()
     if as_of is None:
-        return [(p, repo.items(p.id)) for p in plans]
+        return ((p, repo.items(p.id)) for p in plans)
     from tracker.reports import items_as_of
 
     events = repo.events(plan=plans[0].id) if len(plans) == 1 else repo.events()
-    return [(p, items_as_of(events, p.id, as_of)) for p in plans]
+    return ((p, items_as_of(events, p.id, as_of)) for p in plans)
 
 
 @click.command("report", context_settings=CONTEXT_SETTINGS)
@@ -90,12 +99,12 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     _emit(text, output)
 
 
-def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
+def _emit(text: str, output: str | None) -> None:
     """Print *text*, or write it to *output* atomically (UTF-8, with a BOM if asked)."""
     if output is None:
         echo(text)
         return
-    _write_file((("\ufeff" if bom else "") + text).encode("utf-8"), output)
+    _write_file(text.encode("utf-8"), output)
 
 
 def _write_file(data: bytes, output: str) -> None:
@@ -140,22 +149,24 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
 
         raise InvalidValue("--format xlsx writes a workbook file: add -o FILE.xlsx")
     plans = _plans_with_items(app, plan_ids, None)
-    items = [i for p, found in plans for i in sorted(found, key=lambda i: ref_sort_key(i.ref))]
+    if fmt == "csv":  # streamed: one plan's items at a time
+        from tracker.csvio import export_csv
+
+        items = (i for _plan, found in plans
+                 for i in sorted(found, key=lambda i: ref_sort_key(i.ref)))
+        # For a file: a BOM and CRLF line ends, so that Excel opens it cleanly.
+        _emit(export_csv(items, delimiter=delimiter, for_file=output is not None), output)
+        return
+    listed = list(plans)
+    items = [i for _plan, found in listed
+             for i in sorted(found, key=lambda i: ref_sort_key(i.ref))]
     if fmt == "xlsx":
         from tracker.domain import Rules
         from tracker.reports import build_report
         from tracker.xlsx_export import workbook_bytes
 
-        doc = build_report(plans, Rules(), today().isoformat())
+        doc = build_report(listed, Rules(), today().isoformat())
         _write_file(workbook_bytes(doc, items), str(output))
-        return
-    if fmt == "csv":
-        from tracker.csvio import export_csv
-
-        text = export_csv(items, delimiter=delimiter, for_file=output is not None)
-        if output is not None:
-            text = text.removeprefix("\ufeff")
-        _emit(text, output, bom=output is not None)
         return
     from tracker.csvio import COLUMNS, export_row
     from tracker.output import rows, to_json
