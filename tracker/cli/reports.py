@@ -152,10 +152,10 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
     if fmt == "csv":  # streamed: one plan's items at a time
         from tracker.csvio import export_csv
 
-        items = (i for _plan, found in plans
-                 for i in sorted(found, key=lambda i: ref_sort_key(i.ref)))
+        streamed = (i for _plan, found in plans
+                    for i in sorted(found, key=lambda i: ref_sort_key(i.ref)))
         # For a file: a BOM and CRLF line ends, so that Excel opens it cleanly.
-        _emit(export_csv(items, delimiter=delimiter, for_file=output is not None), output)
+        _emit(export_csv(streamed, delimiter=delimiter, for_file=output is not None), output)
         return
     listed = list(plans)
     items = [i for _plan, found in listed
