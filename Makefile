@@ -30,7 +30,7 @@ demo: $(VENV)/.run-deps
 	TRACKER_DB=$(DEMO_DB) $(BIN)/tracker report csto-2023 --as-of 2023-11-21
 
 lint: $(VENV)/.test-deps
-	$(BIN)/ruff check tracker tests
+	$(BIN)/ruff check tracker tests bench
 	$(BIN)/mypy tracker
 
 # The browser tests render the HTML report in headless Chromium (Debian's package).
@@ -41,6 +41,14 @@ chromium:
 
 test: $(VENV)/.test-deps lint chromium
 	$(BIN)/python -m pytest
+
+# SPEC §8: tracker against Taskwarrior and the floor at 1k/10k/50k items (several minutes;
+# not part of `make test`). Writes bench/RESULTS.md.
+bench: $(VENV)/.run-deps
+	command -v task >/dev/null || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y taskwarrior)
+	$(BIN)/python -m compileall -q tracker
+	$(BIN)/python bench/run.py --out bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -56,7 +56,8 @@ def plan_rows(plan: int, rng: random.Random, revision: int) -> list[dict[str, st
         owners = rng.sample(OWNERS, rng.choice([1, 1, 2]))
         rows.append({
             "ref": str(n),
-            "title": f"Measure {n} of plan {plan}: {rng.choice(['review', 'adopt', 'publish', 'fund'])} "
+            "title": f"Measure {n} of plan {plan}: "
+                     f"{rng.choice(['review', 'adopt', 'publish', 'fund'])} "
                      f"the {rng.choice(['strategy', 'report', 'programme', 'agreement'])}",
             "status": status,
             "reason": "the partner did not reply" if status in ("not-fulfilled", "stalled") else "",
@@ -121,14 +122,16 @@ def run(cmd: list[str], env: dict[str, str], sample: Sample | None = None,
 
 
 FLOOR_READ = """
-import sys
+import gc, sys
+gc.disable()
 raw = open(sys.argv[1], "rb").read()
 if len(raw) > 256 * 1024:
     import orjson; orjson.loads(raw)
 else:
     import json; json.loads(raw)
 """
-FLOOR_WRITE = FLOOR_READ.replace("orjson.loads(raw)", "d = orjson.loads(raw); out = orjson.dumps(d)") \
+FLOOR_WRITE = FLOOR_READ.replace("orjson.loads(raw)",
+                                 "d = orjson.loads(raw); out = orjson.dumps(d)") \
     .replace("json.loads(raw)\n", "d = json.loads(raw); out = json.dumps(d).encode()\n") + """
 import os
 with open(sys.argv[1] + ".floor", "wb") as f:
@@ -219,6 +222,9 @@ def measure(size: int, runs: int, keep: Path | None, tracker: str) -> list[Row]:
          lambda i: ["task", "add", "project:plan-1", f"bench item {i}"], "write"),
         ("report as of a date", lambda i: [tracker, "report", "plan-1", "--as-of", "2025-03-01"],
          None, "read"),
+        ("show one item with history", lambda i: [tracker, "show", "plan-2:9"], None, "read"),
+        ("export all as CSV", lambda i: [tracker, "export"], lambda i: ["task", "export"],
+         "read"),
     ]
     rows = [import_row]
     for name, ours, theirs, floor in operations:
@@ -233,8 +239,10 @@ def measure(size: int, runs: int, keep: Path | None, tracker: str) -> list[Row]:
                 run([py, "-c", script, str(db)], env, row.floor)
         rows.append(row)
         print(f"  {size}: {name}: {median_ms(row.tracker):.0f} ms", file=sys.stderr)
-    row = Row(size, "database file", Sample([0.0], db.stat().st_size // 1024), None, None)
-    rows.append(row)
+    journal = Path(str(db) + ".journal")
+    rows.append(Row(size, "database file", Sample([0.0], db.stat().st_size // 1024), None, None))
+    rows.append(Row(size, "journal file", Sample([0.0], journal.stat().st_size // 1024), None,
+                    None))
     if keep is None:
         shutil.rmtree(folder, ignore_errors=True)
     return rows
@@ -259,7 +267,8 @@ def reference(runs: int, tracker: str) -> list[str]:
         "|---|---:|---:|---|",
         f"| `python -c \"import click\"` | {base:.1f} | 1.00 | |",
     ]
-    for name, sample, goal in (("report csto-2023", report, 1.5), ("update csto-2023:1", update, 2)):
+    for name, sample, goal in (("report csto-2023", report, 1.5),
+                               ("update csto-2023:1", update, 2)):
         ms = median_ms(sample) or 0
         verdict = "met" if ms / base <= goal else "NOT met"
         lines.append(f"| `tracker {name}` | {ms:.1f} | {ms / base:.2f} | ≤ {goal} × ({verdict}) |")
@@ -268,14 +277,15 @@ def reference(runs: int, tracker: str) -> list[str]:
 
 def table(rows: list[Row]) -> list[str]:
     lines = [
-        "| items | operation | tracker ms | task ms | tracker ÷ task | floor ms | tracker ÷ floor | "
-        "peak MiB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| items | operation | tracker ms | task ms | tracker ÷ task | floor ms "
+        "| tracker ÷ floor | peak MiB | peak ÷ file |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    files = {row.size: row.tracker.peak_kib for row in rows if row.operation == "database file"}
     for row in rows:
-        if row.operation == "database file":
-            lines.append(f"| {row.size:,} | database file size | | | | | | "
-                         f"{row.tracker.peak_kib / 1024:.1f} (file) |")
+        if row.operation.endswith(" file"):
+            lines.append(f"| {row.size:,} | {row.operation} size | | | | | | "
+                         f"{row.tracker.peak_kib / 1024:.1f} (file) | |")
             continue
         ours = median_ms(row.tracker) or 0
         theirs = median_ms(row.task)
@@ -286,7 +296,8 @@ def table(rows: list[Row]) -> list[str]:
             f"{'' if theirs is None else f'{ours / theirs:.2f}'} | "
             f"{'' if floor is None else f'{floor:.0f}'} | "
             f"{'' if floor is None else f'{ours / floor:.2f}'} | "
-            f"{row.tracker.peak_kib / 1024:.1f} |"
+            f"{row.tracker.peak_kib / 1024:.1f} | "
+            f"{row.tracker.peak_kib / max(1, files.get(row.size, 1)):.1f} |"
         )
     return lines
 

@@ -212,3 +212,34 @@ def test_a_missing_database_is_not_created_by_a_reader(tmp_path: Path) -> None:
     assert open_reader(str(path)).plans() == []
     assert not os.path.exists(path)
     assert not path.parent.exists()
+
+
+def test_a_command_writes_the_file_once_whatever_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No per-item writes: an import of 300 rows and an update of 300 items are one
+    journal append and one replace of the item file each."""
+    from click.testing import CliRunner
+
+    from tracker import fileio
+    from tracker.cli import cli
+
+    db = tmp_path / "db.json"
+    rows = tmp_path / "rows.csv"
+    rows.write_text("title,status\n" + "".join(f"item {n},fulfilled\n" for n in range(300)))
+    writes: list[str] = []
+    appends: list[str] = []
+    real_write, real_append = fileio.atomic_write, fileio.append_durably
+    monkeypatch.setattr(fileio, "atomic_write",
+                        lambda path, *a, **k: (writes.append(path), real_write(path, *a, **k)))
+    monkeypatch.setattr(fileio, "append_durably",
+                        lambda path, data: (appends.append(path), real_append(path, data))[1])
+    runner = CliRunner()
+    for args in (["import", "p", str(rows), "--title", "P"],
+                 ["update", *[f"p:{n}" for n in range(1, 301)], "--status", "partial"]):
+        writes.clear()
+        appends.clear()
+        result = runner.invoke(cli, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.stderr
+        assert writes == [str(db)]
+        assert appends == [str(db) + ".journal"]
