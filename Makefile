@@ -39,8 +39,20 @@ chromium:
 	command -v chromium >/dev/null || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test: $(VENV)/.test-deps lint chromium
-	$(BIN)/python -m pytest
+# The PostgreSQL half of the suite runs on a throwaway cluster of Debian's package: its own
+# temp folder, a private port, an unprivileged user; stopped even when the tests fail.
+.PHONY: postgresql bench-pg
+postgresql:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql)
+
+test: $(VENV)/.test-deps lint chromium postgresql
+	bash scripts/pg-cluster.sh run $(BIN)/python -m pytest
+
+# 1,000 vs 1,000,000 items on PostgreSQL: one update and one plan's report (bench/RESULTS-pg.md).
+bench-pg: $(VENV)/.run-deps postgresql
+	PG_EXTRA="-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=1h" \
+	  bash scripts/pg-cluster.sh run $(BIN)/python bench/pg_scale.py
 
 # SPEC §8: tracker against Taskwarrior and the floor at 1k/10k/50k items (several minutes;
 # not part of `make test`). Writes bench/RESULTS.md.

@@ -260,6 +260,7 @@ def test_update_on_sets_effective(plan: str, ok: Ok) -> None:
     assert event["effective"] == "2023-05-01"
 
 
+@pytest.mark.file_only
 def test_actor_comes_from_tracker_user(plan: str, ok: Ok, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_USER", "alice")
     ok("update", "p:3", "--status", "in-progress")

@@ -171,6 +171,7 @@ DAMAGE = {
 }
 
 
+@pytest.mark.file_only
 @pytest.mark.parametrize("command", [["list"], ["add", "p", "Fourth measure"]],
                          ids=["read-list", "write-add"])
 @pytest.mark.parametrize("content", list(DAMAGE.values()), ids=list(DAMAGE))
@@ -192,6 +193,7 @@ def test_damaged_database_is_reported_and_left_alone(
     assert snapshot(db) == before
 
 
+@pytest.mark.file_only
 @pytest.mark.parametrize("command", [["list"], ["add", "p", "First measure"]],
                          ids=["read-list", "write-add"])
 @pytest.mark.parametrize("content", list(DAMAGE.values()), ids=list(DAMAGE))

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import Run, snapshot
@@ -18,6 +19,7 @@ from tracker.cli import cli
 Ok = Callable[..., str]
 
 
+@pytest.mark.file_only
 def test_restore_puts_the_backup_back_and_keeps_the_damaged_file(
     db: Path, ok: Ok, run: Run, plan: str
 ) -> None:
@@ -42,6 +44,7 @@ def test_restore_puts_the_backup_back_and_keeps_the_damaged_file(
     assert [i["ref"] for i in json.loads(ok("list", "-f", "json"))] == ["1", "2"]
 
 
+@pytest.mark.file_only
 def test_restore_refuses_without_confirmation_or_backup(db: Path, ok: Ok, run: Run) -> None:
     ok("plan", "add", "p", "--title", "P")
     before = snapshot(db)
@@ -53,6 +56,7 @@ def test_restore_refuses_without_confirmation_or_backup(db: Path, ok: Ok, run: R
     assert snapshot(db) == before
 
 
+@pytest.mark.file_only
 def test_restore_refuses_a_damaged_backup(db: Path, ok: Ok, run: Run) -> None:
     ok("plan", "add", "p", "--title", "P")
     ok("add", "p", "one")

@@ -45,6 +45,7 @@ def test_four_processes_adding_25_items_each_lose_nothing(db: Path, ok: Run) -> 
     assert len({e["step"] for e in events}) == 101  # plan add + one step per add
 
 
+@pytest.mark.file_only
 def test_a_held_lock_gives_busy_after_the_timeout(
     db: Path, ok: Run, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -281,15 +281,19 @@ class Tracker:
     # undo -----------------------------------------------------------------------------
 
     def undo_target(self) -> tuple[int, list[dict[str, Any]]]:
-        """The last step that changed data and is not undone yet, with its events."""
-        events = self.repo.events()
-        undone = {e["undoes"] for e in events if e.get("action") == "undo"}
-        # Undo and restore steps are not themselves reverted: undo goes further back.
-        skipped = {e["step"] for e in events if e.get("action") in ("undo", "restore")}
-        for event in reversed(events):
-            step = event["step"]
-            if step not in undone and step not in skipped:
-                return step, [e for e in events if e["step"] == step]
+        """The last step that changed data and is not undone yet, with its events.
+
+        Steps are read newest first, only as far back as needed: an undo is recorded after
+        the step it reverts, so every undo of a step has been seen when the step is reached.
+        """
+        undone: set[int] = set()
+        for events in self.repo.recent_steps():
+            undone.update(e["undoes"] for e in events if e.get("action") == "undo")
+            step = events[0]["step"]
+            # Undo and restore steps are not themselves reverted: undo goes further back.
+            if step not in undone and not any(e.get("action") in ("undo", "restore")
+                                              for e in events):
+                return step, events
         raise TrackerError("nothing to undo: no change is left to revert")
 
     def undo(self) -> tuple[int, list[dict[str, Any]]]:
@@ -304,18 +308,26 @@ class Tracker:
         return step, events
 
     def _restore_updated(self, ids: set[str]) -> None:
-        """After an undo, an item's ``updated`` is again its latest effective change."""
-        history = self.repo.events()
-        undone = {e["undoes"] for e in history if e.get("action") == "undo"}
+        """After an undo, an item's ``updated`` is again its latest effective change.
+
+        Only the plans' own journals are read: an undo event carries the id it reverts.
+        """
+        by_plan: dict[str, set[str]] = {}
         for target in ids:
-            plan_id, _, ref = target.partition(":")
-            item = self.repo.get_item(plan_id, ref)
-            dates = [e["effective"] for e in history
-                     if e["id"] == target and e["step"] not in undone
-                     and e["action"] not in ("undo", "restore") and e["changes"]]
-            if item is not None and dates:
-                item.updated = max(dates)
-                self.repo.put_item(item)
+            by_plan.setdefault(target.partition(":")[0], set()).add(target)
+        for plan_id, targets in by_plan.items():
+            history = self.repo.events(plan=plan_id)
+            undone = {e["undoes"] for e in history if e.get("action") == "undo"}
+            latest: dict[str, str] = {}
+            for e in history:
+                if (e["id"] in targets and e["step"] not in undone
+                        and e["action"] not in ("undo", "restore") and e["changes"]):
+                    latest[e["id"]] = max(latest.get(e["id"], ""), e["effective"])
+            for target, day in latest.items():
+                item = self.repo.get_item(plan_id, target.partition(":")[2])
+                if item is not None:
+                    item.updated = day
+                    self.repo.put_item(item)
 
     def record_restore(self, kept: str | None) -> None:
         """Journal a restore from backup (the whole database, id ``*``)."""

@@ -5,14 +5,15 @@ from __future__ import annotations
 import click
 
 from tracker import __version__
-from tracker.cli import history, items, plans, reports
+from tracker.cli import admin, history, items, plans, reports
 from tracker.cli.common import CONTEXT_SETTINGS, App, TrackerGroup
 
 
 @click.group("tracker", cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
 @click.option(
-    "--db", metavar="PATH", envvar="TRACKER_DB", show_envvar=True,
-    help="The database file (default: tracker.json in your user data folder).",
+    "--db", metavar="PATH|URL", envvar="TRACKER_DB", show_envvar=True,
+    help="The database file (default: tracker.json in your user data folder), or a "
+         "postgresql://… URL for a team's server.",
 )
 @click.version_option(__version__, "--version", prog_name="tracker", message="%(prog)s %(version)s")
 @click.pass_context
@@ -28,9 +29,10 @@ def cli(ctx: click.Context, db: str | None) -> None:
       tracker report csto-2023
     """
     ctx.obj = App(db)
+    ctx.call_on_close(ctx.obj.close)
 
 
-for module in (plans, items, reports, history):
+for module in (plans, items, reports, history, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
 

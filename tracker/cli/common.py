@@ -72,6 +72,18 @@ class App:
             raise InvalidValue(f"TRACKER_LOCK_TIMEOUT={raw!r} is not a number of seconds") \
                 from None
 
+    @property
+    def on_server(self) -> bool:
+        """Whether the database is a PostgreSQL URL rather than a file."""
+        return self.db.startswith(("postgresql://", "postgres://"))
+
+    def close(self) -> None:
+        """Release the reading connection, if the store holds one (click calls this)."""
+        close = getattr(self._repo, "close", None)
+        if close is not None:
+            close()
+        self._repo = None
+
     def repo(self) -> Repository:
         """The database opened for reading, once per command."""
         if self._repo is None:
@@ -88,7 +100,8 @@ class App:
 
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with open_repository(self.db, write=True, lock_timeout=self.lock_timeout()) as repo:
-            yield Tracker(repo, actor(), today(), now)
+            # On PostgreSQL the journal names the database role, not $TRACKER_USER.
+            yield Tracker(repo, repo.actor() or actor(), today(), now)
 
     def reader(self) -> Tracker:
         """The operations over the read-only database (lookups that raise NotFound)."""
@@ -169,7 +182,13 @@ def _plans_for_completion(ctx: click.Context) -> list[domain.Plan]:
         from tracker.store import open_reader
 
         db = ctx.find_root().params.get("db") or os.environ.get("TRACKER_DB") or default_db()
-        return open_reader(db).plans()
+        repo = open_reader(db)
+        try:
+            return repo.plans()
+        finally:
+            close = getattr(repo, "close", None)
+            if close is not None:
+                close()
     except Exception:  # completion must never break the shell
         return []
 

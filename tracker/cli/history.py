@@ -105,6 +105,11 @@ def restore(app: App, from_backup: bool, yes: bool) -> None:
     Example:
       tracker restore --from-backup
     """
+    if app.on_server:
+        from tracker.errors import StoreError
+
+        raise StoreError("'restore --from-backup' puts back a database file's .bak; a "
+                         "PostgreSQL database is restored from the server's own backups")
     confirm(f"Replace {app.db} with {app.db}.bak?", yes)
     from datetime import UTC, datetime
 

@@ -1,0 +1,410 @@
+"""The PostgreSQL backend itself: the repository contract, `db init`, roles, the actor,
+busy and connection errors. (Every CLI test runs on it as well, through the `db` fixture.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import PG_ROLE, TODAY, PgCluster, PgDatabase, snapshot
+from tracker import pgstore
+from tracker.cli import cli
+from tracker.domain import Item, Plan
+from tracker.errors import StoreError
+
+
+@pytest.fixture
+def pg(pg_db: PgDatabase, monkeypatch: pytest.MonkeyPatch) -> PgDatabase:
+    """A fresh database with the schema, as TRACKER_DB."""
+    monkeypatch.setenv("TRACKER_DB", str(pg_db))
+    monkeypatch.setenv("TRACKER_USER", PG_ROLE)
+    monkeypatch.setenv("TRACKER_TODAY", TODAY)
+    monkeypatch.delenv("TRACKER_LOCK_TIMEOUT", raising=False)
+    monkeypatch.delenv("TRACKER_DEBUG", raising=False)
+    return pg_db
+
+
+def at(url: str, *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--db", url, *args], input=input, catch_exceptions=False)
+
+
+def ok_at(url: str, *args: str) -> str:
+    result = at(url, *args)
+    assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+def one_line_failure(result: Result, code: int = 1) -> str:
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    return result.stderr
+
+
+def event(seq: int, step: int, target: str, action: str = "add") -> dict[str, Any]:
+    return {"seq": seq, "at": "2026-01-01T00:00:00Z", "actor": PG_ROLE,
+            "effective": "2026-01-01", "id": target, "action": action, "changes": {},
+            "reason": "", "note": "", "step": step}
+
+
+@pytest.fixture
+def reader(pg: PgDatabase) -> Iterator[Callable[[], pgstore.PostgresRepository]]:
+    opened: list[pgstore.PostgresRepository] = []
+
+    def open_one() -> pgstore.PostgresRepository:
+        opened.append(pgstore.open_reader(str(pg)))
+        return opened[-1]
+
+    yield open_one
+    for repo in opened:
+        repo.close()
+
+
+def seed(url: str) -> None:
+    with pgstore.open_repository(url, write=True) as repo:
+        repo.put_plan(Plan("p", "Plan P"))
+        repo.put_plan(Plan("q", "Plan Q"))
+        repo.put_item(Item("p", "1", "one"))
+        repo.put_item(Item("p", "2", "two", status="fulfilled", owners=["A", "B"], weight=0.5,
+                           due="2026-02-01", created="2026-01-01", updated="2026-01-02"))
+        repo.put_item(Item("q", "x", "ex"))
+        repo.append_events([event(1, 1, "p"), event(2, 1, "p:1"), event(3, 1, "q:x")])
+
+
+# --- the repository contract (as tests/test_store.py for the file) ------------------------
+
+
+def test_empty_database_reads_as_empty(reader: Callable[[], Any]) -> None:
+    repo = reader()
+    assert (repo.plans(), repo.items(), repo.events()) == ([], [], [])
+    assert repo.info()["schema_version"] == pgstore.SCHEMA_VERSION
+    assert list(repo.recent_steps()) == []
+
+
+def test_round_trip_of_plans_items_and_events(pg: PgDatabase, reader: Callable[[], Any]) -> None:
+    seed(str(pg))
+    repo = reader()
+    assert [p.id for p in repo.plans()] == ["p", "q"]
+    assert [i.id for i in repo.items()] == ["p:1", "p:2", "q:x"]
+    assert [i.id for i in repo.items("p")] == ["p:1", "p:2"]
+    assert repo.get_item("p", "2") == Item("p", "2", "two", status="fulfilled",
+                                           owners=["A", "B"], weight=0.5, due="2026-02-01",
+                                           created="2026-01-01", updated="2026-01-02")
+    assert repo.get_item("p", "1").weight == 1 and isinstance(repo.get_item("p", "1").weight, int)
+    assert repo.get_item("p", "9") is None and repo.get_plan("nope") is None
+    assert repo.refs("p") == ["1", "2"]
+    assert [e["seq"] for e in repo.events()] == [1, 2, 3]
+    assert repo.events()[0] == event(1, 1, "p")  # keys in their order, values as written
+    assert list(repo.events()[0]) == list(event(1, 1, "p"))
+    assert [e["id"] for e in repo.events(plan="p")] == ["p", "p:1"]
+    assert [e["id"] for e in repo.events(item="q:x")] == ["q:x"]
+    assert (repo.last_seq(), repo.last_step()) == (3, 1)
+    assert repo.info()["items"] == 3
+
+
+def test_an_item_put_back_after_its_removal_goes_last_as_in_the_file(
+    pg: PgDatabase, reader: Callable[[], Any]
+) -> None:
+    seed(str(pg))
+    with pgstore.open_repository(str(pg), write=True) as repo:
+        repo.delete_item("p", "1")
+        repo.put_item(Item("p", "1", "one again"))
+        repo.put_item(Item("p", "2", "two, renamed"))
+    assert reader().refs("p") == ["2", "1"]
+
+
+def test_nothing_is_written_when_the_block_raises(pg: PgDatabase) -> None:
+    seed(str(pg))
+    before = snapshot(pg)
+    with pytest.raises(RuntimeError), pgstore.open_repository(str(pg), write=True) as repo:
+        repo.delete_plan("q")
+        repo.put_item(Item("p", "3", "three"))
+        repo.append_events([event(4, 2, "q", "plan-remove")])
+        raise RuntimeError("boom")
+    assert snapshot(pg) == before
+
+
+def test_discard_writes_nothing(pg: PgDatabase) -> None:
+    seed(str(pg))
+    before = snapshot(pg)
+    with pgstore.open_repository(str(pg), write=True) as repo:
+        repo.put_item(Item("p", "3", "three"))
+        repo.discard()
+    assert snapshot(pg) == before
+
+
+def test_a_read_only_repository_refuses_writes(reader: Callable[[], Any]) -> None:
+    with pytest.raises(RuntimeError):
+        reader().put_plan(Plan("p", "P"))
+
+
+def test_deleting_a_plan_deletes_its_items(pg: PgDatabase, reader: Callable[[], Any]) -> None:
+    seed(str(pg))
+    with pgstore.open_repository(str(pg), write=True) as repo:
+        repo.delete_plan("p")
+    assert [i.id for i in reader().items()] == ["q:x"]
+
+
+def test_recent_steps_read_back_across_pages(pg: PgDatabase, reader: Callable[[], Any],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pgstore, "STEP_PAGE", 4)
+    with pgstore.open_repository(str(pg), write=True) as repo:
+        repo.put_plan(Plan("p", "P"))
+        repo.append_events([event(n, 1 + (n - 1) // 3, "p") for n in range(1, 11)])
+    steps = [[e["seq"] for e in found] for found in reader().recent_steps()]
+    assert steps == [[10], [7, 8, 9], [4, 5, 6], [1, 2, 3]]
+
+
+def test_undo_of_a_step_larger_than_a_page(pg: PgDatabase, tmp_path: Path) -> None:
+    url = str(pg)
+    rows = "".join(f"{n},Measure {n} (title not published)\n" for n in range(1, 1201))
+    source = tmp_path / "big.csv"
+    source.write_text("ref,title\n" + rows)
+    ok_at(url, "import", "big", str(source), "--title", "Big")
+    ok_at(url, "update", "big:7", "--status", "fulfilled")
+    ok_at(url, "undo", "--yes")
+    ok_at(url, "undo", "--yes")  # the import: 1201 events, more than two pages
+    assert json.loads(ok_at(url, "list", "--format", "json")) == []
+    assert "nothing to undo" in at(url, "undo", "--yes").stderr
+
+
+# --- db init ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bare(pg_cluster: PgCluster) -> Iterator[PgDatabase]:
+    """A database without the tracker schema."""
+    with psycopg.connect(pg_cluster.admin, autocommit=True) as conn:
+        name = f"bare{os.getpid()}_{next(pg_cluster.counter)}"
+        conn.execute(f"CREATE DATABASE {name}")
+    database = PgDatabase(pg_cluster.url(name))
+    database.admin_url = database
+    yield database
+    pg_cluster.drop(database)
+
+
+@pytest.mark.parametrize("command", [["list"], ["add", "p", "x"], ["info"], ["log"],
+                                     ["plan", "add", "p", "--title", "P"]])
+def test_commands_on_an_uninitialised_database_say_to_run_db_init(
+    bare: PgDatabase, command: list[str]
+) -> None:
+    message = one_line_failure(at(bare, *command))
+    assert "is not set up for tracker: run 'tracker db init'" in message
+
+
+def test_db_init_creates_the_schema_then_says_it_is_there(bare: PgDatabase) -> None:
+    first = at(bare, "db", "init")
+    assert first.exit_code == 0, first.stderr
+    assert "created the tracker schema (version 1)" in first.stderr
+    ok_at(bare, "plan", "add", "p", "--title", "P")
+    again = at(bare, "db", "init")
+    assert again.exit_code == 0 and "already has the tracker schema" in again.stderr
+    assert json.loads(ok_at(bare, "plan", "list", "--format", "json"))[0]["id"] == "p"
+    with psycopg.connect(bare) as conn:
+        tables = {r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'tracker'")}
+        indexes = {r[0] for r in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'tracker'")}
+    assert tables == {"meta", "plans", "items", "events"}
+    assert {"items_pkey", "items_by_plan", "events_by_plan", "events_by_id"} <= indexes
+
+
+def test_db_init_is_one_transaction(bare: PgDatabase) -> None:
+    """A failing grant leaves no half-made schema behind."""
+    result = at(bare, "db", "init", "--grant-read", "")
+    assert result.exit_code == 1, result.stderr
+    with psycopg.connect(bare) as conn:
+        assert conn.execute("SELECT to_regclass('tracker.meta')").fetchone() == (None,)
+
+
+def test_a_newer_schema_is_refused(pg: PgDatabase) -> None:
+    with pg.connect() as conn:
+        conn.execute("UPDATE tracker.meta SET schema_version = 99")
+    assert "newer tracker (schema 99)" in at(pg, "list").stderr
+    assert at(pg, "list").exit_code == 1
+    assert at(pg, "db", "init").exit_code == 1
+
+
+def test_db_init_on_a_file_explains_it_is_for_postgresql(tmp_path: Path) -> None:
+    result = at(str(tmp_path / "t.json"), "db", "init")
+    message = one_line_failure(result, 2)
+    assert "PostgreSQL" in message and "file needs no set-up" in message
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_restore_from_backup_is_for_files(pg: PgDatabase) -> None:
+    result = at(pg, "restore", "--from-backup", "--yes")
+    assert "server's own backups" in one_line_failure(result)
+    assert not Path("postgresql:").exists()
+
+
+# --- roles and the actor ------------------------------------------------------------------
+
+
+def login_role(pg: PgDatabase, name: str) -> str:
+    """A login role of the cluster (roles are cluster-wide), and the URL it connects with."""
+    with pg.connect() as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE ROLE "{name}" LOGIN')
+    return re.sub(r"user=[^&]*", f"user={name}", str(pg))
+
+
+@pytest.fixture
+def roles(pg: PgDatabase) -> tuple[str, str]:
+    """URLs of a reader and a writer role set up by `db init --grant-read/--grant-write`."""
+    reader_url = login_role(pg, "tracker_test_reader")
+    writer_url = login_role(pg, "tracker_test_writer")
+    result = at(pg, "db", "init", "--grant-read", "tracker_test_reader",
+                "--grant-write", "tracker_test_writer")
+    assert result.exit_code == 0, result.stderr
+    assert "granted read-only access to role tracker_test_reader" in result.stderr
+    ok_at(pg, "plan", "add", "p", "--title", "P")
+    ok_at(pg, "add", "p", "First")
+    return reader_url, writer_url
+
+
+READS = [["list"], ["list", "p"], ["show", "p:1"], ["report"], ["report", "p", "--as-of",
+         "2026-01-15"], ["log"], ["log", "p"], ["export"], ["plan", "list"],
+         ["plan", "show", "p"], ["info"]]
+WRITES = [["add", "p", "Second"], ["update", "p:1", "--status", "fulfilled"],
+          ["remove", "p:1", "--yes"], ["plan", "add", "q", "--title", "Q"],
+          ["plan", "edit", "p", "--title", "New"], ["plan", "remove", "p", "--force", "--yes"],
+          ["undo", "--yes"], ["import", "p", "-"], ["db", "init", "--grant-write", "x_y"],
+          ["copy", "ignored.json"]]
+
+
+def test_a_reader_role_reads_everything_and_every_write_is_refused_in_one_line(
+    pg: PgDatabase, roles: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader_url, _ = roles
+    for command in READS:
+        ok_at(reader_url, *command)
+    before = snapshot(pg)
+    monkeypatch.chdir(tmp_path)
+    for command in WRITES[:-2]:
+        result = at(reader_url, *command, input="title\nNew one\n")
+        message = one_line_failure(result)
+        assert message.startswith("Error: role tracker_test_reader may only read database "), \
+            (command, message)
+    assert at(reader_url, *WRITES[-2]).exit_code == 1  # db init needs the owner
+    # copying a server database into a file needs only read access on the server
+    ok_at(reader_url, *WRITES[-1])
+    assert snapshot(pg) == before
+
+
+def test_the_writer_role_is_the_actor_whatever_tracker_user_says(
+    pg: PgDatabase, roles: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, writer_url = roles
+    monkeypatch.setenv("TRACKER_USER", "the-boss")
+    ok_at(writer_url, "update", "p:1", "--status", "fulfilled")
+    ok_at(writer_url, "add", "p", "Second")
+    events = json.loads(ok_at(writer_url, "log", "--format", "json"))
+    assert [e["actor"] for e in events] == ["tracker_test_writer"] * 2 + [PG_ROLE] * 2
+    assert "tracker_test_writer" in ok_at(writer_url, "info")
+
+
+def test_the_journal_cannot_be_forged_or_rewritten_by_a_writer(
+    pg: PgDatabase, roles: tuple[str, str]
+) -> None:
+    _, writer_url = roles
+    with psycopg.connect(writer_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO tracker.events (seq, step, id, plan, effective, action, actor,"
+                     " event) VALUES (99, 99, 'p', 'p', '2026-01-01', 'x', 'the-boss', '{}')")
+        assert conn.execute("SELECT actor FROM tracker.events WHERE seq = 99").fetchone() == (
+            "tracker_test_writer",)
+        for statement in ("UPDATE tracker.events SET actor = 'the-boss'",
+                          "DELETE FROM tracker.events", "TRUNCATE tracker.events",
+                          "DROP TABLE tracker.items"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+
+
+def test_copy_into_postgresql_needs_the_owner(pg: PgDatabase, pg_cluster: PgCluster,
+                                              tmp_path: Path) -> None:
+    writer_url = login_role(pg, "tracker_test_writer")
+    target = pg_cluster.create()
+    try:
+        ok_at(target, "db", "init", "--grant-write", "tracker_test_writer")
+        source = str(tmp_path / "t.json")
+        ok_at(source, "plan", "add", "p", "--title", "P")
+        theirs = re.sub(r"user=[^&]*", "user=tracker_test_writer", str(target))
+        message = one_line_failure(at(source, "copy", theirs))
+        assert "only their owner" in message
+        assert writer_url  # the role exists cluster-wide
+    finally:
+        pg_cluster.drop(target)
+
+
+# --- busy, connections, start-up ----------------------------------------------------------
+
+
+def test_a_held_lock_gives_busy_after_the_timeout(pg: PgDatabase,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ok_at(pg, "plan", "add", "p", "--title", "P")
+    before = snapshot(pg)
+    monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "0.3")
+    with psycopg.connect(str(pg)) as holder:
+        holder.execute("SELECT * FROM tracker.meta FOR UPDATE")
+        started = time.monotonic()
+        result = at(pg, "add", "p", "blocked")
+        waited = time.monotonic() - started
+        reading = at(pg, "list", "p", "--format", "json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: database is busy")
+    assert "TRACKER_LOCK_TIMEOUT" in result.stderr
+    assert result.stdout == ""
+    assert 0.3 <= waited < 5
+    assert snapshot(pg) == before
+    assert reading.exit_code == 0  # readers take no lock
+    assert json.loads(reading.stdout) == []
+
+
+def test_a_connection_failure_is_one_line_naming_host_and_database_without_password() -> None:
+    url = "postgresql://someone:s3cret-pw@127.0.0.1:1/teamdb?connect_timeout=3"
+    for command in (["list"], ["add", "p", "x"], ["db", "init"]):
+        message = one_line_failure(at(url, *command))
+        assert "127.0.0.1:1" in message and "teamdb" in message, message
+        assert "s3cret" not in message
+
+
+def test_the_location_is_shown_without_its_password() -> None:
+    assert pgstore.display("postgresql://me:pw@db.example.org:5433/t?sslmode=require") == \
+        "postgresql://me@db.example.org:5433/t?sslmode=require"
+    assert pgstore.display("postgres://h/t?password=pw&user=me") == "postgres://h/t?user=me"
+    assert pgstore.display("postgresql://me@h/t") == "postgresql://me@h/t"
+
+
+def test_file_commands_never_import_psycopg(tmp_path: Path) -> None:
+    code = ("import sys; from tracker.cli import cli; "
+            "cli.main(['--db', sys.argv[1], 'plan', 'add', 'p', '--title', 'P'], "
+            "standalone_mode=False); "
+            "cli.main(['--db', sys.argv[1], 'report'], standalone_mode=False); "
+            "print('psycopg' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.json")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stderr.splitlines()[-1] == "False"
+
+
+def test_a_role_without_access_is_told_so(pg: PgDatabase) -> None:
+    stranger = login_role(pg, "tracker_test_stranger")
+    with pg.connect() as conn:
+        conn.execute("REVOKE ALL ON SCHEMA tracker FROM tracker_test_stranger")
+    assert "may not read" in one_line_failure(at(stranger, "list"))
+
+
+def test_store_errors_are_tracker_errors(pg: PgDatabase) -> None:
+    with pytest.raises(StoreError, match="cannot connect"):
+        pgstore.connect(re.sub(r"port=\d+", "port=1", str(pg)))

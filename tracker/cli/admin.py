@@ -1,0 +1,80 @@
+"""``tracker db init | copy``: set up a team's PostgreSQL database, move data between
+databases."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.common import CONTEXT_SETTINGS, App, note, pass_app
+
+
+@click.group("db", context_settings=CONTEXT_SETTINGS)
+def db() -> None:
+    """Set up a PostgreSQL database for a team: its tables and who may read or write.
+
+    \b
+    Example:
+      tracker --db postgresql://admin@db.example.org/tracker db init --grant-write staff
+    """
+
+
+@db.command("init", context_settings=CONTEXT_SETTINGS)
+@click.option("--grant-read", "readers", multiple=True, metavar="ROLE",
+              help="Let ROLE read everything and change nothing (repeatable).")
+@click.option("--grant-write", "writers", multiple=True, metavar="ROLE",
+              help="Let ROLE read and change plans, items and the journal (repeatable).")
+@pass_app
+def db_init(app: App, readers: tuple[str, ...], writers: tuple[str, ...]) -> None:
+    """Create the tracker tables in a PostgreSQL database, or migrate them to this
+    version, in one transaction; then grant roles read or write access. Safe to run
+    again. A role that does not exist is created as a NOLOGIN group role. Run it as the
+    database's owner: that role owns the tables.
+
+    A database file needs no set-up: 'db init' on one exits with status 2.
+
+    \b
+    Example:
+      export TRACKER_DB=postgresql://admin@db.example.org/tracker
+      tracker db init --grant-read auditors --grant-write secretariat
+    """
+    if not app.on_server:
+        from tracker.errors import InvalidValue
+
+        raise InvalidValue(
+            f"'db init' sets up a PostgreSQL database (--db postgresql://…), and {app.db} "
+            "is a file: a file needs no set-up, the first change creates it"
+        )
+    from tracker.pgstore import init_database
+
+    for line in init_database(app.db, readers=readers, writers=writers,
+                              lock_timeout=app.lock_timeout()):
+        note(line)
+
+
+@click.command("copy", context_settings=CONTEXT_SETTINGS)
+@click.argument("target", metavar="TARGET")
+@pass_app
+def copy(app: App, target: str) -> None:
+    """Copy everything of the database (plans, items, the whole journal) into TARGET,
+    a file or a postgresql:// URL, which must be empty: a new file, or a PostgreSQL
+    database fresh from 'tracker db init'. The two then print the same reports and log.
+
+    \b
+    Examples:
+      tracker --db team.json copy postgresql://admin@db.example.org/tracker
+      tracker --db postgresql://admin@db.example.org/tracker copy backup.json
+    """
+    from tracker.transfer import copy_database
+
+    source = app.repo()
+    counts = copy_database(source, target, app.lock_timeout())
+    shown = target
+    if target.startswith(("postgresql://", "postgres://")):
+        from tracker.pgstore import display
+
+        shown = display(target)
+    note(f"copied {counts['plans']} plan(s), {counts['items']} item(s) and "
+         f"{counts['events']} event(s) from {source.location} to {shown}")
+
+
+COMMANDS = [db, copy]

@@ -1,0 +1,661 @@
+"""The team backend: the same ``Repository`` on a PostgreSQL server, through psycopg 3.
+
+Loaded only for a ``postgresql://`` (or ``postgres://``) location, so commands on a file
+never import psycopg. The tables live in the schema ``tracker``:
+
+- ``meta``: one row with the schema version and the last event ``seq`` and ``step``;
+- ``plans`` and ``items``: one row each, in columns; ``items`` has the primary key
+  (plan, ref) and an index on (plan, position), so one plan or one item is read alone;
+- ``events``: the journal, each event as JSON text (``json`` keeps the key order) beside
+  indexed columns (seq, step, id, plan) that filter it in SQL. Its ``actor`` column is
+  stamped with ``current_user`` by a trigger, so nobody can record a change under another
+  name (the tables' owner excepted, which ``tracker copy`` needs to keep a journal whole).
+
+One command is one transaction. A writer starts by locking the meta row
+(``SELECT … FOR UPDATE``): writers queue there (up to ``TRACKER_LOCK_TIMEOUT``, then
+Busy), which also serialises the seq and step numbers the journal hands out, so no update
+is lost and refs stay unique. A reader reads one REPEATABLE READ, READ ONLY snapshot.
+Writes to plans and items go to the server at once, inside the transaction; events are
+sent together at commit. What a command has read or written of single plans and items is
+kept for the rest of it (nothing else can change it meanwhile), so an import asks the
+server once per row, not three times. Every statement is parametrised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any, NoReturn
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from tracker import jsonio
+from tracker.domain import Item, Plan
+from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
+from tracker.store import Repository
+
+SCHEMA_VERSION = 1
+SCHEMES = ("postgresql://", "postgres://")
+
+# Each entry brings the schema from the version before it to its own version, in one
+# transaction (``db init``). Version 1 creates everything.
+MIGRATIONS: dict[int, str] = {
+    1: """
+CREATE SCHEMA IF NOT EXISTS tracker;
+CREATE SEQUENCE tracker.position;
+CREATE TABLE tracker.meta (
+    id int PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+    schema_version int NOT NULL,
+    last_seq bigint NOT NULL DEFAULT 0,
+    last_step bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE tracker.plans (
+    id text PRIMARY KEY,
+    position bigint NOT NULL DEFAULT nextval('tracker.position'),
+    title text NOT NULL,
+    org text NOT NULL DEFAULT '',
+    start date,
+    "end" date,
+    source text NOT NULL DEFAULT '',
+    created date
+);
+CREATE TABLE tracker.items (
+    plan text NOT NULL REFERENCES tracker.plans (id) ON DELETE CASCADE,
+    ref text NOT NULL,
+    position bigint NOT NULL DEFAULT nextval('tracker.position'),
+    title text NOT NULL,
+    status text NOT NULL,
+    reason text NOT NULL DEFAULT '',
+    owners text[] NOT NULL DEFAULT '{}',
+    area text NOT NULL DEFAULT '',
+    due date,
+    weight double precision NOT NULL DEFAULT 1 CHECK (weight > 0),
+    evidence text NOT NULL DEFAULT '',
+    created date,
+    updated date,
+    PRIMARY KEY (plan, ref)
+);
+CREATE INDEX items_by_plan ON tracker.items (plan, position);
+CREATE TABLE tracker.events (
+    seq bigint PRIMARY KEY,
+    step bigint NOT NULL,
+    id text NOT NULL,
+    plan text NOT NULL,
+    effective text NOT NULL,
+    action text NOT NULL,
+    actor text NOT NULL DEFAULT current_user,
+    event json NOT NULL
+);
+CREATE INDEX events_by_plan ON tracker.events (plan, seq);
+CREATE INDEX events_by_id ON tracker.events (id, seq);
+CREATE INDEX events_by_step ON tracker.events (step);
+CREATE FUNCTION tracker.stamp_actor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- The journal names the role that made the change. Only the tables' owner (who ran
+    -- 'tracker db init') may write other names: 'tracker copy' keeps a journal whole.
+    IF NOT pg_has_role(current_user,
+                       (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
+        NEW.actor := current_user;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER stamp_actor BEFORE INSERT ON tracker.events
+    FOR EACH ROW EXECUTE FUNCTION tracker.stamp_actor();
+INSERT INTO tracker.meta (id, schema_version) VALUES (1, 1);
+""",
+}
+
+PLAN_COLUMNS = ("id", "title", "org", "start", "end", "source", "created")
+ITEM_COLUMNS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due",
+                "weight", "evidence", "created", "updated")
+EVENT_COLUMNS = ("seq", "step", "id", "plan", "effective", "action", "actor", "event")
+
+
+def _names(names: Iterable[str], prefix: str = "") -> str:
+    return ", ".join(f'{prefix}"{n}"' for n in names)
+
+
+def _upsert(table: str, names: tuple[str, ...], key: tuple[str, ...]) -> str:
+    """``INSERT … ON CONFLICT (key) DO UPDATE``: a new row goes last, an old one keeps its
+    place (its position), as in the file store."""
+    sets = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n not in key)
+    return (f"INSERT INTO tracker.{table} ({_names(names)}) "
+            f"VALUES ({', '.join(['%s'] * len(names))}) "
+            f"ON CONFLICT ({_names(key)}) DO UPDATE SET {sets}")
+
+
+# The statements, written out once (fixed names only; every value is a parameter).
+SELECT_PLANS = f"SELECT {_names(PLAN_COLUMNS)} FROM tracker.plans"
+SELECT_ITEMS = f"SELECT {_names(ITEM_COLUMNS)} FROM tracker.items"
+SELECT_EVENTS = "SELECT actor, event FROM tracker.events"
+UPSERT_PLAN = _upsert("plans", PLAN_COLUMNS, ("id",))
+UPSERT_ITEM = _upsert("items", ITEM_COLUMNS, ("plan", "ref"))
+INSERT_EVENT = (f"INSERT INTO tracker.events ({_names(EVENT_COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * (len(EVENT_COLUMNS) - 1))}, %s::json)")
+STEP_PAGE = 500  # events fetched at a time when walking the journal back for undo
+
+
+# --- locations and connections ----------------------------------------------------------
+
+
+def is_postgres(location: object) -> bool:
+    """Whether *location* names a PostgreSQL database rather than a file."""
+    return isinstance(location, str) and location.startswith(SCHEMES)
+
+
+def display(location: str) -> str:
+    """The URL without its password, fit for messages and ``info``."""
+    shown = re.sub(r"^(\w+://[^:/@?]*):[^@/?]*@", r"\1@", location)
+    return re.sub(r"([?&])password=[^&]*&?", r"\1", shown).rstrip("?&")
+
+
+def _target(location: str) -> str:
+    """``database D on H:P`` for connection errors: what was tried, never the password."""
+    try:
+        info = conninfo_to_dict(location)
+    except psycopg.ProgrammingError:
+        return display(location)
+    host = info.get("host") or os.environ.get("PGHOST") or "the local socket"
+    port = info.get("port") or os.environ.get("PGPORT") or "5432"
+    name = info.get("dbname") or os.environ.get("PGDATABASE") or info.get("user") or "(default)"
+    return f"database {name} on {host}:{port}"
+
+
+def connect(location: str) -> psycopg.Connection[Any]:
+    """Connect with libpq's usual sources of passwords (.pgpass, PGPASSWORD, services)."""
+    extra: dict[str, Any] = {"application_name": "tracker"}
+    try:
+        given = conninfo_to_dict(location)
+    except psycopg.ProgrammingError as exc:
+        raise InvalidValue(f"invalid PostgreSQL URL {display(location)!r}: "
+                           f"{_first_line(exc)}") from None
+    if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
+        extra["connect_timeout"] = 10
+    try:
+        return psycopg.connect(location, **extra)
+    except psycopg.Error as exc:
+        reason = _first_line(exc)
+        if "failed: " in reason:
+            reason = reason.rsplit("failed: ", 1)[1]
+        raise StoreError(f"cannot connect to PostgreSQL {_target(location)}: {reason}") \
+            from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].strip() if text else type(exc).__name__
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _weight(value: float) -> float | int:
+    return int(value) if value.is_integer() else value
+
+
+def _plan(row: tuple[Any, ...]) -> Plan:
+    pid, title, org, start, end, source, created = row
+    return Plan(pid, title, org, _iso(start), _iso(end), source, _iso(created) or "")
+
+
+def _item(row: tuple[Any, ...]) -> Item:
+    plan, ref, title, status, reason, owners, area, due, weight, evidence, created, updated \
+        = row
+    return Item(plan, ref, title, status, reason, owners, area, _iso(due), _weight(weight),
+                evidence, _iso(created) or "", _iso(updated) or "")
+
+
+def _event(row: tuple[Any, ...]) -> dict[str, Any]:
+    actor, event = row
+    event["actor"] = actor  # the stamped column, in the key's own place
+    return dict(event)
+
+
+def _plan_row(plan: Plan) -> tuple[Any, ...]:
+    return (plan.id, plan.title, plan.org, plan.start, plan.end, plan.source,
+            plan.created or None)
+
+
+def _item_row(item: Item) -> tuple[Any, ...]:
+    return (item.plan, item.ref, item.title, item.status, item.reason, item.owners, item.area,
+            item.due, item.weight, item.evidence, item.created or None, item.updated or None)
+
+
+def _event_row(event: dict[str, Any]) -> tuple[Any, ...]:
+    """The event's indexed columns, then the whole event as JSON text (key order kept)."""
+    target = str(event["id"])
+    return (event["seq"], event["step"], target, target.partition(":")[0],
+            str(event["effective"]), event["action"], str(event.get("actor", "")),
+            jsonio.dumps(event).decode())
+
+
+def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
+    target = str(event.get("id", ""))
+    if item is not None:
+        return target == item
+    if plan is not None:
+        return target == plan or target.startswith(f"{plan}:")
+    return True
+
+
+# --- the repository ---------------------------------------------------------------------
+
+
+class PostgresRepository(Repository):
+    """Plans, items and the journal in PostgreSQL tables, queried as each command asks."""
+
+    def __init__(self, conn: psycopg.Connection[Any], location: str, *, writable: bool,
+                 lock_timeout: float = 10.0) -> None:
+        self.conn = conn
+        self.location = display(location)
+        self.writable = writable
+        self.lock_timeout = lock_timeout
+        self._pending: list[dict[str, Any]] = []
+        self._dirty = False
+        # What this command has read or written (a snapshot, or under the writers' lock).
+        self._plan_cache: dict[str, dict[str, Any] | None] = {}
+        self._item_cache: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._refs: dict[str, dict[str, None]] = {}  # a plan's refs, in order
+        with self._errors():
+            self._role = conn.execute(
+                "SELECT current_user, set_config('lock_timeout', %s, true)",
+                (f"{max(1, round(lock_timeout * 1000))}ms",)).fetchone()[0]  # type: ignore[index]
+            lock = " FOR UPDATE" if writable else ""
+            row = conn.execute("SELECT schema_version, last_seq, last_step FROM tracker.meta "
+                               "WHERE id = 1" + lock).fetchone()
+        if row is None:
+            raise self._uninitialised()
+        version, self._last_seq, self._last_step = row
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.location} was set up by a newer tracker (schema {version}); "
+                f"this one knows schema {SCHEMA_VERSION} and older. Nothing was changed.",
+                "Upgrade tracker to use it.",
+            )
+        if version < SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.location} has the older tracker schema {version}: "
+                f"run 'tracker db init' on it to migrate it to schema {SCHEMA_VERSION}"
+            )
+        self.schema_version = version
+
+    # errors -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn the server's errors into the project's: busy, no permission, not set up."""
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise self._translate(exc) from None
+
+    def _translate(self, exc: psycopg.Error) -> TrackerError:
+        state = exc.sqlstate or ""
+        if state == "55P03":  # lock_not_available: lock_timeout ran out
+            return Busy(
+                f"database is busy: another tracker command has held {self.location} "
+                f"for more than {self.lock_timeout:g} s",
+                "Try again, or raise TRACKER_LOCK_TIMEOUT (seconds).",
+            )
+        if state in ("40001", "40P01"):  # serialization failure, deadlock
+            return Busy(f"database is busy: {self.location} was changed by another "
+                        "command at the same moment; nothing was changed. Try again.")
+        if state == "42501":  # insufficient_privilege
+            role = getattr(self, "_role", None) or "this"
+            if self.writable:
+                return StoreError(f"role {role} may only read database {self.location}: "
+                                  "nothing was changed (ask its owner for write access)")
+            return StoreError(f"role {role} may not read database {self.location} "
+                              "(ask its owner for access)")
+        if state in ("3F000", "42P01"):  # invalid_schema_name, undefined_table
+            return self._uninitialised()
+        if isinstance(exc, psycopg.DataError):
+            return StoreError(f"database {self.location} refused a value: {_first_line(exc)}; "
+                              "nothing was changed")
+        if isinstance(exc, psycopg.OperationalError) and self.conn.closed:
+            return StoreError(f"lost the connection to {self.location}: {_first_line(exc)}; "
+                              "nothing was changed")
+        return StoreError(f"PostgreSQL error on {self.location}: {_first_line(exc)}; "
+                          "nothing was changed")
+
+    def _uninitialised(self) -> StoreError:
+        return StoreError(f"database {self.location} is not set up for tracker: "
+                          "run 'tracker db init' on it first")
+
+    def _fetch(self, query: Any, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._errors():
+            return self.conn.execute(query, params).fetchall()
+
+    def _run(self, query: Any, params: tuple[Any, ...] = ()) -> None:
+        if not self.writable:
+            raise RuntimeError("this repository was opened for reading only")
+        self._dirty = True
+        with self._errors():
+            self.conn.execute(query, params)
+
+    # reads --------------------------------------------------------------------------------
+
+    def actor(self) -> str | None:
+        return str(self._role)
+
+    def plans(self) -> list[Plan]:
+        return [_plan(r) for r in self._fetch(SELECT_PLANS + " ORDER BY position")]
+
+    def get_plan(self, plan_id: str) -> Plan | None:
+        if plan_id not in self._plan_cache:
+            rows = self._fetch(SELECT_PLANS + " WHERE id = %s", (plan_id,))
+            self._plan_cache[plan_id] = _plan(rows[0]).to_dict() if rows else None
+        found = self._plan_cache[plan_id]
+        return None if found is None else Plan.from_dict(found)
+
+    def items(self, plan_id: str | None = None) -> list[Item]:
+        if plan_id is not None:
+            query = SELECT_ITEMS + " WHERE plan = %s ORDER BY position"
+            return [_item(r) for r in self._fetch(query, (plan_id,))]
+        query = (f"SELECT {_names(ITEM_COLUMNS, 'i.')} FROM tracker.items i "
+                 "JOIN tracker.plans p ON p.id = i.plan ORDER BY p.position, i.position")
+        return [_item(r) for r in self._fetch(query)]
+
+    def get_item(self, plan_id: str, ref: str) -> Item | None:
+        key = (plan_id, ref)
+        if key not in self._item_cache:
+            known = self._refs.get(plan_id)
+            if known is not None and ref not in known:
+                return None
+            rows = self._fetch(SELECT_ITEMS + " WHERE plan = %s AND ref = %s", key)
+            self._item_cache[key] = _item(rows[0]).to_dict() if rows else None
+        found = self._item_cache[key]
+        return None if found is None else Item(**found)
+
+    def refs(self, plan_id: str) -> list[str]:
+        if plan_id not in self._refs:
+            rows = self._fetch("SELECT ref FROM tracker.items WHERE plan = %s "
+                               "ORDER BY position", (plan_id,))
+            self._refs[plan_id] = dict.fromkeys(r[0] for r in rows)
+        return list(self._refs[plan_id])
+
+    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
+        if item is not None:
+            rows = self._fetch(SELECT_EVENTS + " WHERE id = %s ORDER BY seq", (item,))
+        elif plan is not None:
+            rows = self._fetch(SELECT_EVENTS + " WHERE plan = %s ORDER BY seq", (plan,))
+        else:
+            rows = self._fetch(SELECT_EVENTS + " ORDER BY seq")
+        events = [_event(r) for r in rows]
+        events.extend(e for e in self._pending if _matches(e, plan, item))
+        return events
+
+    def recent_steps(self) -> Iterator[list[dict[str, Any]]]:
+        """Steps newest first, read back from the end of the journal a page at a time."""
+        current: list[dict[str, Any]] = []
+        for event in self._newest_first():
+            if current and event["step"] != current[0]["step"]:
+                yield current[::-1]
+                current = []
+            current.append(event)
+        if current:
+            yield current[::-1]
+
+    def _newest_first(self) -> Iterator[dict[str, Any]]:
+        yield from reversed(self._pending)
+        query = ("SELECT actor, event, seq FROM tracker.events WHERE seq < %s "
+                 "ORDER BY seq DESC LIMIT %s")
+        before = self.last_seq() + 1
+        while True:
+            rows = self._fetch(query, (before, STEP_PAGE))
+            for actor, event, _seq in rows:
+                yield _event((actor, event))
+            if len(rows) < STEP_PAGE:
+                return
+            before = rows[-1][2]
+
+    def last_seq(self) -> int:
+        return int(self._last_seq)
+
+    def last_step(self) -> int:
+        return int(self._last_step)
+
+    def info(self) -> dict[str, Any]:
+        (plans, items), = self._fetch("SELECT (SELECT count(*) FROM tracker.plans), "
+                                      "(SELECT count(*) FROM tracker.items)")
+        return {
+            "database": self.location,
+            "schema_version": self.schema_version,
+            "plans": plans,
+            "items": items,
+            "events": self.last_seq(),
+            "steps": self.last_step(),
+            "role": self._role,
+        }
+
+    # writes -------------------------------------------------------------------------------
+
+    # Writes go to the server at once, inside the transaction, and into the caches: this
+    # command holds the writers' lock, so nothing else changes what it has read.
+
+    def put_plan(self, plan: Plan) -> None:
+        self._run(UPSERT_PLAN, _plan_row(plan))
+        self._plan_cache[plan.id] = plan.to_dict()
+
+    def delete_plan(self, plan_id: str) -> None:
+        self._run("DELETE FROM tracker.plans WHERE id = %s", (plan_id,))
+        self._plan_cache[plan_id] = None
+        self._refs[plan_id] = {}  # its items went with it
+        for key in [k for k in self._item_cache if k[0] == plan_id]:
+            self._item_cache[key] = None
+
+    def put_item(self, item: Item) -> None:
+        self._run(UPSERT_ITEM, _item_row(item))
+        self._item_cache[(item.plan, item.ref)] = item.to_dict()
+        known = self._refs.get(item.plan)
+        if known is not None:
+            known.setdefault(item.ref)
+
+    def delete_item(self, plan_id: str, ref: str) -> None:
+        self._run("DELETE FROM tracker.items WHERE plan = %s AND ref = %s", (plan_id, ref))
+        self._item_cache[(plan_id, ref)] = None
+        self._refs.get(plan_id, {}).pop(ref, None)
+
+    def append_events(self, events: list[dict[str, Any]]) -> None:
+        if not self.writable:
+            raise RuntimeError("this repository was opened for reading only")
+        self._dirty = True
+        for event in events:
+            self._last_seq = max(self.last_seq(), event["seq"])
+            self._last_step = max(self.last_step(), event["step"])
+        self._pending.extend(events)
+
+    def bulk_load(self, plans: list[Plan], items: list[Item],
+                  events: list[dict[str, Any]]) -> None:
+        """Load a whole database with COPY (``tracker copy``), keeping the journal's actors."""
+        if not self.writable:
+            raise RuntimeError("this repository was opened for reading only")
+        (owner,), = self._fetch(
+            "SELECT pg_has_role(current_user, relowner, 'MEMBER') FROM pg_class "
+            "WHERE oid = 'tracker.events'::regclass")
+        if not owner:
+            raise StoreError(
+                f"role {self._role} does not own the tables of {self.location}: only their "
+                "owner (who ran 'tracker db init') can copy a journal in with its actors")
+        self._dirty = True
+        self._copy("plans", PLAN_COLUMNS, (_plan_row(p) for p in plans))
+        self._copy("items", ITEM_COLUMNS, (_item_row(i) for i in items))
+        self._copy("events", EVENT_COLUMNS, (_event_row(e) for e in events))
+        for event in events:
+            self._last_seq = max(self.last_seq(), event["seq"])
+            self._last_step = max(self.last_step(), event["step"])
+
+    def _copy(self, table: str, names: tuple[str, ...], rows: Iterable[Any]) -> None:
+        query = f"COPY tracker.{table} ({_names(names)}) FROM STDIN"
+        with self._errors(), self.conn.cursor() as cur, cur.copy(query) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def commit(self) -> bool:
+        if not self._dirty:
+            self._end()
+            return False
+        with self._errors():
+            if self._pending:
+                with self.conn.cursor() as cur:
+                    cur.executemany(INSERT_EVENT, [_event_row(e) for e in self._pending])
+            self.conn.execute(
+                "UPDATE tracker.meta SET last_seq = %s, last_step = %s WHERE id = 1",
+                (self._last_seq, self._last_step))
+            self.conn.commit()
+        self._pending = []
+        self._dirty = False
+        return True
+
+    def discard(self) -> None:
+        with self._errors():
+            self.conn.rollback()
+        self._pending = []
+        self._dirty = False
+        self._plan_cache, self._item_cache, self._refs = {}, {}, {}
+
+    def _end(self) -> None:
+        """End the transaction without changing anything."""
+        if not self.conn.closed:
+            with contextlib.suppress(psycopg.Error):
+                self.conn.rollback()
+
+    def close(self) -> None:
+        """Close the connection (a transaction still open is rolled back)."""
+        if not self.conn.closed:
+            self.conn.close()
+
+
+# --- opening ----------------------------------------------------------------------------
+
+
+def open_reader(location: str, lock_timeout: float = 10.0) -> PostgresRepository:
+    """A read-only snapshot of the database for one command."""
+    conn = connect(location)
+    conn.read_only = True
+    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        return PostgresRepository(conn, location, writable=False, lock_timeout=lock_timeout)
+    except BaseException:
+        conn.close()
+        raise
+
+
+@contextlib.contextmanager
+def open_repository(location: str, *, write: bool,
+                    lock_timeout: float = 10.0) -> Iterator[PostgresRepository]:
+    """One command's transaction: committed when the block succeeds, else rolled back."""
+    if not write:
+        repo = open_reader(location, lock_timeout)
+        try:
+            yield repo
+        finally:
+            repo.close()
+        return
+    conn = connect(location)
+    try:
+        repo = PostgresRepository(conn, location, writable=True, lock_timeout=lock_timeout)
+        yield repo
+        repo.commit()
+    finally:
+        conn.close()  # without a commit, the server rolls everything back
+
+
+# --- db init: schema, migrations and roles ----------------------------------------------
+
+
+def init_database(location: str, *, readers: Iterable[str] = (),
+                  writers: Iterable[str] = (), lock_timeout: float = 10.0) -> list[str]:
+    """Create or migrate the schema and grant roles, in one transaction; say what was done."""
+    conn = connect(location)
+    done: list[str] = []
+    shown = display(location)
+    try:
+        with conn.transaction():
+            conn.execute("SELECT set_config('lock_timeout', %s, true)",
+                         (f"{max(1, round(lock_timeout * 1000))}ms",))
+            # One db init at a time, and no writer while the schema changes.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('tracker db init'))")
+            version = _schema_version(conn)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"database {shown} has tracker schema {version}, newer than this "
+                    f"tracker's {SCHEMA_VERSION}; nothing was changed",
+                    "Upgrade tracker to use it.")
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                conn.execute(MIGRATIONS[step])
+                conn.execute("UPDATE tracker.meta SET schema_version = %s", (step,))
+            if version == 0:
+                done.append(f"created the tracker schema (version {SCHEMA_VERSION}) in {shown}")
+            elif version < SCHEMA_VERSION:
+                done.append(f"migrated {shown} from schema {version} to {SCHEMA_VERSION}")
+            else:
+                done.append(f"{shown} already has the tracker schema "
+                            f"(version {SCHEMA_VERSION})")
+            for role in readers:
+                done.extend(_grant(conn, role, write=False))
+            for role in writers:
+                done.extend(_grant(conn, role, write=True))
+    except psycopg.Error as exc:
+        _init_failed(exc, shown)
+    finally:
+        conn.close()
+    return done
+
+
+def _schema_version(conn: psycopg.Connection[Any]) -> int:
+    """0 when the database has no tracker schema yet."""
+    row = conn.execute("SELECT to_regclass('tracker.meta') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return 0
+    found = conn.execute("SELECT schema_version FROM tracker.meta WHERE id = 1 "
+                         "FOR UPDATE").fetchone()
+    return int(found[0]) if found else 0
+
+
+def _grant(conn: psycopg.Connection[Any], role: str, *, write: bool) -> list[str]:
+    """Make *role* a reader (SELECT only) or a writer; create it (NOLOGIN) if missing."""
+    done = []
+    name = sql.Identifier(role)
+    if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(name))
+        done.append(f"created role {role} (NOLOGIN: grant it to people with "
+                    f"'GRANT {role} TO alice')")
+    statements = [
+        "GRANT USAGE ON SCHEMA tracker TO {r}",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA tracker TO {r}",
+    ]
+    if write:
+        statements += [
+            "GRANT INSERT, UPDATE, DELETE ON tracker.plans, tracker.items TO {r}",
+            "GRANT INSERT ON tracker.events TO {r}",
+            "GRANT UPDATE ON tracker.meta TO {r}",
+            "GRANT USAGE ON SEQUENCE tracker.position TO {r}",
+        ]
+    else:
+        statements += [
+            "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA tracker FROM {r}",
+            "REVOKE USAGE ON SEQUENCE tracker.position FROM {r}",
+        ]
+    for statement in statements:
+        conn.execute(sql.SQL(statement).format(r=name))
+    done.append(f"granted {'read and write' if write else 'read-only'} access to role {role}")
+    return done
+
+
+def _init_failed(exc: psycopg.Error, shown: str) -> NoReturn:
+    state = exc.sqlstate or ""
+    if state == "55P03":
+        raise Busy(f"database is busy: {shown} is in use by another command; "
+                   "nothing was changed. Try again.") from None
+    if state == "42501":
+        raise StoreError(f"no permission to set up {shown}: {_first_line(exc)}; nothing "
+                         "was changed (run 'db init' as the database's owner)") from None
+    raise StoreError(f"db init failed on {shown}: {_first_line(exc)}; nothing was changed") \
+        from None
