@@ -121,19 +121,26 @@ def run(cmd: list[str], env: dict[str, str], sample: Sample | None = None,
     return elapsed
 
 
+# One full parse of the file's data: the document, and every plan's rows inside it (the
+# schema keeps them as JSON text, which a plain parse would leave unparsed).
 FLOOR_READ = """
 import gc, sys
 gc.disable()
 raw = open(sys.argv[1], "rb").read()
 if len(raw) > 256 * 1024:
-    import orjson; orjson.loads(raw)
+    import orjson as js
 else:
-    import json; json.loads(raw)
+    import json as js
+d = js.loads(raw)
+rows = [js.loads(doc["rows"]) for doc in d["items"].values()]
 """
-FLOOR_WRITE = FLOOR_READ.replace("orjson.loads(raw)",
-                                 "d = orjson.loads(raw); out = orjson.dumps(d)") \
-    .replace("json.loads(raw)\n", "d = json.loads(raw); out = json.dumps(d).encode()\n") + """
+FLOOR_WRITE = FLOOR_READ + """
 import os
+for doc, plan_rows in zip(d["items"].values(), rows):
+    text = js.dumps(plan_rows)
+    doc["rows"] = text.decode() if isinstance(text, bytes) else text
+out = js.dumps(d)
+out = out if isinstance(out, bytes) else out.encode()
 with open(sys.argv[1] + ".floor", "wb") as f:
     f.write(out); f.flush(); os.fsync(f.fileno())
 """
@@ -222,7 +229,7 @@ def measure(size: int, runs: int, keep: Path | None, tracker: str) -> list[Row]:
          lambda i: ["task", "add", "project:plan-1", f"bench item {i}"], "write"),
         ("report as of a date", lambda i: [tracker, "report", "plan-1", "--as-of", "2025-03-01"],
          None, "read"),
-        ("show one item with history", lambda i: [tracker, "show", "plan-2:9"], None, "read"),
+        ("show one item with history", lambda i: [tracker, "show", "plan-1:9"], None, "read"),
         ("export all as CSV", lambda i: [tracker, "export"], lambda i: ["task", "export"],
          "read"),
     ]
