@@ -32,6 +32,7 @@ BOM = "\ufeff"
 
 # A cell a spreadsheet would run as a formula, possibly behind quotes we added before.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_FIRST = frozenset("'=+-@\t\r")
 
 
 def neutralise(text: str) -> str:
@@ -40,6 +41,8 @@ def neutralise(text: str) -> str:
     Cells that already start with quotes before such a character get one more, so that
     ``restore`` is its exact inverse and a round trip never changes a title.
     """
+    if not text or text[0] not in _FIRST:  # the common case, without the regex
+        return text
     return "'" + text if _FORMULA.match(text) else text
 
 

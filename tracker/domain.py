@@ -239,11 +239,14 @@ class Item(dict[str, Any]):
 
     @classmethod
     def from_row(cls, plan: str, row: list[Any]) -> Item:
-        """An item from a stored row (the fields of ``ROW_KEYS``, in that order)."""
-        item = dict.__new__(cls)
-        dict.__setitem__(item, "plan", plan)
-        dict.update(item, zip(ROW_KEYS, row, strict=True))
-        dict.__setitem__(item, "owners", list(item["owners"]))
+        """An item from a stored row (the fields of ``ROW_KEYS``, in that order).
+
+        The hot path of every report, so it shares the row's values (the owners list
+        included): change an item's fields by assigning them, never by mutating a list.
+        """
+        item = _new_dict(cls)
+        item["plan"] = plan
+        _update(item, zip(ROW_KEYS, row, strict=True))
         return item
 
     def to_row(self) -> list[Any]:
@@ -262,6 +265,8 @@ class Item(dict[str, Any]):
 
 
 _ITEM_KEY_SET = frozenset(ITEM_KEYS)
+_new_dict = dict.__new__
+_update = dict.update
 # How an item is stored in its plan's document: a row of these fields, the plan implied.
 ROW_KEYS = ITEM_KEYS[1:]
 _row_values = itemgetter(*ROW_KEYS)

@@ -18,6 +18,7 @@ import contextlib
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 from tinydb.storages import Storage
@@ -525,6 +526,7 @@ class DocumentRepository(Repository):
 
 
 ROW_WIDTH = len(ROW_KEYS)
+_first = itemgetter(0)
 
 
 class _PlanItems:
@@ -556,9 +558,11 @@ class _PlanItems:
             rows = jsonio.loads(self._text.encode())
         except jsonio.DecodeError:
             rows = None
-        if type(rows) is not list or any(
-            type(row) is not list or len(row) != ROW_WIDTH or type(row[0]) is not str
-            for row in rows
+        # Checked with C-level maps: every row a list of ROW_WIDTH values, refs strings.
+        if type(rows) is not list or not (
+            set(map(type, rows)) <= {list}
+            and set(map(len, rows)) <= {ROW_WIDTH}
+            and set(map(type, map(_first, rows))) <= {str}
         ):
             raise self.storage.damaged("a plan's item rows are not readable")
         return rows
