@@ -8,6 +8,7 @@ orjson: every command pays only for what its data needs.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 LARGE = 256 * 1024  # bytes; above this orjson's speed outweighs its import
@@ -18,8 +19,8 @@ class DecodeError(ValueError):
 
 
 def loads(raw: bytes) -> Any:
-    """Parse JSON bytes (UTF-8)."""
-    if len(raw) > LARGE:
+    """Parse JSON bytes (UTF-8): with orjson when large, or once it is loaded anyway."""
+    if len(raw) > LARGE or "orjson" in sys.modules:
         import orjson
 
         try:
