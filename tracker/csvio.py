@@ -52,16 +52,18 @@ def restore(text: str) -> str:
 
 
 def export_row(item: Item) -> dict[str, Any]:
-    return {
-        "plan": item.plan, "ref": item.ref, "title": item.title, "status": item.status,
-        "reason": item.reason, "owners": "; ".join(item.owners), "area": item.area,
-        "due": item.due or "", "weight": _weight_text(item.weight),
-        "evidence": item.evidence, "updated": item.updated,
-    }
+    return dict(zip(COLUMNS, _cells(item), strict=True))
 
 
-def _weight_text(weight: float | int) -> str:
-    return f"{weight:g}" if isinstance(weight, float) else str(weight)
+def _cells(item: Item) -> tuple[str, ...]:
+    """The item's export cells, in the order of ``COLUMNS``, before neutralising."""
+    weight = item["weight"]
+    return (
+        item["plan"], item["ref"], item["title"], item["status"], item["reason"],
+        "; ".join(item["owners"]), item["area"], item["due"] or "",
+        str(weight) if type(weight) is int else f"{weight:g}",
+        item["evidence"], item["updated"],
+    )
 
 
 def export_csv(items: Iterable[Item], *, delimiter: str = ",", for_file: bool = False) -> str:
@@ -70,9 +72,11 @@ def export_csv(items: Iterable[Item], *, delimiter: str = ",", for_file: bool = 
     writer = csv.writer(buffer, delimiter=delimiter,
                         lineterminator="\r\n" if for_file else "\n")
     writer.writerow(COLUMNS)
-    for item in items:
-        row = export_row(item)
-        writer.writerow([neutralise(str(row[c])) for c in COLUMNS])
+    first = _FIRST
+    writer.writerows(
+        [cell if not cell or cell[0] not in first else neutralise(cell) for cell in _cells(item)]
+        for item in items
+    )
     return (BOM if for_file else "") + buffer.getvalue()
 
 

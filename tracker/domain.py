@@ -297,6 +297,13 @@ def ref_sort_key(ref: str) -> tuple[Any, ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
 
 
+def sorted_by_ref(items: list[Item]) -> list[Item]:
+    """A plan's items in the plan's own order (see ``ref_sort_key``)."""
+    if all(item["ref"].isdigit() for item in items):  # the usual numbering: a cheaper key
+        return sorted(items, key=lambda item: int(item["ref"]))
+    return sorted(items, key=lambda item: ref_sort_key(item["ref"]))
+
+
 def next_ref(refs: list[str] | set[str]) -> str:
     """The next integer after the largest integer ref (SPEC §2)."""
     largest = 0

@@ -18,7 +18,7 @@ from tracker.domain import (
     Plan,
     Rules,
     Tally,
-    ref_sort_key,
+    sorted_by_ref,
     tally,
 )
 
@@ -69,10 +69,7 @@ def plan_report(
     plan: Plan, items: list[Item], rules: Rules, as_of: str, by: str | None = None
 ) -> dict[str, Any]:
     """The report of one plan, keys in the order of SPEC §5."""
-    if all(i["ref"].isdigit() for i in items):  # the usual numbering: a cheaper key
-        items = sorted(items, key=lambda i: int(i["ref"]))
-    else:
-        items = sorted(items, key=lambda i: ref_sort_key(i["ref"]))
+    items = sorted_by_ref(items)
     t = tally(items, rules)
     by_status = dict.fromkeys(STATUSES, 0)
     for item in items:

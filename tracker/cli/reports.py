@@ -139,7 +139,7 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
       tracker export --delimiter ';' > all-plans.csv
       tracker export csto-2023 --format xlsx -o csto-2023.xlsx
     """
-    from tracker.domain import ref_sort_key
+    from tracker.domain import sorted_by_ref
 
     if len(delimiter) != 1 or delimiter in "\"\r\n":
         raise click.BadParameter("use one character other than a quote or a line end",
@@ -152,14 +152,12 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
     if fmt == "csv":  # streamed: one plan's items at a time
         from tracker.csvio import export_csv
 
-        streamed = (i for _plan, found in plans
-                    for i in sorted(found, key=lambda i: ref_sort_key(i.ref)))
+        streamed = (i for _plan, found in plans for i in sorted_by_ref(found))
         # For a file: a BOM and CRLF line ends, so that Excel opens it cleanly.
         _emit(export_csv(streamed, delimiter=delimiter, for_file=output is not None), output)
         return
     listed = list(plans)
-    items = [i for _plan, found in listed
-             for i in sorted(found, key=lambda i: ref_sort_key(i.ref))]
+    items = [i for _plan, found in listed for i in sorted_by_ref(found)]
     if fmt == "xlsx":
         from tracker.domain import Rules
         from tracker.reports import build_report
