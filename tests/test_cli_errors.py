@@ -122,7 +122,7 @@ def _check_failure(result, code: int, patterns: list[str]) -> None:  # type: ign
     assert result.stdout == "", result.stdout
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert 1 <= len(lines) <= 2, result.stderr
+    assert len(lines) in (1, 2), result.stderr
     assert all(line.strip() for line in lines), result.stderr
     for pattern in patterns:
         assert re.search(pattern, result.stderr, re.IGNORECASE), (pattern, result.stderr)
@@ -185,7 +185,7 @@ def test_damaged_database_is_reported_and_left_alone(
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert 1 <= len(lines) <= 2, result.stderr
+    assert len(lines) in (1, 2), result.stderr
     assert str(db) in result.stderr
     assert f"{db.name}.bak" in result.stderr
     assert "tracker restore --from-backup" in result.stderr
@@ -206,7 +206,7 @@ def test_damaged_database_without_other_files(
     assert result.exit_code == 1, (result.stdout, result.stderr)
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
-    assert 1 <= len(result.stderr.splitlines()) <= 2, result.stderr
+    assert len(result.stderr.splitlines()) in (1, 2), result.stderr
     assert str(db) in result.stderr
     assert f"{db.name}.bak" in result.stderr
     assert "tracker restore --from-backup" in result.stderr

@@ -513,7 +513,7 @@ def _check_clean_failure(result: Result, names: str, *, max_lines: int = 2) -> N
     assert "Traceback" not in result.stderr, result.stderr
     assert "internal error" not in result.stderr, result.stderr
     lines = result.stderr.splitlines()
-    assert 1 <= len(lines) <= max_lines, result.stderr
+    assert len(lines) in range(1, max_lines + 1), result.stderr
     assert lines[0].startswith("Error: "), result.stderr
     assert names in result.stderr, (names, result.stderr)
 
@@ -621,7 +621,7 @@ def test_d_read_only_folder_gives_a_clear_error_and_changes_nothing(case: str) -
         assert writing.returncode == 1, (writing.stdout, writing.stderr)
         assert writing.stdout == ""
         assert "Traceback" not in writing.stderr and "internal error" not in writing.stderr
-        assert 1 <= len(writing.stderr.splitlines()) <= 2, writing.stderr
+        assert len(writing.stderr.splitlines()) in (1, 2), writing.stderr
         assert writing.stderr.startswith("Error: "), writing.stderr
         assert str(db) in writing.stderr, writing.stderr
 
