@@ -253,11 +253,42 @@ def test_update_status_and_reason(plan: str, ok: Ok) -> None:
     assert event["effective"] == TODAY
 
 
-def test_update_on_sets_effective(plan: str, ok: Ok) -> None:
-    ok("update", "p:3", "--status", "fulfilled", "--on", "2023-05-01")
-    event = log_events(ok, "p:3")[0]
+def test_update_on_sets_effective(plan: str, ok: Ok, run: Run) -> None:
+    ok("add", "p", "Older measure", "--ref", "9", "--on", "2023-01-01")
+    ok("update", "p:9", "--status", "fulfilled", "--on", "2023-05-01")
+    event = log_events(ok, "p:9")[0]
     assert event["action"] == "update"
     assert event["effective"] == "2023-05-01"
+    # a change cannot happen before the item existed, nor in the future
+    before = run("update", "p:9", "--status", "stalled", "--on", "2022-12-31")
+    assert before.exit_code == 2 and "before p:9 was added (2023-01-01)" in before.stderr
+    future = run("update", "p:9", "--status", "stalled", "--on", "2026-01-16")
+    assert future.exit_code == 2 and "in the future" in future.stderr
+
+
+def test_a_late_correction_lands_where_it_belongs(plan: str, ok: Ok) -> None:
+    """Today's state is the fold of the history by effective date, like --as-of."""
+    ok("add", "p", "Corrected", "--ref", "9", "--on", "2024-01-10")
+    ok("update", "p:9", "--status", "fulfilled", "--on", "2024-03-01")
+    ok("update", "p:9", "--status", "in-progress", "--on", "2024-02-15")  # typed later
+    now = json.loads(ok("show", "p:9", "-f", "json"))
+    assert (now["status"], now["updated"]) == ("fulfilled", "2024-03-01")
+    as_of = json.loads(ok("report", "p", "--as-of", "2026-01-15", "-f", "json"))
+    plain = json.loads(ok("report", "p", "-f", "json"))
+    assert as_of["plans"][0]["by_status"] == plain["plans"][0]["by_status"]
+    feb = json.loads(ok("report", "p", "--as-of", "2024-02-20", "-f", "json"))
+    assert feb["plans"][0]["by_status"]["in-progress"] == 1
+
+
+def test_a_reused_ref_starts_a_new_life(plan: str, ok: Ok) -> None:
+    ok("add", "p", "Old fourth", "--on", "2024-05-01")
+    ok("remove", "p:4", "--yes")
+    ok("add", "p", "New fourth", "--on", "2024-02-01")  # the same ref again
+    plain = json.loads(ok("report", "p", "-f", "json"))
+    as_of = json.loads(ok("report", "p", "--as-of", "2026-01-15", "-f", "json"))
+    assert plain["plans"][0]["total"] == as_of["plans"][0]["total"] == 4
+    titles = {i["ref"]: i["title"] for i in json.loads(ok("list", "p", "-f", "json"))}
+    assert titles["4"] == "New fourth"
 
 
 @pytest.mark.file_only

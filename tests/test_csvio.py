@@ -200,3 +200,18 @@ def test_export_import_export_is_identity(
     second = folder / "second.csv"
     ok(*base, "export", "b", "-o", str(second))
     assert second.read_bytes() == first.read_bytes().replace(b"\r\na,", b"\r\nb,")
+
+
+def test_weights_export_exactly(ok: Ok, tmp_path: Path) -> None:
+    ok("plan", "add", "w", "--title", "W")
+    ok("add", "w", "b", "--weight", "0.1234567")
+    ok("add", "w", "c", "--weight", "999999.25")
+    first = tmp_path / "w.csv"
+    ok("export", "w", "-o", str(first))
+    weights = [row["weight"] for row in csv.DictReader(io.StringIO(
+        first.read_text(encoding="utf-8-sig")))]
+    assert weights == ["0.1234567", "999999.25"]
+    ok("import", "v", str(first), "--title", "V")
+    second = tmp_path / "v.csv"
+    ok("export", "v", "-o", str(second))
+    assert second.read_bytes() == first.read_bytes().replace(b"\r\nw,", b"\r\nv,")

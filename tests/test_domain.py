@@ -141,3 +141,24 @@ def test_rate_is_a_fraction_or_none_exactly_when_nothing_counts(
     else:
         assert t.rate is not None
         assert 0 <= t.rate <= 1
+
+
+def test_weights_are_capped_so_sums_stay_finite() -> None:
+    assert parse_weight("1000000") == 1_000_000
+    for bad in ["1e308", "1000001", "1e20"]:
+        with pytest.raises(InvalidValue, match="at most 1,000,000"):
+            parse_weight(bad)
+
+
+def test_owner_names_hold_no_separator() -> None:
+    from tracker.domain import check_owner
+
+    assert check_owner("  Ministry A ") == "Ministry A"
+    for bad in ["A;B", "", "   "]:
+        with pytest.raises(InvalidValue):
+            check_owner(bad)
+
+
+def test_the_next_ref_never_grows_past_the_limit() -> None:
+    with pytest.raises(InvalidValue, match="give this item a --ref"):
+        next_ref(["9" * 64])

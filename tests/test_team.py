@@ -84,15 +84,17 @@ SQLISH = [
 def test_sql_like_text_is_stored_and_shown_as_text(ok: Ok, run: Run, db: Path,
                                                    tmp_path: Path) -> None:
     ok("plan", "add", "p", "--title", SQLISH[0], "--org", SQLISH[1], "--source", SQLISH[4])
+    # Owners may not hold ';' (it separates them in CSV), so they get the text without it.
+    owners = [text.replace(";", ",") for text in SQLISH]
     for n, text in enumerate(SQLISH, 1):
-        ok("add", "p", "--ref", str(n), "--owner", text, "--owner", SQLISH[1],
+        ok("add", "p", "--ref", str(n), "--owner", owners[n - 1], "--owner", owners[1],
            "--area", text, "--reason", text, "--evidence", text, "--", text)
         ok("update", f"p:{n}", "--status", "not-fulfilled", "--reason", text[::-1],
            "--note", text)
     items = json.loads(ok("list", "--format", "json"))
     assert [i["title"] for i in items] == SQLISH
-    for item, text in zip(items, SQLISH, strict=True):
-        assert item["owners"] == [text, SQLISH[1]]
+    for item, text, owner in zip(items, SQLISH, owners, strict=True):
+        assert item["owners"] == [owner, owners[1]]
         assert (item["area"], item["reason"], item["evidence"]) == (text, text[::-1], text)
     shown = json.loads(ok("plan", "show", "p", "--format", "json"))
     assert (shown["title"], shown["org"], shown["source"]) == (SQLISH[0], SQLISH[1], SQLISH[4])

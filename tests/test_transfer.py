@@ -46,7 +46,7 @@ def team_file(tmp_path: Path) -> str:
           "Primarily because of their stance.", "--", "International contacts with the OSCE")
     ok_at(db, "add", "csto-2023", "--ref", "34", "Document on assistance to Armenia",
           "--owner", "Secretariat", "--owner", "Армения", "--weight", "2.5", "--due",
-          "2023-11-01")
+          "2023-11-01", "--on", "2023-10-01")
     ok_at(db, "update", "csto-2023:34", "--status", "not-fulfilled", "--on", "2023-11-20",
           "--reason", "'); DROP TABLE items; --", "--note", "late entry")
     ok_at(db, "plan", "add", "office-2024", "--title", "Office plan")

@@ -61,7 +61,7 @@ def _cells(item: Item) -> tuple[str, ...]:
     return (
         item["plan"], item["ref"], item["title"], item["status"], item["reason"],
         "; ".join(item["owners"]), item["area"], item["due"] or "",
-        str(weight) if type(weight) is int else f"{weight:g}",
+        str(weight) if type(weight) is int else repr(weight),
         item["evidence"], item["updated"],
     )
 

@@ -94,7 +94,20 @@ def parse_weight(value: str | float | int) -> float | int:
         raise InvalidValue(f"invalid weight {value!r}: use a number greater than 0") from None
     if not number > 0 or number == float("inf"):
         raise InvalidValue(f"invalid weight {value!r}: it must be a number greater than 0")
+    if number > WEIGHT_MAX:
+        raise InvalidValue(f"invalid weight {value!r}: at most {WEIGHT_MAX:,} (a typo?)")
     return int(number) if number.is_integer() else number
+
+
+WEIGHT_MAX = 1_000_000  # keeps every sum finite and exact enough, and JSON valid
+
+
+def check_owner(name: str) -> str:
+    """An owner's name: trimmed, not empty, without ';' (it separates owners in CSV)."""
+    text = name.strip()
+    if not text or ";" in text:
+        raise InvalidValue(f"invalid owner {name!r}: a name, without ';'")
+    return text
 
 
 def parse_status(value: str) -> str:
@@ -310,7 +323,11 @@ def next_ref(refs: list[str] | set[str]) -> str:
     for ref in refs:
         if ref.isdigit():
             largest = max(largest, int(ref))
-    return str(largest + 1)
+    ref = str(largest + 1)
+    if len(ref) > REF_MAX:
+        raise InvalidValue(f"the next number after the largest ref is longer than {REF_MAX} "
+                           "characters: give this item a --ref")
+    return ref
 
 
 # --- the completion rate ----------------------------------------------------------------

@@ -133,43 +133,61 @@ def _whole(value: float) -> float | int:
 
 
 def items_as_of(events: Iterable[dict[str, Any]], plan_id: str, as_of: str) -> list[Item]:
-    """The plan's items as they stood on *as_of*, rebuilt from the journal (SPEC §3).
-
-    Undone steps and the undo events themselves are skipped. Each item's events are
-    applied in order of effective date (ties: the order recorded), up to *as_of*, so the
-    latest effective change of each field wins, back-dated corrections included.
-    """
-    events = list(events)
-    undone = {e.get("undoes") for e in events if e.get("action") == "undo"}
-    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """The plan's items as they stood on *as_of*, rebuilt from the journal (SPEC §3)."""
     prefix = plan_id + ":"
-    for event in events:
-        target = event["id"]
-        if (
-            target.startswith(prefix)
-            and event["action"] != "undo"
-            and event["step"] not in undone
-            and event["effective"] <= as_of
-        ):
-            by_item[target].append(event)
+    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in live_events(events):
+        if event["id"].startswith(prefix):
+            by_item[event["id"]].append(event)
     items = []
     for target, history in by_item.items():
-        state: dict[str, Any] | None = None
-        for event in sorted(history, key=lambda e: (e["effective"], e["seq"])):
-            changes = event["changes"]
-            ref_change = changes.get("ref")
-            if ref_change and ref_change[1] is None:  # removed
-                state = None
-                continue
-            if ref_change and ref_change[0] is None:  # created
-                state = {"plan": plan_id, "ref": target[len(prefix):],
-                         "created": event["effective"]}
-            if state is None:
-                continue
-            for key, (_old, new) in changes.items():
-                state[key] = new
-            state["updated"] = event["effective"]
+        state = item_state(history, plan_id, target[len(prefix):], as_of)
         if state is not None:
-            state = {k: v for k, v in state.items() if v is not None or k == "due"}
             items.append(Item.from_dict(state))
     return items
+
+
+def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events that count: not an undo or restore, not of an undone step."""
+    events = list(events)
+    undone = {e.get("undoes") for e in events if e.get("action") == "undo"}
+    return [e for e in events
+            if e["action"] not in ("undo", "restore") and e["step"] not in undone]
+
+
+def item_state(
+    history: list[dict[str, Any]], plan_id: str, ref: str, as_of: str
+) -> dict[str, Any] | None:
+    """One item's fields on *as_of* from its live events, or None if it did not exist.
+
+    A ref can be removed and used again: each add starts a new life of the address, in
+    the order recorded. Within the life that stands on *as_of*, changes apply in order of
+    effective date (ties: as recorded), so the latest effective change of a field wins,
+    back-dated corrections included.
+    """
+    lives: list[list[dict[str, Any]]] = []
+    for event in sorted(history, key=lambda e: e["seq"]):
+        ref_change = event["changes"].get("ref")
+        if ref_change and ref_change[0] is None:
+            lives.append([event])
+        elif lives:
+            lives[-1].append(event)
+    for life in reversed(lives):
+        if life[0]["effective"] > as_of:
+            continue
+        if any(_removes(e) and e["effective"] <= as_of for e in life):
+            return None
+        state: dict[str, Any] = {"plan": plan_id, "ref": ref, "created": life[0]["effective"]}
+        for event in sorted(life, key=lambda e: (e["effective"], e["seq"])):
+            if event["effective"] > as_of or _removes(event):
+                continue
+            for key, (_old, new) in event["changes"].items():
+                state[key] = new
+            state["updated"] = event["effective"]
+        return {k: v for k, v in state.items() if v is not None or k == "due"}
+    return None
+
+
+def _removes(event: dict[str, Any]) -> bool:
+    ref_change = event["changes"].get("ref")
+    return bool(ref_change) and ref_change[1] is None

@@ -23,6 +23,7 @@ from tracker.domain import (
     parse_address,
 )
 from tracker.errors import Conflict, Duplicate, InvalidValue, NotFound, TrackerError
+from tracker.reports import item_state, live_events
 
 if TYPE_CHECKING:
     from tracker.csvio import Row
@@ -159,7 +160,7 @@ class Tracker:
                 f"item {plan_id}:{ref} already exists",
                 f"Use 'tracker update {plan_id}:{ref}' to change it, or another --ref.",
             )
-        effective = on or self.today.isoformat()
+        effective = self._effective(on)
         values = {k: v for k, v in fields.items() if v not in (None, "", [])}
         item = Item(plan=plan_id, ref=ref, title=check_title(title), created=effective,
                     updated=effective, **values)
@@ -210,16 +211,28 @@ class Tracker:
             and wanted["status"] in STATUSES_WITHOUT_REASON
         ):
             wanted["reason"] = ""
+        effective = self._effective(on)
+        if effective < item.created:
+            raise InvalidValue(f"--on {effective} is before {item.id} was added "
+                               f"({item.created})")
+        back_dated = effective < item.updated
         changes = _apply(item, wanted)
         if not changes and not (note and note_alone):
             return {}
-        effective = on or self.today.isoformat()
         if changes:
             item.updated = max(item.updated, effective)
             self.repo.put_item(item)
         reason = fields.get("reason") or (item.reason if "status" in changes else "")
         self._record(item.id, action, changes, effective=effective, reason=reason, note=note)
+        if back_dated and changes:  # a later-dated change of a field still wins
+            self._rebuild({item.id})
         return changes
+
+    def _effective(self, on: str | None) -> str:
+        today = self.today.isoformat()
+        if on is not None and on > today:
+            raise InvalidValue(f"--on {on} is in the future: record a change once it happened")
+        return on or today
 
     def import_rows(
         self,
@@ -304,30 +317,29 @@ class Tracker:
             reverted = {k: [new, old] for k, (old, new) in event["changes"].items()}
             self._record(event["id"], "undo", reverted, note=f"undo of step {step}",
                          extra={"undoes": step})
-        self._restore_updated({e["id"] for e in events if ":" in e["id"]})
+        self._rebuild({e["id"] for e in events if ":" in e["id"]})
         return step, events
 
-    def _restore_updated(self, ids: set[str]) -> None:
-        """After an undo, an item's ``updated`` is again its latest effective change.
+    def _rebuild(self, ids: set[str]) -> None:
+        """Set items to what their live history says (after an undo or a back-dated change).
 
-        Only the plans' own journals are read: an undo event carries the id it reverts.
+        The same fold that ``report --as-of`` uses, so today's state and a report as of
+        today always agree. Only the plans' own journals are read.
         """
         by_plan: dict[str, set[str]] = {}
         for target in ids:
             by_plan.setdefault(target.partition(":")[0], set()).add(target)
         for plan_id, targets in by_plan.items():
-            history = self.repo.events(plan=plan_id)
-            undone = {e["undoes"] for e in history if e.get("action") == "undo"}
-            latest: dict[str, str] = {}
-            for e in history:
-                if (e["id"] in targets and e["step"] not in undone
-                        and e["action"] not in ("undo", "restore") and e["changes"]):
-                    latest[e["id"]] = max(latest.get(e["id"], ""), e["effective"])
-            for target, day in latest.items():
-                item = self.repo.get_item(plan_id, target.partition(":")[2])
-                if item is not None:
-                    item.updated = day
-                    self.repo.put_item(item)
+            history = live_events(self.repo.events(plan=plan_id))
+            for target in targets:
+                ref = target.partition(":")[2]
+                state = item_state([e for e in history if e["id"] == target], plan_id, ref,
+                                   "9999-12-31")
+                if state is None:
+                    if self.repo.get_item(plan_id, ref) is not None:
+                        self.repo.delete_item(plan_id, ref)
+                elif self.repo.get_plan(plan_id) is not None:
+                    self.repo.put_item(Item.from_dict(state))
 
     def record_restore(self, kept: str | None) -> None:
         """Journal a restore from backup (the whole database, id ``*``)."""

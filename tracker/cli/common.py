@@ -28,7 +28,10 @@ def today() -> date:
     """Today's date; ``TRACKER_TODAY=YYYY-MM-DD`` pins it (examples, tests)."""
     pinned = os.environ.get("TRACKER_TODAY")
     if pinned:
-        return date.fromisoformat(pinned)
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            raise InvalidValue(f"TRACKER_TODAY={pinned!r} is not a date (YYYY-MM-DD)") from None
     return date.today()
 
 
@@ -212,6 +215,13 @@ class PartialCreditType(_DomainType):
 
     def check(self, value: str) -> float:
         return domain.parse_partial_credit(value)
+
+
+class OwnerType(_DomainType):
+    name = "name"
+
+    def check(self, value: str) -> str:
+        return domain.check_owner(value)
 
 
 class TitleType(_DomainType):

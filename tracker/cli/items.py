@@ -14,6 +14,7 @@ from tracker.cli.common import (
     STATUS,
     App,
     DateType,
+    OwnerType,
     RefType,
     TitleType,
     WeightType,
@@ -33,7 +34,7 @@ ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
 @click.argument("plan_id", metavar="PLAN", type=PLAN)
 @click.argument("title", type=TitleType())
 @click.option("--ref", type=RefType(), help="The plan's own number (default: the next integer).")
-@click.option("--owner", "owners", multiple=True, metavar="NAME",
+@click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
               help="Who is responsible; repeat for several, lead first.")
 @click.option("--area", help="The priority area or chapter.")
 @click.option("--due", type=DATE, help="The deadline (YYYY-MM-DD).")
@@ -66,7 +67,7 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
 @click.option("--note", default="", help="A note for the journal.")
 @click.option("--evidence", help="Text or URL showing the outcome.")
 @click.option("--title", type=TitleType(), help="A new title.")
-@click.option("--owner", "owners", multiple=True, metavar="NAME",
+@click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
               help="Replace the owners; repeat for several, lead first.")
 @click.option("--area", help="The priority area or chapter.")
 @click.option("--due", type=DateType(allow_none=True),
