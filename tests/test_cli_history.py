@@ -40,6 +40,9 @@ def test_restore_puts_the_backup_back_and_keeps_the_damaged_file(
     events = json.loads(ok("log", "-f", "json"))
     assert events[0]["action"] == "restore"
     assert [e["action"] for e in events].count("update") == 0  # the lost step left the log
+    aside = [p for p in db.parent.iterdir() if p.name.startswith("tracker.json.journal.broken-")]
+    assert len(aside) == 1 and b'"action":"update"' in aside[0].read_bytes()  # but is kept
+    assert str(aside[0]) in result.stderr
     ok("undo", "--yes")  # undo skips the restore and reverts the step before it
     assert [i["ref"] for i in json.loads(ok("list", "-f", "json"))] == ["1", "2"]
 

@@ -155,6 +155,7 @@ def test_dry_run_counts_and_writes_nothing(db: Path, run: Run, ok: Ok, plan: str
     assert result.exit_code == 0
     assert result.stderr == ("p: 1 would be added, 1 updated, 1 left unchanged "
                              "(dry run: nothing written)\n")
+    assert result.stdout == "update p:2: title\nadd p:9  New\n"
     assert snapshot(db) == before
 
 

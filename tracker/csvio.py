@@ -153,7 +153,7 @@ def read_rows(
     except csv.Error as exc:
         problems.append(f"{name}:{line}: row: {exc}")
     if problems:
-        raise BadRows(problems)
+        raise BadRows(problems, rows=len({p.split(": ", 1)[0] for p in problems}))
     return rows
 
 

@@ -51,8 +51,11 @@ class StoreError(TrackerError):
 class BadRows(TrackerError):
     """An import file with invalid rows: every one is reported, nothing is written."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"{len(problems)} bad row(s); nothing was imported")
+    def __init__(self, problems: list[str], rows: int | None = None) -> None:
+        count = len(problems) if rows is None else rows
+        super().__init__(f"{count} bad row(s), {len(problems)} problem(s); nothing was imported"
+                         if count != len(problems) else
+                         f"{count} bad row(s); nothing was imported")
         self.problems = problems
 
     def lines(self) -> list[str]:

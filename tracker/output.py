@@ -192,35 +192,19 @@ def csv_text(
     columns: Sequence[str],
     delimiter: str = ",",
     line_end: str = "\n",
-    neutralise: Sequence[str] = (),
 ) -> str:
-    """Rows as CSV; cells of the *neutralise* columns are made safe for spreadsheets."""
+    """Rows as CSV, every cell made safe for spreadsheets (SPEC §6: no cell runs as a
+    formula, whichever command printed it)."""
     import csv
+
+    from tracker.csvio import neutralise
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=line_end)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(
-            [neutralise_cell(cell(row.get(c))) if c in neutralise else cell(row.get(c))
-             for c in columns]
-        )
+        writer.writerow([neutralise(cell(row.get(c))) for c in columns])
     return buffer.getvalue()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(text: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with ``'`` (SPEC §6)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def unneutralise_cell(text: str) -> str:
-    """Undo ``neutralise_cell``: drop the one ``'`` it added, and only that."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
 
 
 def rows(

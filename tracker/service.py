@@ -43,6 +43,7 @@ class Tracker:
         self.now = now  # UTC timestamp of this command, ISO 8601
         self._step: int | None = None
         self._seq = 0
+        self.import_details: list[str] = []
 
     # journal --------------------------------------------------------------------------
 
@@ -256,6 +257,7 @@ class Tracker:
         counter = int(next_ref(existing)) - 1
         note = f"imported from {source}"
         result: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
+        self.import_details = []  # what each added or updated row does, one line each
         for row in rows:
             ref = row.ref
             if ref is None:
@@ -272,9 +274,11 @@ class Tracker:
                 if ref.isdigit():
                     counter = max(counter, int(ref))
                 result["added"].append(ref)
-            elif self.change_item(item, row.values, action="import", note=note, on=on,
-                                  note_alone=False):
+                self.import_details.append(f"add {plan_id}:{ref}  {row.values['title']}")
+            elif changes := self.change_item(item, row.values, action="import", note=note,
+                                             on=on, note_alone=False):
                 result["updated"].append(ref)
+                self.import_details.append(f"update {plan_id}:{ref}: {', '.join(changes)}")
             else:
                 result["unchanged"].append(ref)
         return result

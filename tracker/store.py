@@ -178,11 +178,13 @@ class JSONFileStorage(Storage):
             fileio.atomic_write(target, handle.read())
 
     def damaged(self, what: str) -> StoreError:
-        return StoreError(
-            f"database {self.path} cannot be read: {what}. It was left untouched.",
-            f"The previous version is {self.backup_path}: "
-            "'tracker restore --from-backup' puts it back.",
-        )
+        hint = (f"The previous version is {self.backup_path}: "
+                "'tracker restore --from-backup' puts it back."
+                if os.path.exists(self.backup_path) else
+                f"There is no previous version {self.backup_path} yet, which "
+                "'tracker restore --from-backup' would need.")
+        return StoreError(f"database {self.path} cannot be read: {what}. It was left untouched.",
+                          hint)
 
     # the journal ----------------------------------------------------------------------
 
@@ -238,7 +240,11 @@ class JSONFileStorage(Storage):
     @contextlib.contextmanager
     def locked(self, timeout: float) -> Iterator[None]:
         folder = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(folder, exist_ok=True)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {folder} for database {self.path}: "
+                             f"{exc.strerror or exc}") from None
         with fileio.exclusive_lock(self.path + ".lock", timeout):
             fileio.remove_leftovers(self.path)
             yield
@@ -696,11 +702,12 @@ def open_repository(
         repo.commit()
 
 
-def restore_backup(path: str, stamp: str, lock_timeout: float) -> str | None:
+def restore_backup(path: str, stamp: str, lock_timeout: float) -> tuple[str | None, str | None]:
     """Put ``<path>.bak`` in place of *path*, keeping *path* as ``<path>.broken-<stamp>``.
 
     The backup is checked first: one that cannot be read either is refused, and nothing
-    is moved. Returns the name the replaced file was kept under (None if there was none).
+    is moved. Returns the names the replaced file and the journal's events past the
+    backup were kept under (None where there was nothing to keep).
     """
     storage = JSONFileStorage(path)
     backup = storage.backup_path
@@ -712,7 +719,7 @@ def restore_backup(path: str, stamp: str, lock_timeout: float) -> str | None:
             raise StoreError(f"there is no backup {backup} to restore; nothing was changed") \
                 from None
         try:
-            DocumentRepository(JSONFileStorage(backup), writable=False)
+            previous = DocumentRepository(JSONFileStorage(backup), writable=False)
         except StoreError as exc:
             raise StoreError(f"the backup {backup} cannot be read either; nothing was "
                              f"changed ({exc.message.split(': ', 1)[-1]})") from None
@@ -721,5 +728,15 @@ def restore_backup(path: str, stamp: str, lock_timeout: float) -> str | None:
             kept = f"{path}.broken-{stamp}"
             with open(path, "rb") as handle:
                 fileio.atomic_write(kept, handle.read())
+        # The journal is append-only: its events past the backup's state are not cut away
+        # unseen (the next write would), but kept aside beside the damaged file.
+        recorded = previous._meta.get("journal_size", 0)
+        aside = None
+        if storage.journal_size() > recorded:
+            with open(storage.journal_path, "rb") as handle:
+                handle.seek(recorded)
+                tail = handle.read()
+            aside = f"{storage.journal_path}.broken-{stamp}"
+            fileio.atomic_write(aside, tail)
         fileio.atomic_write(path, data)
-        return kept
+        return kept, aside

@@ -306,6 +306,9 @@ class TrackerGroup(click.Group):
         try:
             rv = super().main(*args, **kwargs)
             code = rv if isinstance(rv, int) else 0
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `tracker`: its help
+            click.echo(exc.ctx.get_help() if exc.ctx else "")
+            code = 0
         except click.UsageError as exc:
             hint = ""
             if exc.ctx is not None:

@@ -47,8 +47,8 @@ def log(app: App, target: str | None, since: str | None, fmt: str) -> None:
     if since:
         events = [e for e in events if e["at"][:10] >= since]
     events.reverse()
-    if fmt == "json":
-        echo(rows(events, LOG_COLUMNS, fmt))
+    if fmt in ("json", "csv"):  # machine formats: a header (csv) or [] even when empty
+        echo(rows(events if fmt == "json" else _history_rows(events), LOG_COLUMNS, fmt))
     elif not events:
         note("No changes recorded.")
     else:
@@ -116,9 +116,11 @@ def restore(app: App, from_backup: bool, yes: bool) -> None:
     from tracker.store import restore_backup
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = restore_backup(app.db, stamp, app.lock_timeout())
+    kept, aside = restore_backup(app.db, stamp, app.lock_timeout())
     with app.writing() as t:
         t.record_restore(kept)
+    if aside:
+        note(f"the journal's events after the backup are kept in {aside}")
     note(f"restored {app.db} from {app.db}.bak" + (f"; the replaced file is {kept}" if kept
                                                      else ""))
 

@@ -64,7 +64,7 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
 @click.option("--status", type=STATUS, help="The new status.")
 @click.option("--reason", help="Why it is not (fully) fulfilled, stalled or withdrawn.")
 @on_option
-@click.option("--note", default="", help="A note for the journal.")
+@click.option("--note", "note_text", default="", help="A note for the journal.")
 @click.option("--evidence", help="Text or URL showing the outcome.")
 @click.option("--title", type=TitleType(), help="A new title.")
 @click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
@@ -74,7 +74,7 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
               help="A new deadline, or 'none' to clear it.")
 @click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0).")
 @pass_app
-def update(app: App, addresses: tuple[str, ...], on: str | None, note: str,
+def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
            owners: tuple[str, ...], due: str | None, **fields: Any) -> None:
     """Change one or more items: one write, one journal step, one undo.
 
@@ -93,16 +93,15 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note: str,
     if due is not None:
         values["due"] = None if due == "none" else due
     with app.writing() as t:
-        results = t.update_items(list(addresses), values, on=on, note=note)
+        results = t.update_items(list(addresses), values, on=on, note=note_text)
     changed = sum(1 for _item, changes in results if changes)
-    _note_changes(changed, len(results))
-
-
-def _note_changes(changed: int, total: int) -> None:
-    if changed == total:
+    if changed == len(results):
         note(f"updated {changed} item(s)")
+    elif not values and note_text:
+        note(f"noted on {len(results)} item(s)")
     else:
-        note(f"updated {changed} of {total} item(s); the others already had these values")
+        note(f"updated {changed} of {len(results)} item(s); the others already had these "
+             "values" + ("; the note is recorded on all" if note_text else ""))
 
 
 @click.command("list", context_settings=CONTEXT_SETTINGS)
@@ -141,9 +140,9 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
     ]
     found.sort(key=lambda i: (i.plan, ref_sort_key(i.ref)))
     if fmt in ("json", "csv"):
-        data = [i.to_json() for i in found]
-        columns = list(data[0]) if data else ["id", *ITEM_COLUMNS[1:]]
-        echo(rows(data, columns, fmt))
+        from tracker.domain import ITEM_KEYS
+
+        echo(rows([i.to_json() for i in found], ["id", *ITEM_KEYS], fmt))
         return
     if not found:
         note("No items match.")
@@ -156,7 +155,7 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
 @format_option()
 @pass_app
 def show(app: App, address: str, fmt: str) -> None:
-    """Show an item and its full history.
+    """Show an item and its full history (with --format csv: the item's row only).
 
     \b
     Example:
@@ -168,6 +167,9 @@ def show(app: App, address: str, fmt: str) -> None:
     history = app.repo().events(item=item.id)
     if fmt == "json":
         echo(to_json({**item.to_json(), "history": history}))
+        return
+    if fmt == "csv":  # one table a CSV reader can take: the item (its history: -f json, log)
+        echo(rows([item.to_json()], list(item.to_json()), fmt))
         return
     fields = [{"field": k, "value": cell(v)} for k, v in item.to_json().items()]
     width = terminal_width()

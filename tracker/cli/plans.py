@@ -15,6 +15,7 @@ from tracker.cli.common import (
     format_option,
     note,
     pass_app,
+    terminal_width,
 )
 
 
@@ -80,7 +81,7 @@ def plan_list(app: App, fmt: str) -> None:
     if not data and fmt not in ("json", "csv"):
         note("No plans yet: create one with 'tracker plan add PLAN --title TEXT'.")
         return
-    echo(rows(data, ["id", "title", "items", "fulfilled", "rate"], fmt))
+    echo(rows(data, ["id", "title", "items", "fulfilled", "rate"], fmt, width=terminal_width()))
 
 
 @plan.command("show", context_settings=CONTEXT_SETTINGS)
@@ -103,6 +104,9 @@ def plan_show(app: App, plan_id: str, fmt: str) -> None:
     info = {**p.to_dict(), "items": t.total, "fulfilled": t.fulfilled, "rate": t.rate}
     if fmt == "json":
         echo(to_json(info))
+        return
+    if fmt == "csv":  # one row, numbers as numbers (as plan list gives them)
+        echo(rows([info], list(info), fmt))
         return
     shown = [{"field": k, "value": percent(v) if k == "rate" else cell(v)}
              for k, v in info.items()]

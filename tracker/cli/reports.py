@@ -204,6 +204,8 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
         result = t.import_rows(plan_id, shown, source=name, create_title=title, on=on)
         if dry_run:
             t.repo.discard()
+            for line in t.import_details:  # the rows that would change, one line each
+                echo(line + "\n")
     verb = "would be" if dry_run else "were"
     note(f"{plan_id}: {len(result['added'])} {verb} added, {len(result['updated'])} updated, "
          f"{len(result['unchanged'])} left unchanged" + (" (dry run: nothing written)"
