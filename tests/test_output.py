@@ -118,3 +118,16 @@ def test_own_aligned_tables_match_tabulate_byte_for_byte(
         ours = aligned(body, headers, rule=fmt == "table")
         theirs = tabulate(body, headers=headers, tablefmt=style, disable_numparse=True) + "\n"
         assert ours == theirs
+
+
+def test_a_narrow_terminal_gets_records_for_tables_without_free_text() -> None:
+    from tracker.output import groups_table
+
+    groups = [{"key": "Programme office", "total": 12, "counted": 12, "fulfilled": 7,
+               "rate": 7 / 12}]
+    text = groups_table(groups, "owner", "table", width=40)
+    assert max(len(line) for line in text.splitlines()) <= 40
+    assert "Programme office" in text and "58.3%" in text
+    doc = reference_doc()
+    narrow = report_text(doc, width=40)
+    assert max(len(line) for line in narrow.splitlines()) <= 40

@@ -82,11 +82,11 @@ def table(
     if fmt == "markdown":
         body = [[_markdown_cell(v) for v in line] for line in body]
     text = _render(body, names, fmt, None)
-    wrapped = [i for i, col in enumerate(columns) if col in WRAPPED]
-    if not width or fmt == "markdown" or not wrapped or not body:
+    if not width or fmt == "markdown" or not body or _widest(text) <= width:
         return text
-    limit = max(len(line[i]) for line in body for i in wrapped)
-    while _widest(text) > width and limit > MIN_WRAP:
+    wrapped = [i for i, col in enumerate(columns) if col in WRAPPED]
+    limit = max((len(line[i]) for line in body for i in wrapped), default=0)
+    while wrapped and _widest(text) > width and limit > MIN_WRAP:
         excess = _widest(text) - width
         limit = max(MIN_WRAP, limit - max(1, -(-excess // len(wrapped))))
         text = _render(body, names, fmt, [limit if i in wrapped else None
@@ -261,14 +261,14 @@ def report_text(
     out: list[str] = []
 
     def heading(text: str, level: int = 3) -> None:
-        out.append(("#" * level + " " + text) if md else text)
+        out.append(("#" * level + " " + text) if md else wrap_text(text, width, "  "))
 
     def para(text: str) -> None:
         out.append(wrap_text(text, width, "  "))
 
     wrap = width
     for entry in doc["plans"]:
-        heading(wrap_text(f"{entry['plan']}: {entry['title']}", width, "  "), 2)
+        heading(f"{entry['plan']}: {entry['title']}", 2)
         para(f"as of {doc['as_of']}")
         para(rate_line(entry, unicode))
         para(rule_line(entry, doc["rules"]))
