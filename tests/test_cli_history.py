@@ -110,3 +110,20 @@ def test_a_long_import_shows_progress_only_on_a_terminal(db: Path, tmp_path: Pat
                            capture_output=True, timeout=120)
     assert piped.returncode == 0
     assert b"importing" not in piped.stderr
+
+
+@pytest.mark.file_only
+def test_a_failed_first_command_leaves_no_folder_or_lock(tmp_path: Path) -> None:
+    parent = tmp_path / "kept"
+    parent.mkdir()
+    db = parent / "new" / "deeper" / "t.json"
+    runner = CliRunner()
+    for args in (["undo", "--yes"], ["update", "p:1", "--status", "fulfilled"],
+                 ["add", "p", "x"]):
+        result = runner.invoke(cli, ["--db", str(db), *args])
+        assert result.exit_code == 1, result.stderr
+        assert list(parent.iterdir()) == []  # the folders it made are gone, 'kept' stays
+    result = runner.invoke(cli, ["--db", str(db), "plan", "add", "p", "--title", "P"])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in db.parent.iterdir()) == ["t.json", "t.json.journal",
+                                                          "t.json.lock"]

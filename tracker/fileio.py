@@ -10,7 +10,7 @@ import errno
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tracker.errors import Busy, StoreError
 
@@ -139,34 +139,54 @@ def remove_leftovers(path: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: str, timeout: float) -> Iterator[None]:
+def exclusive_lock(path: str, timeout: float, *, discard: Callable[[], bool] | None = None
+                   ) -> Iterator[None]:
     """Hold ``flock(LOCK_EX)`` on *path* (the same lock the filelock library takes on Unix).
 
-    Waits up to *timeout* seconds, then raises Busy. The lock file itself is left in place:
-    deleting it would let two writers lock two different files.
+    Waits up to *timeout* seconds, then raises Busy. If *discard* says so when the work is
+    done (a first command that wrote nothing), the lock file is removed; a waiting writer
+    then finds that the file it locked is no longer *path* and locks the new one, so two
+    writers never hold two different files.
     """
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise StoreError(f"cannot create the lock file {path}: {exc.strerror}") from None
-    try:
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot create the lock file {path}: {exc.strerror}") from None
+        try:
+            _wait_for(fd, path, deadline, timeout)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise Busy(
-                        f"database is busy: another tracker command has held {path} "
-                        f"for more than {timeout:g} s",
-                        "Try again, or raise TRACKER_LOCK_TIMEOUT (seconds).",
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
+                current = os.stat(path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current != os.fstat(fd).st_ino:  # removed while we waited: lock the new one
+                continue
+            try:
+                yield
+            finally:
+                if discard is not None and discard():
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+            return
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+
+def _wait_for(fd: int, path: str, deadline: float, timeout: float) -> None:
+    delay = 0.005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
+                raise Busy(
+                    f"database is busy: another tracker command has held {path} "
+                    f"for more than {timeout:g} s",
+                    "Try again, or raise TRACKER_LOCK_TIMEOUT (seconds).",
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)

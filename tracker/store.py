@@ -239,15 +239,25 @@ class JSONFileStorage(Storage):
 
     @contextlib.contextmanager
     def locked(self, timeout: float) -> Iterator[None]:
+        """The write lock; a first command that fails leaves no folder or lock file behind."""
         folder = os.path.dirname(os.path.abspath(self.path))
+        created = _first_missing(folder)
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder {folder} for database {self.path}: "
                              f"{exc.strerror or exc}") from None
-        with fileio.exclusive_lock(self.path + ".lock", timeout):
-            fileio.remove_leftovers(self.path)
-            yield
+
+        def nothing_written() -> bool:
+            return not os.path.exists(self.path)
+
+        try:
+            with fileio.exclusive_lock(self.path + ".lock", timeout, discard=nothing_written):
+                fileio.remove_leftovers(self.path)
+                yield
+        finally:
+            if created is not None and nothing_written():
+                _remove_empty(folder, up_to=created)
 
 
 class MemoryStorage(Storage):
@@ -617,6 +627,30 @@ def _well_formed(block: bytes) -> bool:
 
 def _id_bytes(event: dict[str, Any]) -> bytes:
     return f'"id":"{event["id"]}"'.encode()
+
+
+def _remove_empty(folder: str, up_to: str) -> None:
+    """Remove *folder* and its parents up to *up_to*, as long as they are empty."""
+    while True:
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        if folder == up_to:
+            return
+        folder = os.path.dirname(folder)
+
+
+def _first_missing(folder: str) -> str | None:
+    """The outermost folder on the way to *folder* that does not exist yet, if any."""
+    missing = None
+    while not os.path.isdir(folder):
+        missing = folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return missing
 
 
 def _lines_with(raw: bytes, needle: bytes) -> list[bytes]:
