@@ -385,6 +385,24 @@ def test_the_location_is_shown_without_its_password() -> None:
         "postgresql://me@db.example.org:5433/t?sslmode=require"
     assert pgstore.display("postgres://h/t?password=pw&user=me") == "postgres://h/t?user=me"
     assert pgstore.display("postgresql://me@h/t") == "postgresql://me@h/t"
+    # passwords that were not percent-encoded are cut out whole
+    for password in ("se/cret", "p@ss", "a?b"):
+        assert pgstore.display(f"postgresql://bob:{password}@127.0.0.1:1/db") == \
+            "postgresql://bob@127.0.0.1:1/db"
+
+
+def test_a_mistyped_url_never_shows_its_password(run: Callable[..., Any]) -> None:
+    result = run("--db", "postgresql://bob:hunter2@[::1:53917/team3", "list")
+    assert result.exit_code == 2
+    assert "hunter2" not in result.stderr and "bob@" in result.stderr
+    assert len(result.stderr.splitlines()) <= 2
+
+
+def test_a_role_cannot_be_both_reader_and_writer(run: Callable[..., Any]) -> None:
+    result = run("--db", "postgresql://h/t", "db", "init", "--grant-read", "x",
+                 "--grant-write", "x")
+    assert result.exit_code == 2
+    assert "both --grant-read and --grant-write" in result.stderr
 
 
 def test_file_commands_never_import_psycopg(tmp_path: Path) -> None:

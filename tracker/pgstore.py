@@ -149,9 +149,22 @@ def is_postgres(location: object) -> bool:
 
 
 def display(location: str) -> str:
-    """The URL without its password, fit for messages and ``info``."""
-    shown = re.sub(r"^(\w+://[^:/@?]*):[^@/?]*@", r"\1@", location)
+    """The URL without its password, fit for messages and ``info``.
+
+    The user information ends at the last ``@`` before the host, so a password with a
+    ``/``, ``?`` or ``@`` that was not percent-encoded is cut out whole too.
+    """
+    match = re.match(r"^(\w+://)(.*)@(?=[^@]*$)", location)
+    shown = location
+    if match:
+        user = match.group(2).split(":", 1)[0]
+        shown = match.group(1) + user + "@" + location[match.end():]
     return re.sub(r"([?&])password=[^&]*&?", r"\1", shown).rstrip("?&")
+
+
+def _without(text: str, location: str) -> str:
+    """*text* (a libpq message) with the raw URL in it replaced by its display form."""
+    return text.replace(location, display(location)) if location else text
 
 
 def _target(location: str) -> str:
@@ -173,13 +186,13 @@ def connect(location: str) -> psycopg.Connection[Any]:
         given = conninfo_to_dict(location)
     except psycopg.ProgrammingError as exc:
         raise InvalidValue(f"invalid PostgreSQL URL {display(location)!r}: "
-                           f"{_first_line(exc)}") from None
+                           f"{_without(_first_line(exc), location)}") from None
     if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
         extra["connect_timeout"] = 10
     try:
         return psycopg.connect(location, **extra)
     except psycopg.Error as exc:
-        reason = _first_line(exc)
+        reason = _without(_first_line(exc), location)
         if "failed: " in reason:
             reason = reason.rsplit("failed: ", 1)[1]
         raise StoreError(f"cannot connect to PostgreSQL {_target(location)}: {reason}") \

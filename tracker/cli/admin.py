@@ -44,6 +44,10 @@ def db_init(app: App, readers: tuple[str, ...], writers: tuple[str, ...]) -> Non
             f"'db init' sets up a PostgreSQL database (--db postgresql://…), and {app.db} "
             "is a file: a file needs no set-up, the first change creates it"
         )
+    both = sorted(set(readers) & set(writers))
+    if both:
+        raise click.UsageError(f"role {both[0]} is given both --grant-read and --grant-write: "
+                               "choose one")
     from tracker.pgstore import init_database
 
     for line in init_database(app.db, readers=readers, writers=writers,
