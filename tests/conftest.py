@@ -161,6 +161,11 @@ def db(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     location: Path | PgDatabase = tmp_path / "tracker.json"
     if backend == "postgresql":
         location = request.getfixturevalue("pg_db")
+    return use_database(monkeypatch, location)
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, location: Any) -> Any:
+    """Point TRACKER_DB at *location*, with the test's user and today, nothing else set."""
     monkeypatch.setenv("TRACKER_DB", str(location))
     monkeypatch.setenv("TRACKER_USER", PG_ROLE)
     monkeypatch.setenv("TRACKER_TODAY", TODAY)

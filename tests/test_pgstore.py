@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import PG_ROLE, TODAY, PgCluster, PgDatabase, snapshot
+from tests.conftest import PG_ROLE, PgCluster, PgDatabase, snapshot, use_database
 from tracker import pgstore
 from tracker.cli import cli
 from tracker.domain import Item, Plan
@@ -27,12 +27,7 @@ from tracker.errors import StoreError
 @pytest.fixture
 def pg(pg_db: PgDatabase, monkeypatch: pytest.MonkeyPatch) -> PgDatabase:
     """A fresh database with the schema, as TRACKER_DB."""
-    monkeypatch.setenv("TRACKER_DB", str(pg_db))
-    monkeypatch.setenv("TRACKER_USER", PG_ROLE)
-    monkeypatch.setenv("TRACKER_TODAY", TODAY)
-    monkeypatch.delenv("TRACKER_LOCK_TIMEOUT", raising=False)
-    monkeypatch.delenv("TRACKER_DEBUG", raising=False)
-    return pg_db
+    return use_database(monkeypatch, pg_db)  # type: ignore[no-any-return]
 
 
 def at(url: str, *args: str, input: str | None = None) -> Result:

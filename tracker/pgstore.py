@@ -40,7 +40,6 @@ from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.store import Repository
 
 SCHEMA_VERSION = 1
-SCHEMES = ("postgresql://", "postgres://")
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -141,11 +140,6 @@ STEP_PAGE = 500  # events fetched at a time when walking the journal back for un
 
 
 # --- locations and connections ----------------------------------------------------------
-
-
-def is_postgres(location: object) -> bool:
-    """Whether *location* names a PostgreSQL database rather than a file."""
-    return isinstance(location, str) and location.startswith(SCHEMES)
 
 
 def display(location: str) -> str:

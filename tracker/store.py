@@ -19,7 +19,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeGuard
 
 from tinydb.storages import Storage
 
@@ -700,13 +700,25 @@ def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
 # --- opening ----------------------------------------------------------------------------
 
 
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server(location: object) -> TypeGuard[str]:
+    """Whether *location* names a PostgreSQL database rather than a file (no psycopg import)."""
+    return isinstance(location, str) and location.startswith(SERVER_SCHEMES)
+
+
+def _storage(location: str | MemoryStorage) -> JSONFileStorage | MemoryStorage:
+    return location if isinstance(location, MemoryStorage) else JSONFileStorage(location)
+
+
 def open_reader(location: str | MemoryStorage) -> Repository:
     """The database at *location* read once, without a lock, for a read-only command."""
-    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+    if is_server(location):
         from tracker import pgstore  # psycopg loads only for a server
 
         return pgstore.open_reader(location)
-    storage = location if isinstance(location, MemoryStorage) else JSONFileStorage(location)
+    storage = _storage(location)
     return DocumentRepository(storage, writable=False)
 
 
@@ -720,7 +732,7 @@ def open_repository(
     written when the block raises). For reading: read once, no lock. A ``postgresql://``
     URL opens one transaction on the server instead (tracker.pgstore).
     """
-    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+    if is_server(location):
         from tracker import pgstore
 
         with pgstore.open_repository(location, write=write, lock_timeout=lock_timeout) as pg:
@@ -729,7 +741,7 @@ def open_repository(
     if not write:
         yield open_reader(location)
         return
-    storage = location if isinstance(location, MemoryStorage) else JSONFileStorage(location)
+    storage = _storage(location)
     with storage.locked(lock_timeout):
         repo = DocumentRepository(storage, writable=True)
         yield repo

@@ -78,7 +78,9 @@ class App:
     @property
     def on_server(self) -> bool:
         """Whether the database is a PostgreSQL URL rather than a file."""
-        return self.db.startswith(("postgresql://", "postgres://"))
+        from tracker.store import is_server
+
+        return is_server(self.db)
 
     def close(self) -> None:
         """Release the reading connection, if the store holds one (click calls this)."""
