@@ -584,10 +584,47 @@ def _as_unprivileged() -> list[str]:
     return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
+@contextlib.contextmanager
+def _unprivileged_tracker() -> Iterator[tuple[list[str], dict[str, str]]]:
+    """``tracker`` as the unprivileged user: the command and the environment it needs.
+
+    The checkout and its virtual environment may sit in a folder only root can read (a
+    fresh clone in ``mktemp -d``), so the code a command needs (tracker, click, tinydb) is
+    copied into a world-readable folder, and the first interpreter that user can run and
+    import it with is taken.
+    """
+    import click
+    import tinydb
+
+    import tracker
+
+    stage = Path(tempfile.mkdtemp(prefix="tracker-code-"))
+    try:
+        stage.chmod(0o755)
+        for module in (tracker, click, tinydb):
+            source = Path(module.__file__ or "").parent
+            shutil.copytree(source, stage / source.name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        for path in stage.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        env = {"PYTHONPATH": str(stage), "PYTHONDONTWRITEBYTECODE": "1"}
+        for python in (PYTHON, "/usr/bin/python3", shutil.which("python3") or PYTHON):
+            probe = subprocess.run(
+                [*_as_unprivileged(), python, "-c", "import tracker.cli"],
+                env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+            if probe.returncode == 0:
+                yield [*_as_unprivileged(), python, "-m", "tracker"], env
+                return
+        raise AssertionError("no Python interpreter the unprivileged user can run imports "
+                             f"tracker: {probe.stderr.strip()}")
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 @pytest.mark.parametrize("case", ["no-lock-file", "lock-read-only", "lock-writable",
                                   "lock-and-journal-writable"])
 def test_d_read_only_folder_gives_a_clear_error_and_changes_nothing(case: str) -> None:
-    with _read_only_folder() as folder:
+    with _read_only_folder() as folder, _unprivileged_tracker() as (command, code_env):
         db = folder / "tracker.json"
         ok_at(db, "plan", "add", "p", "--title", "P")
         ok_at(db, "add", "p", "First measure")
@@ -606,11 +643,11 @@ def test_d_read_only_folder_gives_a_clear_error_and_changes_nothing(case: str) -
         files = {p.name: p.read_bytes() for p in folder.iterdir()}
         journal = journal_bytes(db)
         env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_USER": "reader",
-               "TRACKER_TODAY": TODAY, "TRACKER_LOCK_TIMEOUT": "60"}
+               "TRACKER_TODAY": TODAY, "TRACKER_LOCK_TIMEOUT": "60", **code_env}
         env.pop("TRACKER_DEBUG", None)
 
         def tracker(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([*_as_unprivileged(), *TRACKER, *args], env=env, cwd=folder,
+            return subprocess.run([*command, *args], env=env, cwd=folder,
                                   capture_output=True, text=True, timeout=60)
 
         reading = tracker("list", "--format", "json")
