@@ -145,9 +145,14 @@ def test_rate_is_a_fraction_or_none_exactly_when_nothing_counts(
 
 def test_weights_are_capped_so_sums_stay_finite() -> None:
     assert parse_weight("1000000") == 1_000_000
-    for bad in ["1e308", "1000001", "1e20"]:
+    for bad in ["1000001", "99999999.5"]:
         with pytest.raises(InvalidValue, match="at most 1,000,000"):
             parse_weight(bad)
+    for bad in ["1e308", "1e20", "1_000", "1e-320", " 2 x", "0x10", "nan", "inf", "-0"]:
+        with pytest.raises(InvalidValue, match="such as 2 or 0.5|greater than 0"):
+            parse_weight(bad)
+    with pytest.raises(InvalidValue, match="at least 0.001"):
+        parse_weight("0.0001")
 
 
 def test_owner_names_hold_no_separator() -> None:

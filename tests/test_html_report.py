@@ -121,8 +121,9 @@ def test_the_chart_is_inline_svg_with_a_labelled_bar_per_plan(page: Page) -> Non
     assert widths == pytest.approx([32 / 34 * BAR_WIDTH, 0.5 * BAR_WIDTH, 34 / 38 * BAR_WIDTH],
                                    abs=0.1)
     labels = [t.strip() for t in page.svg_text]
-    for label in ("csto-2023", "94.1% · 32 of 34", "evil", "50.0% · 1 of 3", "all plans",
-                  "89.5% · 33 of 37", "0%", "100%"):
+    for label in ("csto-2023", "94.1% · 32 of 34", "evil",
+                  "weighted 50.0% · 1 of 3 (weights 1–2)", "all plans",
+                  "weighted 89.5% · 33 of 37 (weights 1–2)", "0%", "100%"):
         assert label in labels
 
 

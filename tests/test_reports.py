@@ -48,7 +48,7 @@ def test_partial_credit_and_exclude_withdrawn(ok: Ok, weighted: str) -> None:
 
 def test_rule_is_printed_with_numerator_and_denominator(ok: Ok, weighted: str) -> None:
     text = ok("report", "w", "--partial-credit", "0.5", "--exclude-withdrawn")
-    assert "fulfilled 1 of 3  57.1%" in text
+    assert "fulfilled 1 of 3 measures; weighted rate 57.1% (weights 1–4)" in text
     assert "rate = credit / counted weight = 4 / 7 = 57.1%" in text
     assert "partial 0.5" in text
     assert "withdrawn items not counted" in text

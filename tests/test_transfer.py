@@ -98,7 +98,7 @@ def test_file_to_postgresql_to_file_is_identity(team_file: str, empty_pg: PgData
     assert {e["actor"] for e in events} == {PG_ROLE, "someone-else"}  # actors kept
     info = [json.loads(ok_at(db, "info", "--format", "json")) for db in (team_file, back)]
     for found in info:
-        del found["database"], found["backup"]
+        del found["database"], found["backup"], found["journal"], found["files"]
     assert info[0] == info[1]
 
 
@@ -157,8 +157,13 @@ def test_copy_into_an_uninitialised_postgresql_database_says_to_run_db_init(
         pg_cluster.drop(target)
 
 
-def test_copy_of_an_empty_database_gives_an_empty_one(tmp_path: Path,
-                                                      empty_pg: PgDatabase) -> None:
+def test_copy_of_a_database_that_does_not_exist_is_refused(tmp_path: Path,
+                                                           empty_pg: PgDatabase) -> None:
+    """A mistyped --db must not 'copy' nothing and exit 0 (issue 10, item 12)."""
+    before = empty_pg.dump()
     result = at(str(tmp_path / "none.json"), "copy", empty_pg)
-    assert result.exit_code == 0
-    assert "copied 0 plan(s), 0 item(s) and 0 event(s)" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: there is no database {tmp_path / 'none.json'} "
+                                    "to copy; nothing was written\n")
+    assert empty_pg.dump() == before
+    assert not (tmp_path / "none.json").exists()

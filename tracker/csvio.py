@@ -107,7 +107,7 @@ def read_rows(
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise BadRows([f"{name}:1: header: {exc}"]) from None
+        raise BadRows([f"{name}:1: header: {exc}"], header=True) from None
     columns = [h.strip().lower() for h in header]
     for position, column in enumerate(columns):
         if column not in COLUMNS:
@@ -120,7 +120,7 @@ def read_rows(
     if "title" not in columns:
         problems.append(f"{name}:1: title: the required column is missing")
     if problems:
-        raise BadRows(problems)
+        raise BadRows(problems, header=True)
 
     rows: list[Row] = []
     seen_refs: dict[str, int] = {}
@@ -181,6 +181,10 @@ def _parse_row(
     for column, raw in cells.items():
         if column in IGNORED:
             continue
+        if "\x00" in raw:  # no store keeps it (PostgreSQL refuses it) and no reader shows it
+            problems.append(f"{name}:{line}: {column}: it holds a NUL character")
+            ok = False
+            continue
         text = restore(raw)
         parser = _PARSERS.get(column)
         try:
@@ -193,10 +197,30 @@ def _parse_row(
     return Row(line=line, ref=values.pop("ref", None), values=values)
 
 
-def decode(data: bytes, name: str) -> str:
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+MIXED = re.compile("[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
+
+
+def decode(data: bytes, name: str, warn: Callable[[str], None] | None = None) -> str:
+    """The file's text: UTF-8 (a BOM allowed), or Windows-1251 when it is not UTF-8 but
+    reads as Cyrillic text in it — what a Russian Excel's "CSV" saves. Anything else is
+    refused with the line of the first byte that is not UTF-8."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise StoreError(
-            f"{name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
-        ) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        error = StoreError(f"{name}:{line}: the file is not UTF-8 text; save it as "
+                           "\"CSV UTF-8\" and import it again")
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise error from None
+    high = sum(1 for byte in data if byte >= 0x80)
+    # Russian text is Cyrillic words; Latin-1 accents read in cp1251 become Cyrillic letters
+    # inside Latin words ("café" → "cafй"): that is not Windows-1251.
+    if not high or len(CYRILLIC.findall(text)) < 0.8 * high or MIXED.search(text):
+        raise error from None
+    if warn is not None:
+        warn(f"note: {name} is not UTF-8; it was read as Windows-1251 (Cyrillic), the "
+             "encoding of a Russian Excel's CSV")
+    return text

@@ -38,17 +38,42 @@ PLAN_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 PLAN_ID_MAX = 64
 REF_MAX = 64
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# Characters that would act on a terminal rather than show: C0 controls, DEL and C1.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_IN_LINES_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # newline, tab allowed
+SHOWN_MAX = 60  # characters of a bad value repeated in an error message
 
 
 # --- validation -------------------------------------------------------------------------
+
+
+def shown(value: object) -> str:
+    """A bad value as an error message repeats it: quoted, and cut when it is long."""
+    text = repr(value) if isinstance(value, str) else repr(str(value))
+    if len(text) <= SHOWN_MAX + 2:
+        return text
+    length = len(value) if isinstance(value, str) else len(str(value))
+    return f"{text[:SHOWN_MAX]}…' ({length:,} characters)"
+
+
+def check_text(value: str, what: str, *, lines: bool = False) -> str:
+    """Text a person typed: no control characters (newline and tab only with *lines*)."""
+    found = (CONTROL_IN_LINES_RE if lines else CONTROL_RE).search(value)
+    if found:
+        allowed = "; new lines and tabs are allowed" if lines else ""
+        raise InvalidValue(
+            f"invalid {what} {shown(value)}: it holds the control character "
+            f"{found.group()!r} at position {found.start() + 1}{allowed}"
+        )
+    return value
 
 
 def check_plan_id(value: str) -> str:
     """Return *value* if it is a valid plan id, else raise InvalidValue."""
     if len(value) > PLAN_ID_MAX or not PLAN_ID_RE.match(value):
         raise InvalidValue(
-            f"invalid plan id {value!r}: use lower-case letters, digits, '.', '_' or '-', "
+            f"invalid plan id {shown(value)}: use lower-case letters, digits, '.', '_' or '-', "
             f"starting with a letter or digit, at most {PLAN_ID_MAX} characters "
             "(e.g. csto-2023)"
         )
@@ -59,7 +84,7 @@ def check_ref(value: str) -> str:
     """Return *value* if it is a valid item ref, else raise InvalidValue."""
     if len(value) > REF_MAX or not REF_RE.match(value):
         raise InvalidValue(
-            f"invalid ref {value!r}: use letters, digits, '.', '_' or '-', starting with a "
+            f"invalid ref {shown(value)}: use letters, digits, '.', '_' or '-', starting with a "
             f"letter or digit, at most {REF_MAX} characters (e.g. 12 or 3.2)"
         )
     return value
@@ -69,7 +94,8 @@ def parse_address(value: str) -> tuple[str, str]:
     """Split ``PLAN:REF`` into its parts, validating both."""
     plan, sep, ref = value.partition(":")
     if not sep or not plan or not ref:
-        raise InvalidValue(f"invalid item {value!r}: write it as PLAN:REF, e.g. csto-2023:12")
+        raise InvalidValue(f"invalid item {shown(value)}: write it as PLAN:REF, "
+                           "e.g. csto-2023:12")
     return check_plan_id(plan), check_ref(ref)
 
 
@@ -79,42 +105,65 @@ def parse_date(value: str, today: date) -> str:
     if text.lower() == "today":
         return today.isoformat()
     if not DATE_RE.match(text):
-        raise InvalidValue(f"invalid date {value!r}: use YYYY-MM-DD or 'today'")
+        raise InvalidValue(f"invalid date {shown(value)}: use YYYY-MM-DD or 'today'")
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise InvalidValue(f"invalid date {value!r}: no such day in the calendar") from None
-
-
-def parse_weight(value: str | float | int) -> float | int:
-    """Parse a weight: a finite number greater than zero (ints stay ints)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidValue(f"invalid weight {value!r}: use a number greater than 0") from None
-    if not number > 0 or number == float("inf"):
-        raise InvalidValue(f"invalid weight {value!r}: it must be a number greater than 0")
-    if number > WEIGHT_MAX:
-        raise InvalidValue(f"invalid weight {value!r}: at most {WEIGHT_MAX:,} (a typo?)")
-    return int(number) if number.is_integer() else number
+        raise InvalidValue(f"invalid date {shown(value)}: no such day in the calendar") \
+            from None
 
 
 WEIGHT_MAX = 1_000_000  # keeps every sum finite and exact enough, and JSON valid
+WEIGHT_MIN = 0.001
+WEIGHT_RE = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
+
+
+def parse_weight(value: str | float | int) -> float | int:
+    """Parse a weight: a plain decimal number from 0.001 to 1,000,000 (ints stay ints).
+
+    Python's float() also takes ``1_000``, ``1e-320``, ``nan`` and ``inf``; a person
+    typing a weight means none of them, so only digits with an optional decimal point.
+    """
+    if isinstance(value, bool):
+        raise InvalidValue(f"invalid weight {shown(value)}: use a number such as 2 or 0.5")
+    if isinstance(value, str):
+        text = value.strip()
+        if not WEIGHT_RE.match(text):
+            raise InvalidValue(f"invalid weight {shown(value)}: use a number greater than 0, "
+                               "written with digits and a decimal point, such as 2 or 0.5")
+        number = float(text)
+    elif isinstance(value, int | float):
+        number = float(value)
+    else:
+        raise InvalidValue(f"invalid weight {shown(value)}: use a number such as 2 or 0.5")
+    if not number > 0 or number != number or number == float("inf"):
+        raise InvalidValue(f"invalid weight {shown(value)}: it must be a number greater than 0")
+    if number > WEIGHT_MAX:
+        raise InvalidValue(f"invalid weight {shown(value)}: at most {WEIGHT_MAX:,} (a typo?)")
+    if number < WEIGHT_MIN:
+        raise InvalidValue(f"invalid weight {shown(value)}: at least {WEIGHT_MIN:g} "
+                           "(weights are relative: use larger numbers for all items)")
+    return int(number) if number.is_integer() else number
 
 
 def check_owner(name: str) -> str:
     """An owner's name: trimmed, not empty, without ';' (it separates owners in CSV)."""
     text = name.strip()
     if not text or ";" in text:
-        raise InvalidValue(f"invalid owner {name!r}: a name, without ';'")
-    return text
+        raise InvalidValue(f"invalid owner {shown(name)}: a name, without ';'")
+    return check_text(text, "owner")
+
+
+def unique_owners(names: list[str]) -> list[str]:
+    """Owners in the order given, each once (``--owner x --owner x`` is one owner)."""
+    return list(dict.fromkeys(names))
 
 
 def parse_status(value: str) -> str:
     """Return the canonical status for *value* or raise InvalidValue."""
     text = value.strip().lower()
     if text not in STATUSES:
-        raise InvalidValue(f"invalid status {value!r}: use one of {', '.join(STATUSES)}")
+        raise InvalidValue(f"invalid status {shown(value)}: use one of {', '.join(STATUSES)}")
     return text
 
 
@@ -131,15 +180,16 @@ def parse_partial_credit(value: str | float) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidValue(f"invalid partial credit {value!r}: use a number from 0 to 1") from None
+        raise InvalidValue(f"invalid partial credit {shown(value)}: use a number from 0 to 1") \
+            from None
     if not 0 <= number <= 1:
-        raise InvalidValue(f"invalid partial credit {value!r}: use a number from 0 to 1")
+        raise InvalidValue(f"invalid partial credit {shown(value)}: use a number from 0 to 1")
     return number
 
 
 def split_owners(text: str) -> list[str]:
-    """Owners as typed in a CSV cell: separated by ';', blanks dropped."""
-    return [part.strip() for part in text.split(";") if part.strip()]
+    """Owners as typed in a CSV cell: separated by ';', blanks and repeats dropped."""
+    return unique_owners([part.strip() for part in text.split(";") if part.strip()])
 
 
 # --- records ----------------------------------------------------------------------------

@@ -51,11 +51,16 @@ class StoreError(TrackerError):
 class BadRows(TrackerError):
     """An import file with invalid rows: every one is reported, nothing is written."""
 
-    def __init__(self, problems: list[str], rows: int | None = None) -> None:
+    def __init__(self, problems: list[str], rows: int | None = None,
+                 header: bool = False) -> None:
         count = len(problems) if rows is None else rows
-        super().__init__(f"{count} bad row(s), {len(problems)} problem(s); nothing was imported"
-                         if count != len(problems) else
-                         f"{count} bad row(s); nothing was imported")
+        if header:
+            message = "the header row is not right; nothing was imported"
+        elif count != len(problems):
+            message = f"{count} bad row(s), {len(problems)} problem(s); nothing was imported"
+        else:
+            message = f"{count} bad row(s); nothing was imported"
+        super().__init__(message)
         self.problems = problems
 
     def lines(self) -> list[str]:

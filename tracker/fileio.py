@@ -9,6 +9,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 
@@ -108,6 +109,24 @@ def _replace_quietly(source: str, target: str) -> None:
     """Best effort: a backup that cannot be renewed leaves the previous one in place."""
     with contextlib.suppress(OSError):
         os.replace(source, target)
+
+
+def write_output(path: str, data: bytes) -> None:
+    """Write an output file (``-o``): a regular file or a new path is replaced atomically;
+    a symlink's target is replaced and the link kept; anything else — a FIFO, a terminal,
+    ``/dev/null``, a shell's ``>(cmd)`` — is opened and written in place, as ``>`` would.
+    """
+    try:
+        found = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        found = None
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", path)
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    atomic_write(os.path.realpath(path) if os.path.islink(path) else path, data)
 
 
 def append_durably(path: str, data: bytes) -> int:

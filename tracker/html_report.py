@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from tracker.output import cell, percent, rule_line
+from tracker.output import cell, percent, rule_line, visible, weights_note
 
 # The chart's geometry in CSS pixels; tests find the SVG by its id and these sizes.
 CHART_WIDTH = 680
@@ -66,8 +66,9 @@ footer { margin-top: 32px; font-size: 12px; color: #444; }
 
 
 def _e(value: Any) -> str:
-    """Any value as escaped text (lists joined with '; ', nothing as '')."""
-    return escape(cell(value), quote=True)
+    """Any value as escaped text (lists joined with '; ', nothing as ''); control
+    characters shown as escapes, so the page never holds a NUL or an ESC."""
+    return escape(visible(cell(value)), quote=True)
 
 
 def rule_text(rules: dict[str, Any]) -> str:
@@ -124,6 +125,10 @@ def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
                     f'height="{BAR_HEIGHT}" fill="{fill}"/>'
                 )
             value = f"{percent(rate)} · {row['fulfilled']} of {row['counted']}"
+            weights = weights_note(row)
+            if weights:
+                value = (f"weighted {percent(rate)} · {row['fulfilled']} of "
+                         f"{row['counted']} ({weights})")
         out.append(
             f'<text x="{BAR_X + BAR_WIDTH + 8}" y="{mid:g}" dominant-baseline="middle"'
             f"{weight}>{escape(value)}</text>"
@@ -177,13 +182,18 @@ def _plan_section(entry: dict[str, Any], doc: dict[str, Any], by: str | None) ->
     out = [
         f'<section class="plan" id="plan-{escape(plan)}">',
         f'<h2><span class="id">{escape(plan)}</span> {escape(entry["title"])}</h2>',
-        f'<p class="rate"><strong>{escape(percent(entry["rate"]))}</strong> — fulfilled '
-        f'{entry["fulfilled"]} of {entry["counted"]} counted</p>',
+        f'<p class="rate"><strong>{escape(percent(entry["rate"]))}</strong> — '
+        + (f'weighted rate ({escape(weights_note(entry) or "")}); ' if weights_note(entry)
+           else "")
+        + f'fulfilled {entry["fulfilled"]} of {entry["counted"]} counted</p>',
         f'<p class="rule">{escape(rule_line(entry, doc["rules"]))}</p>',
     ]
     if doc["rules"]["exclude_withdrawn"] and entry["total"] != entry["counted"]:
         out.append(f'<p class="note">{entry["total"] - entry["counted"]} withdrawn item(s) '
                    "not counted</p>")
+    if entry.get("not_yet_added"):
+        out.append(f'<p class="note">{entry["not_yet_added"]} item(s) of the plan today did '
+                   f"not exist yet on {escape(doc['as_of'])}: not counted</p>")
 
     counts = [{"status": s, "items": n} for s, n in entry["by_status"].items() if n]
     out.append("<h3>Counts by status</h3>")
@@ -216,8 +226,8 @@ def _plan_section(entry: dict[str, Any], doc: dict[str, Any], by: str | None) ->
         if by == "owner":
             out.append('<p class="note">An item with several owners counts in each '
                        "owner's group.</p>")
-        rows = [{**g, "label": g["key"] if g["key"] is not None else f"(no {by})"}
-                for g in entry["groups"]]
+        rows = [{**g, "label": g["key"] if g["key"] is not None else f"(no {by})",
+                 "_weights": entry["_weights"]} for g in entry["groups"]]
         if rows:
             out.append(bar_chart(rows, f"chart-{plan}-by-{by}",
                                  f"{plan}: completion rate by {by}"))
@@ -260,11 +270,12 @@ def render_html(doc: dict[str, Any], by: str | None = None, version: str = "") -
     ]
     if plans:
         rows = [{"label": p["plan"], "rate": p["rate"], "fulfilled": p["fulfilled"],
-                 "counted": p["counted"]} for p in plans]
+                 "counted": p["counted"], "_weights": p["_weights"]} for p in plans]
         if len(plans) > 1:
             rows.append({"label": "all plans", "rate": doc["total"]["rate"],
                          "fulfilled": doc["total"]["fulfilled"],
-                         "counted": doc["total"]["counted"], "summary": True})
+                         "counted": doc["total"]["counted"], "summary": True,
+                         "_weights": doc["total"]["_weights"]})
         out.append('<section class="summary">')
         out.append("<h2>Completion rate</h2>")
         out.append(bar_chart(rows, "chart-rate",
@@ -287,4 +298,4 @@ def render_html(doc: dict[str, Any], by: str | None = None, version: str = "") -
                f"{escape(doc['as_of'])}.</footer>")
     out.append("</body>")
     out.append("</html>")
-    return "\n".join(out) + "\n"
+    return visible("\n".join(out) + "\n")  # no NUL, ESC… anywhere, titles included

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,8 +37,32 @@ def cell(value: Any) -> str:
 
 
 def percent(rate: float | None) -> str:
-    """A rate as text: one decimal, or n/a when nothing was counted."""
-    return "n/a" if rate is None else f"{rate * 100:.1f}%"
+    """A rate as text: one decimal, or n/a when nothing was counted.
+
+    Rounding never claims what is not so: a rate below 1 never shows as 100.0% (1999 of
+    2000 is 99.9%), nor a rate above 0 as 0.0%.
+    """
+    if rate is None:
+        return "n/a"
+    shown = round(rate * 100, 1)
+    if shown >= 100 and rate < 1:
+        shown = 99.9
+    elif shown <= 0 and rate > 0:
+        shown = 0.1
+    return f"{shown:.1f}%"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # and tabs, in a table
+
+
+def visible(text: str) -> str:
+    """Text for a terminal: control characters (ESC, CR, NUL…) shown as escapes, so that
+    data that came in from a file can never act on the terminal. New lines and tabs
+    stay (tables lay them out)."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def bar(rate: float | None, width: int = BAR_WIDTH, unicode: bool = True) -> str:
@@ -54,10 +79,14 @@ def bar(rate: float | None, width: int = BAR_WIDTH, unicode: bool = True) -> str
     return text.ljust(width)
 
 
+def markdown_text(text: str) -> str:
+    """Text for Markdown: raw HTML shown as text (``<script>`` never runs in a viewer)."""
+    return visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _markdown_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace(
-        "\n", "<br>"
-    )
+    return markdown_text(text).replace("\\", "\\\\").replace("|", "\\|").replace(
+        "\r\n", "<br>").replace("\n", "<br>")
 
 
 WRAPPED = ("title", "reason", "changes", "note", "value")
@@ -78,6 +107,8 @@ def table(
     """
     body = [[value if type(value := row.get(col)) is str else cell(value) for col in columns]
             for row in rows]
+    if _UNSAFE.search("".join("".join(line) for line in body)):  # one C-level pass
+        body = [[visible(value).replace("\t", " ") for value in line] for line in body]
     names = list(headers or columns)
     if fmt == "markdown":
         body = [[_markdown_cell(v) for v in line] for line in body]
@@ -242,7 +273,21 @@ def rule_line(numbers: dict[str, Any], rules: dict[str, Any]) -> str:
     )
 
 
+def weights_note(numbers: dict[str, Any]) -> str | None:
+    """``weights 1–3`` when the counted items' weights differ (the rate is then weighted,
+    so it is not fulfilled ÷ counted), else None."""
+    low, high = numbers.get("_weights") or (1, 1)
+    return None if low == high else f"weights {_num(low)}–{_num(high)}"
+
+
 def rate_line(numbers: dict[str, Any], unicode: bool = True) -> str:
+    weights = weights_note(numbers)
+    if weights:
+        return (
+            f"fulfilled {numbers['fulfilled']} of {numbers['counted']} measures; weighted "
+            f"rate {percent(numbers['rate'])} ({weights})  "
+            f"{bar(numbers['rate'], unicode=unicode)}"
+        ).rstrip()
     return (
         f"fulfilled {numbers['fulfilled']} of {numbers['counted']}  "
         f"{percent(numbers['rate'])}  {bar(numbers['rate'], unicode=unicode)}"
@@ -261,7 +306,8 @@ def report_text(
     out: list[str] = []
 
     def heading(text: str, level: int = 3) -> None:
-        out.append(("#" * level + " " + text) if md else wrap_text(text, width, "  "))
+        out.append(("#" * level + " " + markdown_text(text)) if md
+                   else wrap_text(text, width, "  "))
 
     def para(text: str) -> None:
         out.append(wrap_text(text, width, "  "))
@@ -274,6 +320,9 @@ def report_text(
         para(rule_line(entry, doc["rules"]))
         if doc["rules"]["exclude_withdrawn"] and entry["total"] != entry["counted"]:
             para(f"({entry['total'] - entry['counted']} withdrawn item(s) not counted)")
+        if entry.get("not_yet_added"):
+            para(f"({entry['not_yet_added']} item(s) of the plan today did not exist yet on "
+                 f"{doc['as_of']}: not counted)")
         out.append("")
         counts = [{"status": s, "items": n} for s, n in entry["by_status"].items() if n]
         heading("by status")
@@ -303,6 +352,9 @@ def report_text(
         out.append("")
     if len(doc["plans"]) != 1:
         heading("all plans", 2)
+        weights = weights_note(doc["total"])
+        if weights:
+            para(f"(rates are weighted: {weights})")
         summary = [
             {"plan": e["plan"], "title": e["title"], "total": e["total"],
              "counted": e["counted"], "fulfilled": e["fulfilled"], "rate": percent(e["rate"])}
@@ -316,7 +368,7 @@ def report_text(
                          fmt, width=wrap).rstrip("\n"))
         para(rule_line(total, doc["rules"]))
         out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+    return visible("\n".join(out).rstrip("\n") + "\n")
 
 
 def groups_table(

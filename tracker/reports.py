@@ -25,6 +25,12 @@ from tracker.domain import (
 GROUPINGS = ("owner", "area", "status")
 
 
+def weight_range(items: list[Item], rules: Rules) -> tuple[float | int, float | int]:
+    """The smallest and largest weight among the counted items ((1, 1) when none)."""
+    weights = [i["weight"] for i in items if rules.counts(i["status"])]
+    return (min(weights), max(weights)) if weights else (1, 1)
+
+
 def tally_json(t: Tally) -> dict[str, Any]:
     return {
         "total": t.total,
@@ -97,6 +103,7 @@ def plan_report(
         "counted_weight": t.counted_weight,
         "credit": t.credit,
         "groups": groups(items, by, rules) if by else [],
+        "_weights": weight_range(items, rules),
     }
 
 
@@ -113,19 +120,34 @@ def build_report(
     """
     entries = []
     sums = [0, 0, 0, 0.0, 0.0]  # total, counted, fulfilled, counted_weight, credit
+    low: float | int | None = None
+    high: float | int | None = None
     for plan, items in plans:
         entry = plan_report(plan, items, rules, as_of, by)
         entries.append(entry)
         for n, key in enumerate(("total", "counted", "fulfilled", "counted_weight", "credit")):
             sums[n] += entry[key]
+        if entry["counted"]:
+            a, b = entry["_weights"]
+            low = a if low is None else min(low, a)
+            high = b if high is None else max(high, b)
     total = Tally(int(sums[0]), int(sums[1]), int(sums[2]), _whole(sums[3]), _whole(sums[4]))
     return {
         "as_of": as_of,
         "rules": {"exclude_withdrawn": rules.exclude_withdrawn,
                   "partial_credit": rules.partial_credit},
         "plans": entries,
-        "total": tally_json(total),
+        "total": {**tally_json(total), "_weights": (low or 1, high or 1)},
     }
+
+
+def public(doc: Any) -> Any:
+    """The document without the keys that only renderers read (``_weights``): its JSON."""
+    if isinstance(doc, dict):
+        return {k: public(v) for k, v in doc.items() if not k.startswith("_")}
+    if isinstance(doc, list):
+        return [public(v) for v in doc]
+    return doc
 
 
 def _whole(value: float) -> float | int:
@@ -134,17 +156,28 @@ def _whole(value: float) -> float | int:
 
 def items_as_of(events: Iterable[dict[str, Any]], plan_id: str, as_of: str) -> list[Item]:
     """The plan's items as they stood on *as_of*, rebuilt from the journal (SPEC §3)."""
+    return as_of_state(events, plan_id, as_of)[0]
+
+
+def as_of_state(
+    events: Iterable[dict[str, Any]], plan_id: str, as_of: str
+) -> tuple[list[Item], int]:
+    """The plan's items on *as_of*, and how many of today's items did not exist yet then."""
     prefix = plan_id + ":"
     by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for event in live_events(events):
         if event["id"].startswith(prefix):
             by_item[event["id"]].append(event)
     items = []
+    later = 0
     for target, history in by_item.items():
-        state = item_state(history, plan_id, target[len(prefix):], as_of)
+        ref = target[len(prefix):]
+        state = item_state(history, plan_id, ref, as_of)
         if state is not None:
             items.append(Item.from_dict(state))
-    return items
+        elif item_state(history, plan_id, ref, "9999-12-31") is not None:
+            later += 1
+    return items, later
 
 
 def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -161,33 +194,83 @@ def item_state(
     """One item's fields on *as_of* from its live events, or None if it did not exist.
 
     A ref can be removed and used again: each add starts a new life of the address, in
-    the order recorded. Within the life that stands on *as_of*, changes apply in order of
-    effective date (ties: as recorded), so the latest effective change of a field wins,
-    back-dated corrections included.
+    the order recorded. A life begins on its add's effective date, or earlier when a
+    change typed in after the fact moved ``created`` back (SPEC §3); the add's values hold
+    from that beginning. Within the life, changes apply in order of effective date (ties:
+    as recorded), so the latest effective change of a field wins, back-dated corrections
+    included, and the reason is the one of the change that set the status in force.
     """
     lives: list[list[dict[str, Any]]] = []
-    for event in sorted(history, key=lambda e: e["seq"]):
+    for event in sorted(history, key=_seq):
         ref_change = event["changes"].get("ref")
         if ref_change and ref_change[0] is None:
             lives.append([event])
         elif lives:
             lives[-1].append(event)
     for life in reversed(lives):
-        if life[0]["effective"] > as_of:
+        start = life_start(life)
+        if start > as_of:
             continue
         if any(_removes(e) and e["effective"] <= as_of for e in life):
             return None
-        state: dict[str, Any] = {"plan": plan_id, "ref": ref, "created": life[0]["effective"]}
-        for event in sorted(life, key=lambda e: (e["effective"], e["seq"])):
-            if event["effective"] > as_of or _removes(event):
+        state: dict[str, Any] = {"plan": plan_id, "ref": ref}
+        first = life[0]
+        for event in sorted(life, key=lambda e: (start if e is first else e["effective"],
+                                                 e["seq"])):
+            if (event is not first and event["effective"] > as_of) or _removes(event):
                 continue
-            for key, (_old, new) in event["changes"].items():
+            changes = event["changes"]
+            for key, (_old, new) in changes.items():
                 state[key] = new
-            state["updated"] = event["effective"]
+            if "status" in changes and "reason" not in changes:
+                state["reason"] = event.get("reason", "")
+            state["updated"] = start if event is first else event["effective"]
+        state["created"] = start
         return {k: v for k, v in state.items() if v is not None or k == "due"}
     return None
+
+
+def life_start(life: list[dict[str, Any]]) -> str:
+    """The day an item's life began: its add's effective date, or an earlier ``created``
+    that a change typed in after the fact recorded."""
+    start = life[0]["effective"]
+    for event in life:
+        created = event["changes"].get("created")
+        if created and created[1] is not None and created[1] < start:
+            start = created[1]
+    return start
+
+
+def _seq(event: dict[str, Any]) -> int:
+    return int(event["seq"])
 
 
 def _removes(event: dict[str, Any]) -> bool:
     ref_change = event["changes"].get("ref")
     return bool(ref_change) and ref_change[1] is None
+
+
+def plans_from_journal(events: Iterable[dict[str, Any]]) -> list[Plan]:
+    """The plans as their live events leave them, in the order they were added."""
+    plans: dict[str, dict[str, Any]] = {}
+    for event in sorted(live_events(events), key=_seq):
+        target = event["id"]
+        if ":" in target or target == "*":
+            continue
+        changes = event["changes"]
+        if event["action"] == "plan-remove" or changes.get("id", [None, ""])[1] is None:
+            plans.pop(target, None)
+            continue
+        if "id" in changes and changes["id"][0] is None:
+            plans[target] = {"id": target}
+        if target in plans:
+            for key, (_old, new) in changes.items():
+                plans[target][key] = new
+    return [Plan.from_dict(doc) for doc in plans.values()]
+
+
+def history_known_from(events: Iterable[dict[str, Any]]) -> str | None:
+    """The day from which the journal knows a plan's history: after ``tracker repair`` of a
+    journal that lost events, the repair's day (its ``baseline`` events); else None."""
+    days = [e["effective"] for e in events if e.get("action") == "baseline"]
+    return max(days) if days else None

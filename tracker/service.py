@@ -6,7 +6,7 @@ works on a ``Repository`` and knows nothing of click, files or the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -213,13 +213,14 @@ class Tracker:
         ):
             wanted["reason"] = ""
         effective = self._effective(on)
-        if effective < item.created:
-            raise InvalidValue(f"--on {effective} is before {item.id} was added "
-                               f"({item.created})")
         back_dated = effective < item.updated
         changes = _apply(item, wanted)
         if not changes and not (note and note_alone):
             return {}
+        if changes and effective < item.created:
+            # History typed in after the fact: the item existed since then (SPEC §3).
+            changes["created"] = [item.created, effective]
+            item.created = effective
         if changes:
             item.updated = max(item.updated, effective)
             self.repo.put_item(item)
@@ -243,22 +244,27 @@ class Tracker:
         source: str,
         create_title: str | None = None,
         on: str | None = None,
+        each: Callable[[list[Row]], Iterable[Row]] | None = None,
     ) -> dict[str, list[str]]:
         """Add or update a plan's items from validated rows, as one step.
 
-        Rows are matched by ref; a row without one gets the next free integer ref.
+        Rows are matched by ref; a row without one gets the next integer ref that is free
+        in the plan and in the file. *each* wraps the loop over the rows (a progress bar).
         """
         if self.repo.get_plan(check_plan_id(plan_id)) is None:
             if create_title is None:
                 raise NotFound(f"no plan {plan_id!r}",
                                "Add --title TEXT to create it with the import.")
             self.add_plan(plan_id, create_title)
-        existing = set(self.repo.refs(plan_id))
-        counter = int(next_ref(existing)) - 1
+        rows = list(rows)
+        # A row without a ref takes the next number that neither the plan nor any row of
+        # the file uses, so it never becomes the item a later row names.
+        existing = set(self.repo.refs(plan_id)) | {row.ref for row in rows if row.ref}
+        counter = int(next_ref(self.repo.refs(plan_id))) - 1
         note = f"imported from {source}"
         result: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
         self.import_details = []  # what each added or updated row does, one line each
-        for row in rows:
+        for row in (each(rows) if each is not None else rows):
             ref = row.ref
             if ref is None:
                 counter += 1
@@ -307,6 +313,10 @@ class Tracker:
         for events in self.repo.recent_steps():
             undone.update(e["undoes"] for e in events if e.get("action") == "undo")
             step = events[0]["step"]
+            if any(e.get("action") == "repair" for e in events):
+                raise TrackerError(
+                    "nothing to undo: the journal was repaired in step "
+                    f"{step} ('tracker repair'), and the steps before it cannot be undone")
             # Undo and restore steps are not themselves reverted: undo goes further back.
             if step not in undone and not any(e.get("action") in ("undo", "restore")
                                               for e in events):
@@ -344,6 +354,61 @@ class Tracker:
                         self.repo.delete_item(plan_id, ref)
                 elif self.repo.get_plan(plan_id) is not None:
                     self.repo.put_item(Item.from_dict(state))
+
+    def repair(self, stamp: str) -> dict[str, Any] | None:
+        """``tracker repair``: make a database whose journal is missing or damaged (or whose
+        item file is missing) whole again, as one step; return what was lost, or None.
+
+        Everything still there is kept: the items as they are, the journal's readable
+        events. A missing item file is rebuilt from the journal. When history is lost, the
+        step records it: a ``repair`` event saying what was lost, and a ``baseline`` event
+        per plan and item with its state now, so that ``show``, ``log`` and reports from
+        now on know every item, and a report as of an earlier day says it cannot know.
+        """
+        lost = self.repo.lost
+        if lost is None:
+            return None
+        kept = self.repo.events()
+        if lost.get("database"):
+            self._rebuild_database(kept)
+        history_lost = any(key in lost for key in ("missing", "short", "damaged"))
+        what = []
+        if "missing" in lost:
+            what.append(f"the journal was missing ({lost['missing']:,} bytes of history)")
+        if "short" in lost:
+            what.append(f"the journal was cut short ({lost['short']:,} bytes missing)")
+        if "damaged" in lost:
+            what.append(f"{lost['damaged']} damaged line(s) of the journal were dropped")
+        if lost.get("database"):
+            what.append(f"the database file was missing and was rebuilt from {len(kept)} "
+                        "event(s) of the journal")
+        aside = self.repo.keep_journal_aside(stamp)
+        if aside:
+            what.append(f"the journal as it was is kept in {aside}")
+        today = self.today.isoformat()
+        if history_lost:
+            what.append(f"history before {today} is not known")
+        self._record("*", "repair", {}, note="; ".join(what),
+                     extra={"history_lost": history_lost})
+        if history_lost:
+            note = f"the state on {today}, when the journal was repaired"
+            for plan in self.repo.plans():
+                fields = {k: [None, v] for k, v in plan.to_dict().items() if v not in (None, "")}
+                self._record(plan.id, "baseline", fields, note=note)
+                for item in self.repo.items(plan.id):
+                    changes = {k: [None, v] for k, v in item.to_dict().items()
+                               if k not in ("plan", "updated") and v not in (None, "", [])}
+                    self._record(item.id, "baseline", changes, reason=item.reason, note=note)
+        return {**lost, "kept": len(kept), "aside": aside, "history_lost": history_lost}
+
+    def _rebuild_database(self, events: list[dict[str, Any]]) -> None:
+        """Plans and items as the journal says they stand (the item file was lost)."""
+        from tracker.reports import items_as_of, plans_from_journal
+
+        for plan in plans_from_journal(events):
+            self.repo.put_plan(plan)
+            for item in items_as_of(events, plan.id, "9999-12-31"):
+                self.repo.put_item(item)
 
     def record_restore(self, kept: str | None) -> None:
         """Journal a restore from backup (the whole database, id ``*``)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from operator import itemgetter
@@ -42,6 +43,8 @@ class Repository(ABC):
     """
 
     location: str
+    exists: bool = True  # False: a file database not written yet (reads are empty)
+    lost: dict[str, Any] | None = None  # what ``tracker repair`` found missing
 
     @abstractmethod
     def plans(self) -> list[Plan]: ...
@@ -99,6 +102,10 @@ class Repository(ABC):
 
     def actor(self) -> str | None:
         """Who the store itself says is making the change (PostgreSQL: the role), or None."""
+        return None
+
+    def keep_journal_aside(self, stamp: str) -> str | None:
+        """``tracker repair``: keep the damaged journal aside; the name it was kept under."""
         return None
 
     def recent_steps(self) -> Iterator[list[dict[str, Any]]]:
@@ -194,6 +201,9 @@ class JSONFileStorage(Storage):
         except FileNotFoundError:
             return 0
 
+    def journal_exists(self) -> bool:
+        return os.path.exists(self.journal_path)
+
     def journal_read(self, size: int) -> bytes:
         if size == 0:
             return b""
@@ -201,7 +211,12 @@ class JSONFileStorage(Storage):
             with open(self.journal_path, "rb") as handle:
                 return handle.read(size)
         except OSError as exc:
-            raise StoreError(f"cannot read the journal {self.journal_path}: {exc}") from None
+            raise StoreError(f"cannot read the journal {self.journal_path}: "
+                             f"{exc.strerror or exc}") from None
+
+    def journal_replace(self, data: bytes) -> None:
+        """Write a whole new journal (``tracker repair`` only), atomically."""
+        fileio.atomic_write(self.journal_path, data)
 
     def journal_blocks(self, size: int, block: int = 1 << 22) -> Iterator[bytes]:
         """The first *size* bytes of the journal in blocks that end at a line end."""
@@ -220,7 +235,8 @@ class JSONFileStorage(Storage):
                     carry = data[cut:]
                     yield data[:cut]
         except OSError as exc:
-            raise StoreError(f"cannot read the journal {self.journal_path}: {exc}") from None
+            raise StoreError(f"cannot read the journal {self.journal_path}: "
+                             f"{exc.strerror or exc}") from None
 
     def journal_append(self, data: bytes) -> int:
         try:
@@ -288,8 +304,14 @@ class MemoryStorage(Storage):
     def journal_size(self) -> int:
         return len(self._journal)
 
+    def journal_exists(self) -> bool:
+        return True
+
     def journal_read(self, size: int) -> bytes:
         return bytes(self._journal[:size])
+
+    def journal_replace(self, data: bytes) -> None:
+        self._journal = bytearray(data)
 
     def journal_blocks(self, size: int) -> Iterator[bytes]:
         yield bytes(self._journal[:size])
@@ -312,7 +334,8 @@ class MemoryStorage(Storage):
 class DocumentRepository(Repository):
     """Plans and items held as TinyDB documents, indexed in memory for one command."""
 
-    def __init__(self, storage: JSONFileStorage | MemoryStorage, *, writable: bool) -> None:
+    def __init__(self, storage: JSONFileStorage | MemoryStorage, *, writable: bool,
+                 salvage: bool = False) -> None:
         self.storage = storage
         self.location = storage.path
         self.writable = writable
@@ -321,8 +344,13 @@ class DocumentRepository(Repository):
         self._dirty = False
         self.migrated_from: int | None = None
         data = storage.read()
+        self.exists = data is not None
         self._meta, self._plans, self._items = self._load(data)
-        if writable:
+        # With *salvage* (``tracker repair``): what of the journal could not be read.
+        self.lost: dict[str, Any] | None = None
+        if salvage:
+            self._salvage()
+        elif writable:
             self._trim_journal()
 
     # loading ------------------------------------------------------------------------------
@@ -377,14 +405,66 @@ class DocumentRepository(Repository):
         """Cut journal lines a crashed writer appended without replacing the item file."""
         expected = self._meta.get("journal_size", 0)
         actual = self.storage.journal_size()
+        if not self.exists and actual:
+            raise StoreError(
+                f"database {self.location} is missing, but its journal "
+                f"{self.location}.journal is there ({actual:,} bytes); nothing was changed",
+                "Put the database file back beside it, or run 'tracker repair' to rebuild "
+                "the database from the journal.",
+            )
         if actual > expected:
             self.storage.journal_truncate(expected)
         elif actual < expected:
-            raise StoreError(
-                f"the journal {self.location}.journal is shorter than database "
-                f"{self.location} expects ({actual} < {expected} bytes); nothing was changed",
-                "Restore the journal from a backup, or 'tracker restore --from-backup'.",
-            )
+            raise self._journal_lost(actual, expected)
+
+    def _salvage(self) -> None:
+        """For ``tracker repair``: read what can be read of the journal and say what is lost.
+
+        Keeps every line that is a whole event, in order; ``lost`` describes the rest:
+        ``missing`` (no journal), ``short`` (bytes the database expects are gone),
+        ``damaged`` (lines that are not events), ``database`` (no item file: it is rebuilt
+        from the journal). ``lost`` stays None when there is nothing to repair.
+        """
+        expected = self._meta.get("journal_size", 0) if self.exists else None
+        exists = self.storage.journal_exists()
+        raw = self.storage.journal_read(self.storage.journal_size()) if exists else b""
+        self._original_journal = raw if exists else None
+        if expected is not None:
+            raw = raw[:expected]  # lines past it are a crashed writer's: not history
+        kept, damaged = [], 0
+        for line in raw.splitlines():
+            if not line.strip():
+                continue
+            event = _try_loads(line)
+            if _is_event(event):
+                kept.append(event)
+            else:
+                damaged += 1
+        lost: dict[str, Any] = {}
+        if not self.exists and kept:
+            lost["database"] = True
+        if expected and not exists:
+            lost["missing"] = expected
+        elif expected is not None and len(raw) < expected:
+            lost["short"] = expected - len(raw)
+        if damaged:
+            lost["damaged"] = damaged
+        self._journal = kept
+        self.lost = lost or None
+
+    def _journal_lost(self, actual: int, expected: int) -> StoreError:
+        """The one error for a journal that is missing or cut short."""
+        journal = f"{self.location}.journal"
+        what = (f"the journal {journal} is missing" if not self.storage.journal_exists() else
+                f"the journal {journal} is shorter ({actual:,} bytes) than database "
+                f"{self.location} expects")
+        return StoreError(
+            f"{what}: the database's history ({expected:,} bytes) is not there; nothing was "
+            "changed",
+            "Move the journal back beside the database (a database is all its files: see "
+            "'tracker info', or use 'tracker copy'), or run 'tracker repair' to go on "
+            "without the lost history.",
+        )
 
     # reads --------------------------------------------------------------------------------
 
@@ -431,6 +511,8 @@ class DocumentRepository(Repository):
         """The journal up to the length the item file records (only the lines holding
         one of *needles*, when given), parsed in one go, in recorded order."""
         size = self._meta.get("journal_size", 0)
+        if size and (actual := self.storage.journal_size()) < size:
+            raise self._journal_lost(actual, size)
         if needles is None:
             raw = self.storage.journal_read(size)
             lines = [line for line in raw.splitlines() if line.strip()]
@@ -453,8 +535,8 @@ class DocumentRepository(Repository):
             raise StoreError(
                 f"the journal {self.location}.journal is damaged at line {number}; "
                 "it was left untouched",
-                "'tracker restore --from-backup' does not repair the journal; "
-                "restore it from your own backup.",
+                "Restore it from your own backup, or run 'tracker repair' to keep its "
+                "readable events and go on ('restore --from-backup' does not touch it).",
             )
         if needles is not None and len(needles) > 1:
             events.sort(key=lambda e: e["seq"])
@@ -515,22 +597,39 @@ class DocumentRepository(Repository):
     def commit(self) -> bool:
         if not self._dirty:
             return False
-        if self._pending:
+        before = self._meta.get("journal_size", 0)
+        if self.lost is not None:  # tracker repair: a new journal (the old one kept aside)
+            events = [*(self._journal or []), *self._pending]
+            data = b"".join(jsonio.dumps(event) + b"\n" for event in events)
+            self.storage.journal_replace(data)
+            self._meta["journal_size"] = len(data)
+        elif self._pending:
             lines = b"".join(jsonio.dumps(event) + b"\n" for event in self._pending)
             self._meta["journal_size"] = self.storage.journal_append(lines)
-        if self.migrated_from is not None:
-            self.storage.keep_copy(f".schema-{self.migrated_from}.bak")
-        self._meta["schema_version"] = SCHEMA_VERSION
-        self._meta["item_fields"] = list(ROW_KEYS)
-        document = {
-            "meta": {"1": self._meta},
-            "plans": {str(n): doc for n, doc in enumerate(self._plans.values(), 1)},
-            "items": {
-                str(n): {"plan": plan_id, "rows": self._items[plan_id].text()}
-                for n, plan_id in enumerate(self._plans, 1)
-            },
-        }
-        self.storage.write(document)
+        try:
+            if self.migrated_from is not None:
+                self.storage.keep_copy(f".schema-{self.migrated_from}.bak")
+            self._meta["schema_version"] = SCHEMA_VERSION
+            self._meta["item_fields"] = list(ROW_KEYS)
+            document = {
+                "meta": {"1": self._meta},
+                "plans": {str(n): doc for n, doc in enumerate(self._plans.values(), 1)},
+                "items": {
+                    str(n): {"plan": plan_id, "rows": self._items[plan_id].text()}
+                    for n, plan_id in enumerate(self._plans, 1)
+                },
+            }
+            self.storage.write(document)
+        except BaseException:
+            # The item file was not replaced: cut the journal back to what it records, so
+            # a failed (or interrupted) command leaves every file as it was.
+            self._meta["journal_size"] = before
+            with contextlib.suppress(OSError):
+                if self.lost is None:
+                    self.storage.journal_truncate(before)
+                elif self._original_journal is not None:
+                    self.storage.journal_replace(self._original_journal)
+            raise
         self._pending = []
         self._dirty = False
         return True
@@ -539,6 +638,15 @@ class DocumentRepository(Repository):
     def discard(self) -> None:
         self._pending = []
         self._dirty = False
+
+    def keep_journal_aside(self, stamp: str) -> str | None:
+        """``tracker repair``: the journal as it was, kept as ``<journal>.broken-<stamp>``."""
+        original = getattr(self, "_original_journal", None)
+        if original is None or not isinstance(self.storage, JSONFileStorage):
+            return None
+        aside = f"{self.storage.journal_path}.broken-{stamp}"
+        fileio.atomic_write(aside, original)
+        return aside
 
 
 ROW_WIDTH = len(ROW_KEYS)
@@ -697,6 +805,55 @@ def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
     return True
 
 
+# --- the files of a database ------------------------------------------------------------
+
+# A database file's companions, named after it: together they are the database.
+COMPANIONS = re.compile(
+    r"\.(journal|bak|lock|schema-[0-9]+\.bak|broken-.+|journal\.broken-.+)\Z|\.tmp-"
+)
+
+
+def database_files(path: str) -> list[str]:
+    """The files that make up the database at *path*, as they are now: the database, its
+    journal, backups and lock (``info`` lists them; a copy needs them all)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    base = os.path.basename(path)
+    found = [path] if os.path.exists(path) else []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return found
+    for name in names:
+        if name.startswith(base + ".") and COMPANIONS.match(name, len(base)):
+            found.append(os.path.join(os.path.dirname(path), name))
+    return found
+
+
+def is_database_file(location: str, candidate: str) -> bool:
+    """Whether writing *candidate* would write over a file of the database at *location*:
+    the database, its journal, ``.bak``, ``.lock``, ``.broken-*``…, also when reached by
+    another path, a symlink or a hard link."""
+    if is_server(location):
+        return False
+    real_db = os.path.realpath(location)
+    real = os.path.realpath(candidate)
+    base = os.path.basename(real_db)
+    if os.path.dirname(real) == os.path.dirname(real_db):
+        name = os.path.basename(real)
+        if name == base or (name.startswith(base + ".") and COMPANIONS.match(name, len(base))):
+            return True
+    try:
+        target = os.stat(candidate)
+    except OSError:
+        return False
+    for path in database_files(real_db):
+        with contextlib.suppress(OSError):
+            own = os.stat(path)
+            if (own.st_dev, own.st_ino) == (target.st_dev, target.st_ino):
+                return True
+    return False
+
+
 # --- opening ----------------------------------------------------------------------------
 
 
@@ -724,7 +881,8 @@ def open_reader(location: str | MemoryStorage) -> Repository:
 
 @contextlib.contextmanager
 def open_repository(
-    location: str | MemoryStorage, *, write: bool, lock_timeout: float = 10.0
+    location: str | MemoryStorage, *, write: bool, lock_timeout: float = 10.0,
+    salvage: bool = False,
 ) -> Iterator[Repository]:
     """Open the database at *location* for one command.
 
@@ -733,6 +891,9 @@ def open_repository(
     URL opens one transaction on the server instead (tracker.pgstore).
     """
     if is_server(location):
+        if salvage:
+            raise StoreError("'tracker repair' mends a database file's journal; a PostgreSQL "
+                             "journal is a table of the database, backed up with it")
         from tracker import pgstore
 
         with pgstore.open_repository(location, write=write, lock_timeout=lock_timeout) as pg:
@@ -743,7 +904,7 @@ def open_repository(
         return
     storage = _storage(location)
     with storage.locked(lock_timeout):
-        repo = DocumentRepository(storage, writable=True)
+        repo = DocumentRepository(storage, writable=True, salvage=salvage)
         yield repo
         repo.commit()
 

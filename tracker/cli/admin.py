@@ -68,9 +68,13 @@ def copy(app: App, target: str) -> None:
       tracker --db team.json copy postgresql://admin@db.example.org/tracker
       tracker --db postgresql://admin@db.example.org/tracker copy backup.json
     """
+    from tracker.errors import Conflict
     from tracker.transfer import copy_database
 
-    source = app.repo()
+    source = app.existing_repo("copy")
+    if _same_file_family(app.db, target):
+        raise Conflict(f"{target} is a file of the database {app.db} itself; nothing was "
+                       "copied", "Copy into a new file or an empty PostgreSQL database.")
     counts = copy_database(source, target, app.lock_timeout())
     shown = target
     if target.startswith(("postgresql://", "postgres://")):
@@ -79,6 +83,12 @@ def copy(app: App, target: str) -> None:
         shown = display(target)
     note(f"copied {counts['plans']} plan(s), {counts['items']} item(s) and "
          f"{counts['events']} event(s) from {source.location} to {shown}")
+
+
+def _same_file_family(db: str, target: str) -> bool:
+    from tracker.store import is_database_file, is_server
+
+    return not is_server(target) and is_database_file(db, target)
 
 
 COMMANDS = [db, copy]

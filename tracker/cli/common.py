@@ -70,10 +70,13 @@ class App:
     def lock_timeout(self) -> float:
         raw = os.environ.get("TRACKER_LOCK_TIMEOUT", "10")
         try:
-            return max(0.0, float(raw))
+            seconds = float(raw)
         except ValueError:
-            raise InvalidValue(f"TRACKER_LOCK_TIMEOUT={raw!r} is not a number of seconds") \
-                from None
+            seconds = float("nan")
+        if not 0 <= seconds < float("inf"):  # nan, inf and negatives too
+            raise InvalidValue(f"TRACKER_LOCK_TIMEOUT={domain.shown(raw)} is not a number of "
+                               "seconds: use 0 or more, e.g. 10")
+        return seconds
 
     @property
     def on_server(self) -> bool:
@@ -90,21 +93,52 @@ class App:
         self._repo = None
 
     def repo(self) -> Repository:
-        """The database opened for reading, once per command."""
+        """The database opened for reading, once per command.
+
+        A database that does not exist reads as empty, and says so on stderr: a mistyped
+        --db must not look like a database without plans.
+        """
         if self._repo is None:
             from tracker.store import open_reader
 
             self._repo = open_reader(self.db)
+            if not self._repo.exists:
+                note(missing_database(self.db))
         return self._repo
 
+    def existing_repo(self, what: str) -> Repository:
+        """The database for a command that makes no sense without one (copy, export -o)."""
+        from tracker.errors import StoreError
+        from tracker.store import open_reader
+
+        if self._repo is None:
+            self._repo = open_reader(self.db)
+        if not self._repo.exists:
+            raise StoreError(f"there is no database {self.db} to {what}; nothing was written",
+                             "Check --db or TRACKER_DB ('tracker info' shows the path).")
+        return self._repo
+
+    def check_output(self, output: str) -> None:
+        """Refuse an output file that is one of the database's own files."""
+        from tracker.errors import Conflict
+        from tracker.store import is_database_file
+
+        if is_database_file(self.db, output):
+            raise Conflict(f"-o {output} is a file of the database {self.db}: writing it would "
+                           "destroy data; nothing was written",
+                           "Choose another file name.")
+
     @contextlib.contextmanager
-    def writing(self) -> Iterator[Tracker]:
-        """Lock, read once, yield the operations; write once if the block succeeds."""
+    def writing(self, salvage: bool = False) -> Iterator[Tracker]:
+        """Lock, read once, yield the operations; write once if the block succeeds.
+
+        *salvage* opens a database whose journal is damaged (``tracker repair``)."""
         from tracker.service import Tracker
         from tracker.store import open_repository
 
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        with open_repository(self.db, write=True, lock_timeout=self.lock_timeout()) as repo:
+        with open_repository(self.db, write=True, lock_timeout=self.lock_timeout(),
+                             salvage=salvage) as repo:
             # On PostgreSQL the journal names the database role, not $TRACKER_USER.
             yield Tracker(repo, repo.actor() or actor(), today(), now)
 
@@ -134,6 +168,35 @@ class _DomainType(click.ParamType):
             return self.check(value)
         except InvalidValue as exc:
             self.fail(exc.message, param, ctx)
+
+
+class TextType(_DomainType):
+    """Free text a person types: no control characters (new lines and tabs with *lines*)."""
+
+    name = "text"
+
+    def __init__(self, what: str, lines: bool = False) -> None:
+        self.what = what
+        self.lines = lines
+
+    def check(self, value: str) -> str:
+        return domain.check_text(value, self.what, lines=self.lines)
+
+
+DELIMITERS = {",": ",", ";": ";", "|": "|", "\t": "\t", "tab": "\t", "\\t": "\t"}
+
+
+class DelimiterType(_DomainType):
+    """A CSV delimiter: one of , ; | or a tab ('tab' or '\\t' spell it)."""
+
+    name = "C"
+
+    def check(self, value: str) -> str:
+        found = DELIMITERS.get(value.lower() if value.isalpha() else value)
+        if found is None:
+            raise InvalidValue(f"invalid delimiter {domain.shown(value)}: use one of ',' ';' "
+                               "'|' or 'tab'")
+        return found
 
 
 class DateType(_DomainType):
@@ -230,7 +293,7 @@ class TitleType(_DomainType):
     name = "text"
 
     def check(self, value: str) -> str:
-        return domain.check_title(value)
+        return domain.check_text(domain.check_title(value), "title")
 
 
 STATUS = click.Choice(domain.STATUSES, case_sensitive=False)
@@ -256,9 +319,40 @@ on_option = click.option(
 )
 
 
+def missing_database(path: str) -> str:
+    return (f"note: there is no database {path} yet; the first 'tracker plan add' "
+            "creates it")
+
+
 def echo(text: str) -> None:
-    """Write text to stdout as is (it already ends with a newline)."""
-    click.echo(text, nl=False)
+    """Write text to stdout exactly as given (it already ends with a newline).
+
+    ``color=True``: click would otherwise strip ANSI sequences when stdout is not a
+    terminal, and data piped to a file must be the same bytes as data written with -o.
+    Text for a terminal is made safe where it is rendered (``output.visible``).
+    """
+    click.echo(text, nl=False, color=True)
+
+
+def emit(app: App, data: str | bytes, output: str | None) -> None:
+    """Print *data*, or write it to *output* (``-o``): atomically for a regular file, in
+    place for a FIFO or device, never over a file of the database; say so on stderr."""
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            echo(data)
+        return
+    from tracker.errors import StoreError
+    from tracker.fileio import write_output
+
+    app.check_output(output)
+    try:
+        write_output(output, data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as exc:
+        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+    note(f"wrote {output}")
 
 
 def note(text: str) -> None:
@@ -312,8 +406,8 @@ class TrackerGroup(click.Group):
             click.echo(exc.ctx.get_help() if exc.ctx else "")
             code = 0
         except click.UsageError as exc:
-            hint = ""
-            if exc.ctx is not None:
+            hint = _usage_hint(exc)
+            if not hint and exc.ctx is not None:
                 hint = f"Try '{exc.ctx.command_path} -h' for help."
             code = _fail([f"Error: {exc.format_message()}", hint], 2)
         except click.ClickException as exc:
@@ -337,8 +431,30 @@ class TrackerGroup(click.Group):
         return code
 
 
+GLOBAL_OPTIONS = ("--db",)
+LINE_MAX = 1000  # an error line longer than this repeats some huge argument: cut it
+
+
+def _usage_hint(exc: click.UsageError) -> str:
+    """A hint for the two usage errors click explains worst."""
+    if not isinstance(exc, click.NoSuchOption) or exc.ctx is None:
+        return ""
+    name = exc.option_name
+    if name in GLOBAL_OPTIONS and exc.ctx.parent is not None:
+        return (f"{name} is an option of tracker itself: put it before the command, "
+                f"e.g. 'tracker {name} PATH {exc.ctx.info_name} …'.")
+    if len(name) > 1 and not name.startswith("--") and not name[1:2].isalpha():
+        return (f"A value that begins with '-' (such as a title '{name}…') needs '--' "
+                f"before it: '{exc.ctx.command_path} … -- \"{name}…\"'.")
+    return ""
+
+
 def _fail(lines: list[str], code: int) -> int:
+    from tracker.output import visible
+
     for line in lines:
         if line:
-            click.echo(line, err=True)
+            if len(line) > LINE_MAX:
+                line = f"{line[:LINE_MAX]}… (cut: the message was {len(line):,} characters)"
+            click.echo(visible(line), err=True)
     return code

@@ -34,15 +34,27 @@ def log(app: App, target: str | None, since: str | None, fmt: str) -> None:
       tracker log csto-2023:34 --format json
     """
     from tracker.cli.items import _history_rows
+    from tracker.errors import NotFound
     from tracker.output import rows
 
     reader = app.reader()
     plan = item = None
     if target is not None:
-        if ":" in target:
-            item = reader.item(target).id
-        else:
-            plan = reader.plan(target).id
+        try:
+            if ":" in target:
+                item = reader.item(target).id
+            else:
+                plan = reader.plan(target).id
+        except NotFound:
+            # Removed plans and items keep their history: show it when there is one.
+            from tracker.domain import check_plan_id, parse_address
+
+            if ":" in target:
+                item = "{}:{}".format(*parse_address(target))
+            else:
+                plan = check_plan_id(target)
+            if not app.repo().events(plan=plan, item=item):
+                raise
     events = app.repo().events(plan=plan, item=item)
     if since:
         events = [e for e in events if e["at"][:10] >= since]
@@ -140,8 +152,15 @@ def info(app: App, fmt: str) -> None:
     from tracker import __version__
     from tracker.output import cell, rows, to_json
 
-    data = {"version": __version__, **app.repo().info(),
-            "backup": app.db + ".bak" if os.path.exists(app.db + ".bak") else None}
+    data = {"version": __version__, **app.repo().info()}
+    if not app.on_server:
+        from tracker.store import database_files
+
+        # Every file that makes up the database: a copy must take them all (or use
+        # 'tracker copy'); without its journal a database loses its history.
+        data["journal"] = app.db + ".journal"
+        data["backup"] = app.db + ".bak" if os.path.exists(app.db + ".bak") else None
+        data["files"] = database_files(app.db)
     if fmt == "json":
         echo(to_json(data))
         return
@@ -149,4 +168,41 @@ def info(app: App, fmt: str) -> None:
               ["field", "value"], fmt))
 
 
-COMMANDS = [log, undo, restore, info]
+@click.command("repair", context_settings=CONTEXT_SETTINGS)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def repair(app: App, yes: bool) -> None:
+    """Make a database writable again when its journal is missing or damaged, or its
+    item file is missing. Everything still there is kept: the items as they are and
+    the journal's readable events (a missing item file is rebuilt from the journal).
+    The journal as it was is kept as <db>.journal.broken-<timestamp>, and the repair
+    records what was lost: reports as of an earlier day then say they cannot know.
+
+    \b
+    Example:
+      tracker repair --yes
+    """
+    if app.on_server:
+        from tracker.errors import StoreError
+
+        raise StoreError("'tracker repair' mends a database file and its journal; a "
+                         "PostgreSQL database keeps its journal in a table, with the data")
+    confirm(f"Repair {app.db} and its journal?", yes)
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    with app.writing(salvage=True) as t:
+        done = t.repair(stamp)
+    if done is None:
+        note(f"nothing to repair: {app.db} and its journal are whole")
+        return
+    if done.get("aside"):
+        note(f"the journal as it was is kept in {done['aside']}")
+    if done["history_lost"]:
+        note(f"repaired {app.db}: kept {done['kept']} readable event(s); history before "
+             "today is lost, and reports as of an earlier day will say so")
+    else:
+        note(f"repaired {app.db}: rebuilt from {done['kept']} event(s) of its journal")
+
+
+COMMANDS = [log, undo, restore, info, repair]

@@ -16,6 +16,7 @@ from tracker.cli.common import (
     DateType,
     OwnerType,
     RefType,
+    TextType,
     TitleType,
     WeightType,
     confirm,
@@ -26,6 +27,7 @@ from tracker.cli.common import (
     pass_app,
     terminal_width,
 )
+from tracker.domain import unique_owners
 
 ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
 
@@ -36,12 +38,13 @@ ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
 @click.option("--ref", type=RefType(), help="The plan's own number (default: the next integer).")
 @click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
               help="Who is responsible; repeat for several, lead first.")
-@click.option("--area", help="The priority area or chapter.")
+@click.option("--area", type=TextType("area"), help="The priority area or chapter.")
 @click.option("--due", type=DATE, help="The deadline (YYYY-MM-DD).")
 @click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0; default 1).")
 @click.option("--status", type=STATUS, help="The starting status (default not-started).")
-@click.option("--reason", help="Why it is not (fully) fulfilled, stalled or withdrawn.")
-@click.option("--evidence", help="Text or URL showing the outcome.")
+@click.option("--reason", type=TextType("reason", lines=True),
+              help="Why it is not (fully) fulfilled, stalled or withdrawn.")
+@click.option("--evidence", type=TextType("evidence"), help="Text or URL showing the outcome.")
 @on_option
 @pass_app
 def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, ...],
@@ -55,21 +58,24 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
     values = {k: (v.lower() if k == "status" else v) for k, v in fields.items()
               if v is not None}
     with app.writing() as t:
-        item = t.add_item(plan_id, title, ref=ref, on=on, owners=list(owners), **values)
+        item = t.add_item(plan_id, title, ref=ref, on=on, owners=unique_owners(list(owners)),
+                          **values)
     echo(item.id + "\n")
 
 
 @click.command("update", context_settings=CONTEXT_SETTINGS)
 @click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
 @click.option("--status", type=STATUS, help="The new status.")
-@click.option("--reason", help="Why it is not (fully) fulfilled, stalled or withdrawn.")
+@click.option("--reason", type=TextType("reason", lines=True),
+              help="Why it is not (fully) fulfilled, stalled or withdrawn.")
 @on_option
-@click.option("--note", "note_text", default="", help="A note for the journal.")
-@click.option("--evidence", help="Text or URL showing the outcome.")
+@click.option("--note", "note_text", default="", type=TextType("note", lines=True),
+              help="A note for the journal.")
+@click.option("--evidence", type=TextType("evidence"), help="Text or URL showing the outcome.")
 @click.option("--title", type=TitleType(), help="A new title.")
 @click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
               help="Replace the owners; repeat for several, lead first.")
-@click.option("--area", help="The priority area or chapter.")
+@click.option("--area", type=TextType("area"), help="The priority area or chapter.")
 @click.option("--due", type=DateType(allow_none=True),
               help="A new deadline, or 'none' to clear it.")
 @click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0).")
@@ -89,7 +95,7 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
     values = {k: (v.lower() if k == "status" else v) for k, v in fields.items()
               if v is not None}
     if owners:
-        values["owners"] = list(owners)
+        values["owners"] = unique_owners(list(owners))
     if due is not None:
         values["due"] = None if due == "none" else due
     with app.writing() as t:
@@ -99,6 +105,9 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
         note(f"updated {changed} item(s)")
     elif not values and note_text:
         note(f"noted on {len(results)} item(s)")
+    elif len(results) == 1:
+        note(f"nothing changed: {results[0][0].id} already had these values"
+             + ("; the note is recorded" if note_text else ""))
     else:
         note(f"updated {changed} of {len(results)} item(s); the others already had these "
              "values" + ("; the note is recorded on all" if note_text else ""))
@@ -161,17 +170,31 @@ def show(app: App, address: str, fmt: str) -> None:
     Example:
       tracker show csto-2023:34
     """
+    from tracker.errors import NotFound
     from tracker.output import cell, rows, to_json
 
-    item = app.reader().item(address)
-    history = app.repo().events(item=item.id)
+    try:
+        record = app.reader().item(address).to_json()
+    except NotFound:
+        # A removed item is gone from the plan, not from the journal: show its last state,
+        # when and by whom it was removed, and its history.
+        gone = removed_record(app.repo().events(item=address))
+        if gone is None:
+            raise
+        record = gone
+    history = app.repo().events(item=address)
     if fmt == "json":
-        echo(to_json({**item.to_json(), "history": history}))
+        echo(to_json({**record, "history": history}))
         return
     if fmt == "csv":  # one table a CSV reader can take: the item (its history: -f json, log)
-        echo(rows([item.to_json()], list(item.to_json()), fmt))
+        echo(rows([record], list(record), fmt))
         return
-    fields = [{"field": k, "value": cell(v)} for k, v in item.to_json().items()]
+    shown = {**record}
+    if "removed" in shown:
+        gone_by = shown["removed"]
+        shown["removed"] = (f"{gone_by['effective']} by {gone_by['actor']} "
+                            f"(step {gone_by['step']})")
+    fields = [{"field": k, "value": cell(v)} for k, v in shown.items()]
     width = terminal_width()
     echo(rows(fields, ["field", "value"], fmt, width=width))
     echo("\nhistory\n" if fmt != "markdown" else "\n### history\n\n")
@@ -179,6 +202,31 @@ def show(app: App, address: str, fmt: str) -> None:
 
 
 HISTORY_COLUMNS = ["step", "at", "actor", "effective", "action", "changes", "reason", "note"]
+
+
+def removed_record(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A removed item as it stood when removed, with ``removed`` (when, by whom, which
+    step), from its history; None when its last event is not a live removal."""
+    from tracker.reports import live_events
+
+    live = live_events(history)
+    if not live:
+        return None
+    last = live[-1]
+    ref_change = last["changes"].get("ref")
+    if not ref_change or ref_change[1] is not None:
+        return None
+    state: dict[str, Any] = {"owners": [], "due": None, "weight": 1, "reason": "", "area": "",
+                             "evidence": ""}
+    state.update({k: old for k, (old, _new) in last["changes"].items()})
+    plan, _, ref = last["id"].partition(":")
+    record = {"id": last["id"], "plan": plan, "ref": ref}
+    for key in ("title", "status", "reason", "owners", "area", "due", "weight", "evidence",
+                "created", "updated"):
+        record[key] = state.get(key, "")
+    record["removed"] = {"effective": last["effective"], "at": last["at"],
+                         "actor": last["actor"], "step": last["step"]}
+    return record
 
 
 def _history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

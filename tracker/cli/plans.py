@@ -9,6 +9,8 @@ from tracker.cli.common import (
     DATE,
     PLAN,
     App,
+    DateType,
+    TextType,
     TitleType,
     confirm,
     echo,
@@ -30,11 +32,21 @@ def plan() -> None:
 
 
 def _plan_fields(func):  # type: ignore[no-untyped-def]
+    return _fields(func, DATE, "")
+
+
+def _editable_plan_fields(func):  # type: ignore[no-untyped-def]
+    return _fields(func, DateType(allow_none=True), ", or 'none' to clear it")
+
+
+def _fields(func, date_type, clear):  # type: ignore[no-untyped-def]
     for decorator in reversed([
-        click.option("--org", help="The organisation that committed to the plan."),
-        click.option("--start", type=DATE, help="When the plan starts (YYYY-MM-DD)."),
-        click.option("--end", type=DATE, help="When the plan ends (YYYY-MM-DD)."),
-        click.option("--source", help="The decision or document the plan implements."),
+        click.option("--org", type=TextType("organisation"),
+                     help="The organisation that committed to the plan."),
+        click.option("--start", type=date_type, help=f"When the plan starts (YYYY-MM-DD){clear}."),
+        click.option("--end", type=date_type, help=f"When the plan ends (YYYY-MM-DD){clear}."),
+        click.option("--source", type=TextType("source"),
+                     help="The decision or document the plan implements."),
     ]):
         func = decorator(func)
     return func
@@ -116,7 +128,7 @@ def plan_show(app: App, plan_id: str, fmt: str) -> None:
 @plan.command("edit", context_settings=CONTEXT_SETTINGS)
 @click.argument("plan_id", metavar="PLAN", type=PLAN)
 @click.option("--title", type=TitleType(), help="A new title.")
-@_plan_fields
+@_editable_plan_fields
 @pass_app
 def plan_edit(app: App, plan_id: str, **fields: str | None) -> None:
     """Change a plan's title, organisation, dates or source.
@@ -125,7 +137,8 @@ def plan_edit(app: App, plan_id: str, **fields: str | None) -> None:
     Example:
       tracker plan edit csto-2023 --end 2023-12-31
     """
-    given = {k: v for k, v in fields.items() if v is not None}
+    given = {k: (None if k in ("start", "end") and v == "none" else v)
+             for k, v in fields.items() if v is not None}
     if not given:
         raise click.UsageError("nothing to change: give --title, --org, --start, --end "
                                "or --source")

@@ -13,9 +13,11 @@ from tracker.cli.common import (
     DATE,
     PLAN,
     App,
+    DelimiterType,
     PartialCreditType,
     TitleType,
     echo,
+    emit,
     format_option,
     note,
     on_option,
@@ -31,21 +33,40 @@ if TYPE_CHECKING:
 
 
 def _plans_with_items(
-    app: App, plan_ids: tuple[str, ...], as_of: str | None
+    app: App, plan_ids: tuple[str, ...], as_of: str | None,
+    later: dict[str, int] | None = None,
 ) -> Iterator[tuple[Plan, list[Item]]]:
     """The chosen plans (all when none named), each with its items now or as of a date.
 
-    A generator, so that a report of every plan holds one plan's items at a time.
+    A generator, so that a report of every plan holds one plan's items at a time. With
+    *as_of*, *later* receives per plan how many of its items were added after that day.
     """
     repo = app.repo()
     reader = app.reader()
     plans = [reader.plan(p) for p in dict.fromkeys(plan_ids)] if plan_ids else repo.plans()
     if as_of is None:
         return ((p, repo.items(p.id)) for p in plans)
-    from tracker.reports import items_as_of
+    from tracker.errors import StoreError
+    from tracker.reports import history_known_from
 
     events = repo.events(plan=plans[0].id) if len(plans) == 1 else repo.events()
-    return ((p, items_as_of(events, p.id, as_of)) for p in plans)
+    known = history_known_from(events)
+    if known is not None and as_of < known:
+        raise StoreError(f"the journal lost the history before {known} ('tracker repair'): "
+                         f"a report as of {as_of} cannot be rebuilt",
+                         f"Report as of {known} or later ('tracker log' shows the repair).")
+    return _as_of(plans, events, as_of, later)
+
+
+def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,
+           later: dict[str, int] | None) -> Iterator[tuple[Plan, list[Item]]]:
+    from tracker.reports import as_of_state
+
+    for plan in plans:
+        items, count = as_of_state(events, plan.id, as_of)
+        if later is not None:
+            later[plan.id] = count
+        yield plan, items
 
 
 @click.command("report", context_settings=CONTEXT_SETTINGS)
@@ -80,9 +101,15 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
 
     rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
     day = as_of or today().isoformat()
-    doc = build_report(_plans_with_items(app, plan_ids, as_of), rules, day, by)
+    later: dict[str, int] = {}
+    doc = build_report(_plans_with_items(app, plan_ids, as_of, later), rules, day, by)
+    if as_of is not None:  # how many of today's items the day did not know yet
+        for entry in doc["plans"]:
+            entry["not_yet_added"] = later.get(entry["plan"], 0)
     if fmt == "json":
-        text = to_json(doc)
+        from tracker.reports import public
+
+        text = to_json(public(doc))
     elif fmt == "html":
         from tracker import __version__
         from tracker.html_report import render_html
@@ -96,36 +123,15 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
         width = None if output is not None else terminal_width()
         text = report_text(doc, fmt, by, unicode=output is not None or stdout_is_unicode(),
                            width=width)
-    _emit(text, output)
-
-
-def _emit(text: str, output: str | None) -> None:
-    """Print *text*, or write it to *output* atomically (UTF-8, with a BOM if asked)."""
-    if output is None:
-        echo(text)
-        return
-    _write_file(text.encode("utf-8"), output)
-
-
-def _write_file(data: bytes, output: str) -> None:
-    """Write *data* to *output* atomically and say so on stderr."""
-    from tracker.fileio import atomic_write
-
-    try:
-        atomic_write(output, data)
-    except OSError as exc:
-        from tracker.errors import StoreError
-
-        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
-    note(f"wrote {output}")
+    emit(app, text, output)
 
 
 @click.command("export", context_settings=CONTEXT_SETTINGS)
 @click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write to FILE (CSV: UTF-8 with BOM and CRLF, for Excel; xlsx needs it).")
-@click.option("--delimiter", default=",", show_default=True, metavar="C",
-              help="CSV delimiter, e.g. ';' where Excel expects it.")
+@click.option("--delimiter", default=",", show_default=True, metavar="C", type=DelimiterType(),
+              help="CSV delimiter: ',' ';' '|' or 'tab' (';' where Excel expects it).")
 @format_option(choices=("csv", "json", "markdown", "xlsx"), default="csv")
 @pass_app
 def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: str,
@@ -141,20 +147,21 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
     """
     from tracker.domain import sorted_by_ref
 
-    if len(delimiter) != 1 or delimiter in "\"\r\n":
-        raise click.BadParameter("use one character other than a quote or a line end",
-                                 param_hint="'--delimiter'")
     if fmt == "xlsx" and output is None:
         from tracker.errors import InvalidValue
 
         raise InvalidValue("--format xlsx writes a workbook file: add -o FILE.xlsx")
+    if output is not None:
+        app.check_output(output)
+        app.existing_repo("export")  # a mistyped --db must not write an empty file
     plans = _plans_with_items(app, plan_ids, None)
     if fmt == "csv":  # streamed: one plan's items at a time
         from tracker.csvio import export_csv
 
         streamed = (i for _plan, found in plans for i in sorted_by_ref(found))
         # For a file: a BOM and CRLF line ends, so that Excel opens it cleanly.
-        _emit(export_csv(streamed, delimiter=delimiter, for_file=output is not None), output)
+        emit(app, export_csv(streamed, delimiter=delimiter, for_file=output is not None),
+             output)
         return
     listed = list(plans)
     items = [i for _plan, found in listed for i in sorted_by_ref(found)]
@@ -164,15 +171,15 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
         from tracker.xlsx_export import workbook_bytes
 
         doc = build_report(listed, Rules(), today().isoformat())
-        _write_file(workbook_bytes(doc, items), str(output))
+        emit(app, workbook_bytes(doc, items), output)
         return
     from tracker.csvio import COLUMNS, export_row
     from tracker.output import rows, to_json
 
     if fmt == "json":
-        _emit(to_json([i.to_json() for i in items]), output)
+        emit(app, to_json([i.to_json() for i in items]), output)
     else:
-        _emit(rows([export_row(i) for i in items], COLUMNS, "markdown"), output)
+        emit(app, rows([export_row(i) for i in items], COLUMNS, "markdown"), output)
 
 
 @click.command("import", context_settings=CONTEXT_SETTINGS)
@@ -180,7 +187,8 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @click.option("--title", type=TitleType(), help="Create PLAN with this title if it is missing.")
-@click.option("--delimiter", metavar="C", help="CSV delimiter (default: found from the header).")
+@click.option("--delimiter", metavar="C", type=DelimiterType(),
+              help="CSV delimiter: ',' ';' '|' or 'tab' (default: found from the header).")
 @on_option
 @pass_app
 def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
@@ -199,9 +207,10 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
 
     data = _read_input(file)
     name = "<stdin>" if file == "-" else file
-    rows = read_rows(decode(data, name), name, today(), delimiter)
-    with _progress(rows) as shown, app.writing() as t:
-        result = t.import_rows(plan_id, shown, source=name, create_title=title, on=on)
+    rows = read_rows(decode(data, name, warn=note), name, today(), delimiter)
+    with app.writing() as t:
+        result = t.import_rows(plan_id, rows, source=name, create_title=title, on=on,
+                               each=_progress)
         if dry_run:
             t.repo.discard()
             for line in t.import_details:  # the rows that would change, one line each
@@ -224,13 +233,13 @@ def _read_input(file: str) -> bytes:
         raise TrackerError(f"cannot read {file}: {exc.strerror}") from None
 
 
-def _progress(rows: list[Any]) -> Any:
-    """A progress bar on stderr for long files, only when stderr is a terminal."""
+def _progress(rows: list[Any]) -> Iterator[Any]:
+    """The rows, with a progress bar on stderr for long files when stderr is a terminal."""
     if len(rows) < 1000 or not sys.stderr.isatty():
-        import contextlib
-
-        return contextlib.nullcontext(rows)
-    return click.progressbar(rows, label="importing", file=sys.stderr)
+        yield from rows
+        return
+    with click.progressbar(rows, label="importing", file=sys.stderr) as shown:
+        yield from shown
 
 
 COMMANDS = [report, export, import_]
