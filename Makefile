@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_DB := .demo/tracker.json
 export TRACKER_LOCK_TIMEOUT ?= 10
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test check lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ postgresql:
 
 test: $(VENV)/.test-deps lint chromium postgresql
 	bash scripts/pg-cluster.sh run $(BIN)/python -m pytest
+
+# The inner loop, in under a minute: ruff, mypy and the suite on the file backend only —
+# no apt, no server, no browser (`make test` runs everything, on both backends).
+check: $(VENV)/.test-deps lint
+	TRACKER_TEST_BACKENDS=file $(BIN)/python -m pytest -q
 
 # 1,000 vs 1,000,000 items on PostgreSQL: one update and one plan's report (bench/RESULTS-pg.md).
 bench-pg: $(VENV)/.run-deps postgresql

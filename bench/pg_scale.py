@@ -28,7 +28,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from tracker.cli import cli
-from tracker.pgstore import init_database
+from tracker.store.postgres import init_database
 
 SIZES = (1_000, 1_000_000)
 PLAN_SIZE = 1_000

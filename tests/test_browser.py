@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.readme import ROOT
 from tests.test_html_report import Page
 from tracker.cli import cli
-from tracker.html_report import BAR_FILL, BAR_WIDTH, CHART_WIDTH, TOTAL_FILL
+from tracker.render.html import BAR_FILL, BAR_WIDTH, CHART_WIDTH, TOTAL_FILL
+
+pytestmark = pytest.mark.programs
 
 WINDOW = (900, 1400)
 FLAGS = [

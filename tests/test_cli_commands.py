@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TODAY, Run, snapshot
+from tests.helpers import TODAY, Run, snapshot
 from tracker import __version__
 
 Ok = Callable[..., str]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, snapshot
+from tests.helpers import Run, snapshot
 
 # Each case: (args, exit code, patterns that must all occur in stderr; regex, case-insensitive).
 USER_ERRORS = {

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import Run, snapshot
+from tests.helpers import Run, snapshot
 from tracker.cli import cli
 
 Ok = Callable[..., str]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, snapshot
+from tests.helpers import Run, snapshot
 from tracker import fileio
 
 WRITER = """

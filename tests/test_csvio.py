@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Run, snapshot
-from tracker.csvio import neutralise, restore
+from tests.helpers import Run, snapshot
+from tracker.tabular import neutralise, restore
 
 Ok = Callable[..., str]
 HEADER = "plan,ref,title,status,reason,owners,area,due,weight,evidence,updated"

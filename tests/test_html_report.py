@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tracker.domain import Item, Plan, Rules
-from tracker.html_report import BAR_WIDTH, render_html
-from tracker.reports import build_report
+from tracker.render.html import BAR_WIDTH, render_html
+from tracker.reports import Report, build_report
 
 Ok = Callable[..., str]
 
@@ -71,7 +71,7 @@ class Page(HTMLParser):
                 if t == tag and all(a.get(k) == v for k, v in attrs.items())]
 
 
-def reference_doc(by: str | None = None) -> dict[str, object]:
+def reference_doc(by: str | None = None) -> Report:
     """Two plans built in memory: 32 of 34 with two reasons, and a small one with a trap."""
     csto = Plan("csto-2023", "CSTO action plan 2023")
     items = [Item("csto-2023", str(n), f"Measure {n} (title not published)", "fulfilled")
@@ -163,7 +163,7 @@ def test_print_css_for_a4(page: Page) -> None:
 
 
 def test_by_owner_adds_a_chart_per_plan_of_its_groups() -> None:
-    page = Page(render_html(reference_doc("owner"), "owner"))
+    page = Page(render_html(reference_doc("owner")))
     assert page.find("svg", id="chart-evil-by-owner")
     assert "An item with several owners counts in each owner's group." in page.text
     assert "<Ann> 2 2 1 66.7%" in page.text

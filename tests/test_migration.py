@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import snapshot
+from tests.helpers import snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Ok = Callable[..., str]

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.domain import Item, Plan, Rules
-from tracker.output import aligned, bar, percent, report_text, table
-from tracker.reports import build_report
+from tracker.render.common import percent
+from tracker.render.text import TextRenderer, aligned, bar, table
+from tracker.reports import Report, build_report
 
 LONG = ("The Armenian side expressed no interest, although all the allies supported it, "
         "and in the final stage asked to remove the document from the agenda.")
@@ -57,7 +58,11 @@ def test_markdown_escapes_pipes_and_newlines() -> None:
     assert "line one<br>line two" in lines[2]
 
 
-def reference_doc() -> dict:
+def report_text(report: Report, width: int | None = None, unicode: bool = True) -> str:
+    return TextRenderer("table", width=width, unicode=unicode).report(report)
+
+
+def reference_doc() -> Report:
     items = [Item("csto-2023", str(n), f"Measure {n} (title not published)",
                   status="fulfilled") for n in range(1, 33)]
     items.append(Item("csto-2023", "33", "International contacts with European international "
@@ -87,8 +92,7 @@ def test_cli_wraps_only_for_a_terminal(ok: Callable[..., str],
     ok("add", "p", "Finalise the document", "--status", "not-fulfilled", "--reason", LONG)
     piped = ok("report", "p")
     assert LONG in piped
-    for module in ("reports", "items", "history"):
-        monkeypatch.setattr(f"tracker.cli.{module}.terminal_width", lambda: 72)
+    monkeypatch.setattr("tracker.cli.common.terminal_width", lambda: 72)
     for args in (["report", "p"], ["list", "p"], ["show", "p:1"], ["log"]):
         shown = ok(*args)
         assert max(len(line) for line in shown.splitlines()) <= 72, args
@@ -121,11 +125,11 @@ def test_own_aligned_tables_match_tabulate_byte_for_byte(
 
 
 def test_a_narrow_terminal_gets_records_for_tables_without_free_text() -> None:
-    from tracker.output import groups_table
+    from tracker.reports import Group
 
-    groups = [{"key": "Programme office", "total": 12, "counted": 12, "fulfilled": 7,
-               "rate": 7 / 12}]
-    text = groups_table(groups, "owner", "table", width=40)
+    groups: list[Group] = [{"key": "Programme office", "total": 12, "counted": 12,
+                            "fulfilled": 7, "rate": 7 / 12}]
+    text = TextRenderer("table", width=40).groups(groups, "owner")
     assert max(len(line) for line in text.splitlines()) <= 40
     assert "Programme office" in text and "58.3%" in text
     doc = reference_doc()

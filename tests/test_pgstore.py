@@ -1,5 +1,6 @@
-"""The PostgreSQL backend itself: the repository contract, `db init`, roles, the actor,
-busy and connection errors. (Every CLI test runs on it as well, through the `db` fixture.)"""
+"""The PostgreSQL backend's own promises: paging the journal back, `db init`, roles, the
+actor, busy and connection errors. (The contract every backend keeps is in
+test_repository.py; every CLI test runs on it as well, through the `db` fixture.)"""
 
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ import psycopg
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import PG_ROLE, PgCluster, PgDatabase, snapshot, use_database
-from tracker import pgstore
+from tests.helpers import PG_ROLE, PgCluster, PgDatabase, snapshot, use_database
 from tracker.cli import cli
-from tracker.domain import Item, Plan
+from tracker.domain import Plan
 from tracker.errors import StoreError
+from tracker.store import postgres as pgstore
 
 
 @pytest.fixture
@@ -67,95 +68,13 @@ def reader(pg: PgDatabase) -> Iterator[Callable[[], pgstore.PostgresRepository]]
         repo.close()
 
 
-def seed(url: str) -> None:
-    with pgstore.open_repository(url, write=True) as repo:
-        repo.put_plan(Plan("p", "Plan P"))
-        repo.put_plan(Plan("q", "Plan Q"))
-        repo.put_item(Item("p", "1", "one"))
-        repo.put_item(Item("p", "2", "two", status="fulfilled", owners=["A", "B"], weight=0.5,
-                           due="2026-02-01", created="2026-01-01", updated="2026-01-02"))
-        repo.put_item(Item("q", "x", "ex"))
-        repo.append_events([event(1, 1, "p"), event(2, 1, "p:1"), event(3, 1, "q:x")])
-
-
-# --- the repository contract (as tests/test_store.py for the file) ------------------------
-
-
-def test_empty_database_reads_as_empty(reader: Callable[[], Any]) -> None:
-    repo = reader()
-    assert (repo.plans(), repo.items(), repo.events()) == ([], [], [])
-    assert repo.info()["schema_version"] == pgstore.SCHEMA_VERSION
-    assert list(repo.recent_steps()) == []
-
-
-def test_round_trip_of_plans_items_and_events(pg: PgDatabase, reader: Callable[[], Any]) -> None:
-    seed(str(pg))
-    repo = reader()
-    assert [p.id for p in repo.plans()] == ["p", "q"]
-    assert [i.id for i in repo.items()] == ["p:1", "p:2", "q:x"]
-    assert [i.id for i in repo.items("p")] == ["p:1", "p:2"]
-    assert repo.get_item("p", "2") == Item("p", "2", "two", status="fulfilled",
-                                           owners=["A", "B"], weight=0.5, due="2026-02-01",
-                                           created="2026-01-01", updated="2026-01-02")
-    assert repo.get_item("p", "1").weight == 1 and isinstance(repo.get_item("p", "1").weight, int)
-    assert repo.get_item("p", "9") is None and repo.get_plan("nope") is None
-    assert repo.refs("p") == ["1", "2"]
-    assert [e["seq"] for e in repo.events()] == [1, 2, 3]
-    assert repo.events()[0] == event(1, 1, "p")  # keys in their order, values as written
-    assert list(repo.events()[0]) == list(event(1, 1, "p"))
-    assert [e["id"] for e in repo.events(plan="p")] == ["p", "p:1"]
-    assert [e["id"] for e in repo.events(item="q:x")] == ["q:x"]
-    assert (repo.last_seq(), repo.last_step()) == (3, 1)
-    assert repo.info()["items"] == 3
-
-
-def test_an_item_put_back_after_its_removal_goes_last_as_in_the_file(
-    pg: PgDatabase, reader: Callable[[], Any]
-) -> None:
-    seed(str(pg))
-    with pgstore.open_repository(str(pg), write=True) as repo:
-        repo.delete_item("p", "1")
-        repo.put_item(Item("p", "1", "one again"))
-        repo.put_item(Item("p", "2", "two, renamed"))
-    assert reader().refs("p") == ["2", "1"]
-
-
-def test_nothing_is_written_when_the_block_raises(pg: PgDatabase) -> None:
-    seed(str(pg))
-    before = snapshot(pg)
-    with pytest.raises(RuntimeError), pgstore.open_repository(str(pg), write=True) as repo:
-        repo.delete_plan("q")
-        repo.put_item(Item("p", "3", "three"))
-        repo.append_events([event(4, 2, "q", "plan-remove")])
-        raise RuntimeError("boom")
-    assert snapshot(pg) == before
-
-
-def test_discard_writes_nothing(pg: PgDatabase) -> None:
-    seed(str(pg))
-    before = snapshot(pg)
-    with pgstore.open_repository(str(pg), write=True) as repo:
-        repo.put_item(Item("p", "3", "three"))
-        repo.discard()
-    assert snapshot(pg) == before
-
-
-def test_a_read_only_repository_refuses_writes(reader: Callable[[], Any]) -> None:
-    with pytest.raises(RuntimeError):
-        reader().put_plan(Plan("p", "P"))
-
-
-def test_deleting_a_plan_deletes_its_items(pg: PgDatabase, reader: Callable[[], Any]) -> None:
-    seed(str(pg))
-    with pgstore.open_repository(str(pg), write=True) as repo:
-        repo.delete_plan("p")
-    assert [i.id for i in reader().items()] == ["q:x"]
+# --- what only the server does ------------------------------------------------------
 
 
 def test_recent_steps_read_back_across_pages(pg: PgDatabase, reader: Callable[[], Any],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pgstore, "STEP_PAGE", 4)
-    with pgstore.open_repository(str(pg), write=True) as repo:
+    with pgstore.open_repository(str(pg)) as repo:
         repo.put_plan(Plan("p", "P"))
         repo.append_events([event(n, 1 + (n - 1) // 3, "p") for n in range(1, 11)])
     steps = [[e["seq"] for e in found] for found in reader().recent_steps()]

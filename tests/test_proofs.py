@@ -40,7 +40,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from tests.conftest import TODAY, Run, snapshot
+from tests.helpers import TODAY, Run, snapshot
 from tracker.cli import cli
 
 PYTHON = sys.executable

@@ -1,4 +1,4 @@
-from tests.conftest import Run
+from tests.helpers import Run
 
 
 def test_version(run: Run) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Run
+from tests.helpers import Run
 
 Ok = Callable[..., str]
 WORKERS = 8

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import PG_ROLE, TODAY, PgCluster, PgDatabase, snapshot
+from tests.helpers import PG_ROLE, TODAY, PgCluster, PgDatabase, snapshot
 from tracker.cli import cli
 
 

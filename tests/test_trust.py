@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import TODAY, Run, snapshot
-from tests.helpers import Ok, jok, log_events
+from tests.helpers import TODAY, Ok, Run, jok, log_events, snapshot
 from tracker.cli import cli
 
 # --- 1. import never overwrites a row it has just added ---------------------------------

@@ -17,11 +17,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.conftest import TODAY, Run
-from tracker.csvio import COLUMNS
+from tests.helpers import TODAY, Run
 from tracker.domain import Rules
+from tracker.render.xlsx import workbook_bytes
 from tracker.reports import build_report
-from tracker.xlsx_export import workbook_bytes
+from tracker.tabular import COLUMNS
 
 Ok = Callable[..., str]
 TRAPS = ["=1+2", "+SUM(A1:A3)", "-3", "@cmd", '=HYPERLINK("http://evil.example","x")']
@@ -149,7 +149,7 @@ def test_an_empty_database_still_gives_a_workbook() -> None:
 
 def test_tracker_cli_imports_neither_xlsxwriter_nor_the_renderers() -> None:
     code = ("import sys, tracker.cli; print(sorted(m for m in ('xlsxwriter', "
-            "'tracker.xlsx_export', 'tracker.html_report') if m in sys.modules))")
+            "'tracker.render.xlsx', 'tracker.render.html') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60, env={**os.environ}).stdout
     assert out.strip() == "[]"

@@ -1,3 +1,5 @@
+"""``python -m tracker``: the same command as ``tracker``."""
+
 from tracker.cli import main
 
 main()

@@ -17,7 +17,7 @@ from tracker.errors import InvalidValue
 
 
 class Status(StrEnum):
-    """The status vocabulary of SPEC §4, in the order reports list them."""
+    """The status vocabulary, in the order reports list them."""
 
     NOT_STARTED = "not-started"
     IN_PROGRESS = "in-progress"
@@ -287,7 +287,7 @@ class Item(dict[str, Any]):
         return data
 
     def to_json(self) -> dict[str, Any]:
-        """The item in the JSON keys of SPEC §5 (``id`` first)."""
+        """The item in its documented JSON keys (``id`` first)."""
         return {"id": self.id, **self.to_dict()}
 
     @classmethod
@@ -368,7 +368,7 @@ def sorted_by_ref(items: list[Item]) -> list[Item]:
 
 
 def next_ref(refs: list[str] | set[str]) -> str:
-    """The next integer after the largest integer ref (SPEC §2)."""
+    """The next integer after the largest integer ref."""
     largest = 0
     for ref in refs:
         if ref.isdigit():
@@ -384,7 +384,7 @@ def next_ref(refs: list[str] | set[str]) -> str:
 
 
 class Rules(NamedTuple):
-    """The rate rule in force (SPEC §4)."""
+    """The rate rule in force: the credit a partial item earns, whether withdrawn ones count."""
 
     exclude_withdrawn: bool = False
     partial_credit: float = 0.0
@@ -415,7 +415,7 @@ class Tally(NamedTuple):
 
 
 def tally(items: list[Item], rules: Rules) -> Tally:
-    """Apply the rate rule of SPEC §4 to *items*."""
+    """Apply the rate rule to *items*: rate = Σ weight × credit / Σ weight over those counted."""
     counted = fulfilled = 0
     weight_sum = credit_sum = 0.0
     skip = "withdrawn" if rules.exclude_withdrawn else None
@@ -432,9 +432,9 @@ def tally(items: list[Item], rules: Rules) -> Tally:
             credit_sum += weight
         elif status == "partial":
             credit_sum += weight * partial
-    return Tally(len(items), counted, fulfilled, _number(weight_sum), _number(credit_sum))
+    return Tally(len(items), counted, fulfilled, whole(weight_sum), whole(credit_sum))
 
 
-def _number(value: float) -> float | int:
-    """Whole sums as ints, so JSON says 34 rather than 34.0."""
+def whole(value: float | int) -> float | int:
+    """A whole number as an int, so JSON says 34 rather than 34.0; others unchanged."""
     return int(value) if float(value).is_integer() else value

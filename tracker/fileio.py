@@ -1,6 +1,7 @@
 """Durable file primitives: the atomic replace with a backup, appends, and the write lock.
 
-Small and separately tested, because every guarantee of SPEC §7 rests on them.
+Small and separately tested, because every storage guarantee (atomic writes, a backup,
+one writer at a time) rests on them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""What commands do to the data: every change goes through here and writes its events.
+"""The write side: every change goes through here and writes its events.
 
 One ``Tracker`` serves one command, so one command is one journal step (one undo). It
-works on a ``Repository`` and knows nothing of click, files or the terminal.
+works on a ``Repository`` and knows nothing of click, files or the terminal; its lookups
+are the read side's (``queries.Reader``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from tracker.domain import (
     check_ref,
     check_title,
     next_ref,
-    parse_address,
 )
-from tracker.errors import Conflict, Duplicate, InvalidValue, NotFound, TrackerError
-from tracker.reports import item_state, live_events
+from tracker.errors import Conflict, Duplicate, InvalidValue, NotFound
+from tracker.history import FOREVER, item_state, items_as_of, live_events, plans_from_journal
+from tracker.queries import Reader
 
 if TYPE_CHECKING:
-    from tracker.csvio import Row
+    from tracker.readers import Row
     from tracker.store import Repository
 
 # A status change without a new reason clears the old one when the new status needs none.
@@ -34,13 +35,14 @@ STATUSES_WITHOUT_REASON = frozenset({"fulfilled", "in-progress", "not-started"})
 
 
 class Tracker:
-    """The operations of SPEC §5 on one repository, for one actor, on one day."""
+    """The changes commands make, on one repository, for one actor, on one day."""
 
     def __init__(self, repo: Repository, actor: str, today: date, now: str) -> None:
         self.repo = repo
         self.actor = actor
         self.today = today
         self.now = now  # UTC timestamp of this command, ISO 8601
+        self.read = Reader(repo, today)
         self._step: int | None = None
         self._seq = 0
         self.import_details: list[str] = []
@@ -77,24 +79,13 @@ class Tracker:
         self.repo.append_events([event])
         return event
 
-    # lookups --------------------------------------------------------------------------
+    # lookups (the read side's, on the same snapshot) ------------------------------------
 
     def plan(self, plan_id: str) -> Plan:
-        plan = self.repo.get_plan(check_plan_id(plan_id))
-        if plan is None:
-            raise NotFound(f"no plan {plan_id!r}", "See 'tracker plan list' for the plans.")
-        return plan
+        return self.read.plan(plan_id)
 
     def item(self, address: str) -> Item:
-        plan_id, ref = parse_address(address)
-        self.plan(plan_id)
-        item = self.repo.get_item(plan_id, ref)
-        if item is None:
-            raise NotFound(
-                f"no item {address!r} in plan {plan_id!r}",
-                f"See 'tracker list {plan_id}' for its items.",
-            )
-        return item
+        return self.read.item(address)
 
     # plans ----------------------------------------------------------------------------
 
@@ -218,7 +209,7 @@ class Tracker:
         if not changes and not (note and note_alone):
             return {}
         if changes and effective < item.created:
-            # History typed in after the fact: the item existed since then (SPEC §3).
+            # History typed in after the fact: the item existed since then.
             changes["created"] = [item.created, effective]
             item.created = effective
         if changes:
@@ -303,29 +294,9 @@ class Tracker:
 
     # undo -----------------------------------------------------------------------------
 
-    def undo_target(self) -> tuple[int, list[dict[str, Any]]]:
-        """The last step that changed data and is not undone yet, with its events.
-
-        Steps are read newest first, only as far back as needed: an undo is recorded after
-        the step it reverts, so every undo of a step has been seen when the step is reached.
-        """
-        undone: set[int] = set()
-        for events in self.repo.recent_steps():
-            undone.update(e["undoes"] for e in events if e.get("action") == "undo")
-            step = events[0]["step"]
-            if any(e.get("action") == "repair" for e in events):
-                raise TrackerError(
-                    "nothing to undo: the journal was repaired in step "
-                    f"{step} ('tracker repair'), and the steps before it cannot be undone")
-            # Undo and restore steps are not themselves reverted: undo goes further back.
-            if step not in undone and not any(e.get("action") in ("undo", "restore")
-                                              for e in events):
-                return step, events
-        raise TrackerError("nothing to undo: no change is left to revert")
-
     def undo(self) -> tuple[int, list[dict[str, Any]]]:
         """Revert the last step as a new step of ``undo`` events; return what was reverted."""
-        step, events = self.undo_target()
+        step, events = self.read.undo_target()
         for event in reversed(events):
             self._revert(event)
             reverted = {k: [new, old] for k, (old, new) in event["changes"].items()}
@@ -348,7 +319,7 @@ class Tracker:
             for target in targets:
                 ref = target.partition(":")[2]
                 state = item_state([e for e in history if e["id"] == target], plan_id, ref,
-                                   "9999-12-31")
+                                   FOREVER)
                 if state is None:
                     if self.repo.get_item(plan_id, ref) is not None:
                         self.repo.delete_item(plan_id, ref)
@@ -403,11 +374,9 @@ class Tracker:
 
     def _rebuild_database(self, events: list[dict[str, Any]]) -> None:
         """Plans and items as the journal says they stand (the item file was lost)."""
-        from tracker.reports import items_as_of, plans_from_journal
-
         for plan in plans_from_journal(events):
             self.repo.put_plan(plan)
-            for item in items_as_of(events, plan.id, "9999-12-31"):
+            for item in items_as_of(events, plan.id, FOREVER):
                 self.repo.put_item(item)
 
     def record_restore(self, kept: str | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli.common import CONTEXT_SETTINGS, App, note, pass_app
+from tracker.store import is_server
 
 
 @click.group("db", context_settings=CONTEXT_SETTINGS)
@@ -48,7 +49,7 @@ def db_init(app: App, readers: tuple[str, ...], writers: tuple[str, ...]) -> Non
     if both:
         raise click.UsageError(f"role {both[0]} is given both --grant-read and --grant-write: "
                                "choose one")
-    from tracker.pgstore import init_database
+    from tracker.store.postgres import init_database
 
     for line in init_database(app.db, readers=readers, writers=writers,
                               lock_timeout=app.lock_timeout()):
@@ -77,8 +78,8 @@ def copy(app: App, target: str) -> None:
                        "copied", "Copy into a new file or an empty PostgreSQL database.")
     counts = copy_database(source, target, app.lock_timeout())
     shown = target
-    if target.startswith(("postgresql://", "postgres://")):
-        from tracker.pgstore import display
+    if is_server(target):
+        from tracker.store.postgres import display
 
         shown = display(target)
     note(f"copied {counts['plans']} plan(s), {counts['items']} item(s) and "
@@ -86,9 +87,11 @@ def copy(app: App, target: str) -> None:
 
 
 def _same_file_family(db: str, target: str) -> bool:
-    from tracker.store import is_database_file, is_server
+    if is_server(db) or is_server(target):
+        return False
+    from tracker.store.file import is_database_file
 
-    return not is_server(target) and is_database_file(db, target)
+    return is_database_file(db, target)
 
 
 COMMANDS = [db, copy]

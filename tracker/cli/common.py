@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tracker import domain
-from tracker.errors import InvalidValue, TrackerError
-from tracker.output import FORMATS
+from tracker import __version__, domain
+from tracker.errors import Conflict, InvalidValue, Refused, StoreError, TrackerError
+from tracker.render import ROW_FORMATS
+from tracker.store import is_server, open_reader, open_repository
 
 if TYPE_CHECKING:
+    from tracker.queries import Reader
+    from tracker.render import Renderer
     from tracker.service import Tracker
     from tracker.store import Repository
 
@@ -81,15 +84,12 @@ class App:
     @property
     def on_server(self) -> bool:
         """Whether the database is a PostgreSQL URL rather than a file."""
-        from tracker.store import is_server
-
         return is_server(self.db)
 
     def close(self) -> None:
         """Release the reading connection, if the store holds one (click calls this)."""
-        close = getattr(self._repo, "close", None)
-        if close is not None:
-            close()
+        if self._repo is not None:
+            self._repo.close()
         self._repo = None
 
     def repo(self) -> Repository:
@@ -99,8 +99,6 @@ class App:
         --db must not look like a database without plans.
         """
         if self._repo is None:
-            from tracker.store import open_reader
-
             self._repo = open_reader(self.db)
             if not self._repo.exists:
                 note(missing_database(self.db))
@@ -108,9 +106,6 @@ class App:
 
     def existing_repo(self, what: str) -> Repository:
         """The database for a command that makes no sense without one (copy, export -o)."""
-        from tracker.errors import StoreError
-        from tracker.store import open_reader
-
         if self._repo is None:
             self._repo = open_reader(self.db)
         if not self._repo.exists:
@@ -120,8 +115,9 @@ class App:
 
     def check_output(self, output: str) -> None:
         """Refuse an output file that is one of the database's own files."""
-        from tracker.errors import Conflict
-        from tracker.store import is_database_file
+        if self.on_server:
+            return
+        from tracker.store.file import is_database_file
 
         if is_database_file(self.db, output):
             raise Conflict(f"-o {output} is a file of the database {self.db}: writing it would "
@@ -134,7 +130,6 @@ class App:
 
         *salvage* opens a database whose journal is damaged (``tracker repair``)."""
         from tracker.service import Tracker
-        from tracker.store import open_repository
 
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with open_repository(self.db, write=True, lock_timeout=self.lock_timeout(),
@@ -142,11 +137,21 @@ class App:
             # On PostgreSQL the journal names the database role, not $TRACKER_USER.
             yield Tracker(repo, repo.actor() or actor(), today(), now)
 
-    def reader(self) -> Tracker:
-        """The operations over the read-only database (lookups that raise NotFound)."""
-        from tracker.service import Tracker
+    def reader(self) -> Reader:
+        """The read side over the database, read once for this command."""
+        from tracker.queries import Reader
 
-        return Tracker(self.repo(), actor(), today(), "")
+        return Reader(self.repo(), today())
+
+    def renderer(self, fmt: str, output: str | None = None, **context: Any) -> Renderer:
+        """The renderer of *fmt* for where the output goes: stdout (wrapped to a terminal,
+        bars in the characters it can show) or a file (*output*)."""
+        from tracker.render import renderer
+
+        to_file = output is not None
+        return renderer(fmt, width=None if to_file else terminal_width(),
+                        unicode=to_file or stdout_is_unicode(), for_file=to_file,
+                        version=__version__, **context)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -247,16 +252,12 @@ class AddressType(_DomainType):
 
 def _plans_for_completion(ctx: click.Context) -> list[domain.Plan]:
     try:
-        from tracker.store import open_reader
-
         db = ctx.find_root().params.get("db") or os.environ.get("TRACKER_DB") or default_db()
         repo = open_reader(db)
         try:
             return repo.plans()
         finally:
-            close = getattr(repo, "close", None)
-            if close is not None:
-                close()
+            repo.close()
     except Exception:  # completion must never break the shell
         return []
 
@@ -303,7 +304,7 @@ ITEM = AddressType()
 
 
 def format_option(
-    *, choices: tuple[str, ...] = FORMATS, default: str = "table"
+    *, choices: tuple[str, ...] = ROW_FORMATS, default: str = "table"
 ) -> Callable[[F], F]:
     """``--format/-f``, spelled the same way on every command that prints rows."""
     return click.option(
@@ -344,7 +345,6 @@ def emit(app: App, data: str | bytes, output: str | None) -> None:
         else:
             echo(data)
         return
-    from tracker.errors import StoreError
     from tracker.fileio import write_output
 
     app.check_output(output)
@@ -380,7 +380,6 @@ def stdout_is_unicode() -> bool:
 
 def confirm(question: str, yes: bool) -> None:
     """Ask on a terminal; without one, refuse unless --yes was given."""
-    from tracker.errors import Refused
 
     if yes:
         return
@@ -450,7 +449,7 @@ def _usage_hint(exc: click.UsageError) -> str:
 
 
 def _fail(lines: list[str], code: int) -> int:
-    from tracker.output import visible
+    from tracker.render.common import visible
 
     for line in lines:
         if line:

@@ -1,9 +1,12 @@
-"""``tracker log | undo | restore | info``: the journal, going back, and the database."""
+"""``tracker log | undo | restore | info | repair``: the journal, going back, the database."""
 
 from __future__ import annotations
 
+import os
+
 import click
 
+from tracker import __version__
 from tracker.cli.common import (
     CONTEXT_SETTINGS,
     DATE,
@@ -13,10 +16,8 @@ from tracker.cli.common import (
     format_option,
     note,
     pass_app,
-    terminal_width,
 )
-
-LOG_COLUMNS = ["step", "at", "actor", "effective", "id", "action", "changes", "reason", "note"]
+from tracker.errors import Conflict, StoreError
 
 
 @click.command("log", context_settings=CONTEXT_SETTINGS)
@@ -33,38 +34,12 @@ def log(app: App, target: str | None, since: str | None, fmt: str) -> None:
       tracker log csto-2023 --since 2023-11-01
       tracker log csto-2023:34 --format json
     """
-    from tracker.cli.items import _history_rows
-    from tracker.errors import NotFound
-    from tracker.output import rows
-
-    reader = app.reader()
-    plan = item = None
-    if target is not None:
-        try:
-            if ":" in target:
-                item = reader.item(target).id
-            else:
-                plan = reader.plan(target).id
-        except NotFound:
-            # Removed plans and items keep their history: show it when there is one.
-            from tracker.domain import check_plan_id, parse_address
-
-            if ":" in target:
-                item = "{}:{}".format(*parse_address(target))
-            else:
-                plan = check_plan_id(target)
-            if not app.repo().events(plan=plan, item=item):
-                raise
-    events = app.repo().events(plan=plan, item=item)
-    if since:
-        events = [e for e in events if e["at"][:10] >= since]
-    events.reverse()
-    if fmt in ("json", "csv"):  # machine formats: a header (csv) or [] even when empty
-        echo(rows(events if fmt == "json" else _history_rows(events), LOG_COLUMNS, fmt))
-    elif not events:
+    events = app.reader().log(target, since)
+    render = app.renderer(fmt)
+    if not events and not render.machine:  # machine formats: [] or a header even when empty
         note("No changes recorded.")
-    else:
-        echo(rows(_history_rows(events), LOG_COLUMNS, fmt, width=terminal_width()))
+        return
+    echo(render.events(events))
 
 
 @click.command("undo", context_settings=CONTEXT_SETTINGS)
@@ -79,8 +54,6 @@ def undo(app: App, yes: bool) -> None:
     Example:
       tracker undo --yes
     """
-    from tracker.errors import Conflict
-
     expected = None
     if not yes:
         expected, events = app.reader().undo_target()
@@ -118,14 +91,12 @@ def restore(app: App, from_backup: bool, yes: bool) -> None:
       tracker restore --from-backup
     """
     if app.on_server:
-        from tracker.errors import StoreError
-
         raise StoreError("'restore --from-backup' puts back a database file's .bak; a "
                          "PostgreSQL database is restored from the server's own backups")
     confirm(f"Replace {app.db} with {app.db}.bak?", yes)
     from datetime import UTC, datetime
 
-    from tracker.store import restore_backup
+    from tracker.store.file import restore_backup
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept, aside = restore_backup(app.db, stamp, app.lock_timeout())
@@ -147,25 +118,16 @@ def info(app: App, fmt: str) -> None:
     Example:
       tracker info
     """
-    import os
-
-    from tracker import __version__
-    from tracker.output import cell, rows, to_json
-
     data = {"version": __version__, **app.repo().info()}
     if not app.on_server:
-        from tracker.store import database_files
+        from tracker.store.file import database_files
 
         # Every file that makes up the database: a copy must take them all (or use
         # 'tracker copy'); without its journal a database loses its history.
         data["journal"] = app.db + ".journal"
         data["backup"] = app.db + ".bak" if os.path.exists(app.db + ".bak") else None
         data["files"] = database_files(app.db)
-    if fmt == "json":
-        echo(to_json(data))
-        return
-    echo(rows([{"field": k, "value": cell(v)} for k, v in data.items()],
-              ["field", "value"], fmt))
+    echo(app.renderer(fmt).record(data))
 
 
 @click.command("repair", context_settings=CONTEXT_SETTINGS)
@@ -183,8 +145,6 @@ def repair(app: App, yes: bool) -> None:
       tracker repair --yes
     """
     if app.on_server:
-        from tracker.errors import StoreError
-
         raise StoreError("'tracker repair' mends a database file and its journal; a "
                          "PostgreSQL database keeps its journal in a table, with the data")
     confirm(f"Repair {app.db} and its journal?", yes)

@@ -25,7 +25,6 @@ from tracker.cli.common import (
     note,
     on_option,
     pass_app,
-    terminal_width,
 )
 from tracker.domain import unique_owners
 
@@ -130,33 +129,13 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
     Example:
       tracker list csto-2023 --status not-fulfilled --status partial
     """
-    from tracker.cli.common import today
-    from tracker.domain import ref_sort_key
-    from tracker.output import rows
-
-    repo = app.repo()
-    if plan_id is not None:
-        app.reader().plan(plan_id)
-    found = repo.items(plan_id)
-    wanted = {s.lower() for s in statuses}
-    day = today().isoformat()
-    found = [
-        i for i in found
-        if (not wanted or i.status in wanted)
-        and (owner is None or owner.casefold() in (o.casefold() for o in i.owners))
-        and (area is None or i.area.casefold() == area.casefold())
-        and (not overdue or i.is_overdue(day))
-    ]
-    found.sort(key=lambda i: (i.plan, ref_sort_key(i.ref)))
-    if fmt in ("json", "csv"):
-        from tracker.domain import ITEM_KEYS
-
-        echo(rows([i.to_json() for i in found], ["id", *ITEM_KEYS], fmt))
-        return
-    if not found:
+    found = app.reader().items(plan_id, statuses=tuple(s.lower() for s in statuses),
+                               owner=owner, area=area, overdue=overdue)
+    render = app.renderer(fmt)
+    if not found and not render.machine:
         note("No items match.")
         return
-    echo(rows([i.to_json() for i in found], ITEM_COLUMNS, fmt, width=terminal_width()))
+    echo(render.items(found))
 
 
 @click.command("show", context_settings=CONTEXT_SETTINGS)
@@ -166,77 +145,19 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
 def show(app: App, address: str, fmt: str) -> None:
     """Show an item and its full history (with --format csv: the item's row only).
 
+    A removed item shows as it was when removed, with when and by whom.
+
     \b
     Example:
       tracker show csto-2023:34
     """
-    from tracker.errors import NotFound
-    from tracker.output import cell, rows, to_json
-
-    try:
-        record = app.reader().item(address).to_json()
-    except NotFound:
-        # A removed item is gone from the plan, not from the journal: show its last state,
-        # when and by whom it was removed, and its history.
-        gone = removed_record(app.repo().events(item=address))
-        if gone is None:
-            raise
-        record = gone
-    history = app.repo().events(item=address)
-    if fmt == "json":
-        echo(to_json({**record, "history": history}))
-        return
-    if fmt == "csv":  # one table a CSV reader can take: the item (its history: -f json, log)
-        echo(rows([record], list(record), fmt))
-        return
-    shown = {**record}
-    if "removed" in shown:
-        gone_by = shown["removed"]
-        shown["removed"] = (f"{gone_by['effective']} by {gone_by['actor']} "
-                            f"(step {gone_by['step']})")
-    fields = [{"field": k, "value": cell(v)} for k, v in shown.items()]
-    width = terminal_width()
-    echo(rows(fields, ["field", "value"], fmt, width=width))
-    echo("\nhistory\n" if fmt != "markdown" else "\n### history\n\n")
-    echo(rows(_history_rows(history), HISTORY_COLUMNS, fmt, width=width))
-
-
-HISTORY_COLUMNS = ["step", "at", "actor", "effective", "action", "changes", "reason", "note"]
-
-
-def removed_record(history: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """A removed item as it stood when removed, with ``removed`` (when, by whom, which
-    step), from its history; None when its last event is not a live removal."""
-    from tracker.reports import live_events
-
-    live = live_events(history)
-    if not live:
-        return None
-    last = live[-1]
-    ref_change = last["changes"].get("ref")
-    if not ref_change or ref_change[1] is not None:
-        return None
-    state: dict[str, Any] = {"owners": [], "due": None, "weight": 1, "reason": "", "area": "",
-                             "evidence": ""}
-    state.update({k: old for k, (old, _new) in last["changes"].items()})
-    plan, _, ref = last["id"].partition(":")
-    record = {"id": last["id"], "plan": plan, "ref": ref}
-    for key in ("title", "status", "reason", "owners", "area", "due", "weight", "evidence",
-                "created", "updated"):
-        record[key] = state.get(key, "")
-    record["removed"] = {"effective": last["effective"], "at": last["at"],
-                         "actor": last["actor"], "step": last["step"]}
-    return record
-
-
-def _history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from tracker.output import cell
-
-    def change_text(changes: dict[str, list[Any]]) -> str:
-        return "; ".join(f"{k}: {cell(old) or '–'} → {cell(new) or '–'}"
-                         for k, (old, new) in changes.items())
-
-    return [{**e, "changes": change_text(e["changes"])} for e in events]
+    record, history = app.reader().item_record(address)
+    render = app.renderer(fmt)
+    if "removed" in record and not render.machine:
+        gone = record["removed"]
+        record = {**record, "removed": f"{gone['effective']} by {gone['actor']} "
+                                       f"(step {gone['step']})"}
+    echo(render.record(record, history))
 
 
 @click.command("remove", context_settings=CONTEXT_SETTINGS)

@@ -17,7 +17,6 @@ from tracker.cli.common import (
     format_option,
     note,
     pass_app,
-    terminal_width,
 )
 
 
@@ -80,20 +79,12 @@ def plan_list(app: App, fmt: str) -> None:
     Example:
       tracker plan list --format json
     """
-    from tracker.domain import Rules, tally
-    from tracker.output import percent, rows
-
-    repo = app.repo()
-    data = []
-    for p in repo.plans():
-        t = tally(repo.items(p.id), Rules())
-        data.append({"id": p.id, "title": p.title, "items": t.total,
-                     "fulfilled": t.fulfilled,
-                     "rate": t.rate if fmt in ("json", "csv") else percent(t.rate)})
-    if not data and fmt not in ("json", "csv"):
+    summaries = app.reader().plan_summaries()
+    render = app.renderer(fmt)
+    if not summaries and not render.machine:
         note("No plans yet: create one with 'tracker plan add PLAN --title TEXT'.")
         return
-    echo(rows(data, ["id", "title", "items", "fulfilled", "rate"], fmt, width=terminal_width()))
+    echo(render.plans(summaries))
 
 
 @plan.command("show", context_settings=CONTEXT_SETTINGS)
@@ -107,22 +98,7 @@ def plan_show(app: App, plan_id: str, fmt: str) -> None:
     Example:
       tracker plan show csto-2023
     """
-    from tracker.domain import Rules, tally
-    from tracker.output import cell, percent, rows, to_json
-
-    p = app.reader().plan(plan_id)
-    items = app.repo().items(plan_id)
-    t = tally(items, Rules())
-    info = {**p.to_dict(), "items": t.total, "fulfilled": t.fulfilled, "rate": t.rate}
-    if fmt == "json":
-        echo(to_json(info))
-        return
-    if fmt == "csv":  # one row, numbers as numbers (as plan list gives them)
-        echo(rows([info], list(info), fmt))
-        return
-    shown = [{"field": k, "value": percent(v) if k == "rate" else cell(v)}
-             for k, v in info.items()]
-    echo(rows(shown, ["field", "value"], fmt))
+    echo(app.renderer(fmt).record(app.reader().plan_record(plan_id)))
 
 
 @plan.command("edit", context_settings=CONTEXT_SETTINGS)

@@ -1,10 +1,10 @@
-"""``tracker report | export | import``: completion reports and CSV in and out."""
+"""``tracker report | export | import``: completion reports, exports and imports."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -22,51 +22,11 @@ from tracker.cli.common import (
     note,
     on_option,
     pass_app,
-    stdout_is_unicode,
-    terminal_width,
     today,
 )
-from tracker.output import FORMATS
-
-if TYPE_CHECKING:
-    from tracker.domain import Item, Plan
-
-
-def _plans_with_items(
-    app: App, plan_ids: tuple[str, ...], as_of: str | None,
-    later: dict[str, int] | None = None,
-) -> Iterator[tuple[Plan, list[Item]]]:
-    """The chosen plans (all when none named), each with its items now or as of a date.
-
-    A generator, so that a report of every plan holds one plan's items at a time. With
-    *as_of*, *later* receives per plan how many of its items were added after that day.
-    """
-    repo = app.repo()
-    reader = app.reader()
-    plans = [reader.plan(p) for p in dict.fromkeys(plan_ids)] if plan_ids else repo.plans()
-    if as_of is None:
-        return ((p, repo.items(p.id)) for p in plans)
-    from tracker.errors import StoreError
-    from tracker.reports import history_known_from
-
-    events = repo.events(plan=plans[0].id) if len(plans) == 1 else repo.events()
-    known = history_known_from(events)
-    if known is not None and as_of < known:
-        raise StoreError(f"the journal lost the history before {known} ('tracker repair'): "
-                         f"a report as of {as_of} cannot be rebuilt",
-                         f"Report as of {known} or later ('tracker log' shows the repair).")
-    return _as_of(plans, events, as_of, later)
-
-
-def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,
-           later: dict[str, int] | None) -> Iterator[tuple[Plan, list[Item]]]:
-    from tracker.reports import as_of_state
-
-    for plan in plans:
-        items, count = as_of_state(events, plan.id, as_of)
-        if later is not None:
-            later[plan.id] = count
-        yield plan, items
+from tracker.domain import Rules, sorted_by_ref
+from tracker.errors import InvalidValue, TrackerError
+from tracker.render import ROW_FORMATS
 
 
 @click.command("report", context_settings=CONTEXT_SETTINGS)
@@ -81,7 +41,7 @@ def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,
               help="Credit a partial item earns, from 0 to 1.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
-@format_option(choices=(*FORMATS, "html"))
+@format_option(choices=(*ROW_FORMATS, "html"))
 @pass_app
 def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | None,
            exclude_withdrawn: bool, partial_credit: float, output: str | None,
@@ -95,35 +55,16 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
       tracker report --by owner --as-of 2023-11-21 --format json
       tracker report csto-2023 --format html -o csto-2023.html
     """
-    from tracker.domain import Rules
-    from tracker.output import report_csv, report_text, to_json
     from tracker.reports import build_report
 
     rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
-    day = as_of or today().isoformat()
     later: dict[str, int] = {}
-    doc = build_report(_plans_with_items(app, plan_ids, as_of, later), rules, day, by)
+    plans = app.reader().plans_with_items(plan_ids, as_of, later)
+    report = build_report(plans, rules, as_of or today().isoformat(), by)
     if as_of is not None:  # how many of today's items the day did not know yet
-        for entry in doc["plans"]:
-            entry["not_yet_added"] = later.get(entry["plan"], 0)
-    if fmt == "json":
-        from tracker.reports import public
-
-        text = to_json(public(doc))
-    elif fmt == "html":
-        from tracker import __version__
-        from tracker.html_report import render_html
-
-        text = render_html(doc, by, __version__)
-        if output is None and not stdout_is_unicode():
-            text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
-    elif fmt == "csv":
-        text = report_csv(doc, by)
-    else:
-        width = None if output is not None else terminal_width()
-        text = report_text(doc, fmt, by, unicode=output is not None or stdout_is_unicode(),
-                           width=width)
-    emit(app, text, output)
+        for entry in report.plans:
+            entry.not_yet_added = later.get(entry.plan, 0)
+    emit(app, app.renderer(fmt, output).report(report), output)
 
 
 @click.command("export", context_settings=CONTEXT_SETTINGS)
@@ -145,41 +86,25 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
       tracker export --delimiter ';' > all-plans.csv
       tracker export csto-2023 --format xlsx -o csto-2023.xlsx
     """
-    from tracker.domain import sorted_by_ref
-
     if fmt == "xlsx" and output is None:
-        from tracker.errors import InvalidValue
-
         raise InvalidValue("--format xlsx writes a workbook file: add -o FILE.xlsx")
     if output is not None:
         app.check_output(output)
         app.existing_repo("export")  # a mistyped --db must not write an empty file
-    plans = _plans_with_items(app, plan_ids, None)
+    render = app.renderer(fmt, output, delimiter=delimiter)
+    plans = app.reader().plans_with_items(plan_ids)
     if fmt == "csv":  # streamed: one plan's items at a time
-        from tracker.csvio import export_csv
-
-        streamed = (i for _plan, found in plans for i in sorted_by_ref(found))
-        # For a file: a BOM and CRLF line ends, so that Excel opens it cleanly.
-        emit(app, export_csv(streamed, delimiter=delimiter, for_file=output is not None),
+        emit(app, render.export(i for _plan, found in plans for i in sorted_by_ref(found)),
              output)
         return
     listed = list(plans)
     items = [i for _plan, found in listed for i in sorted_by_ref(found)]
-    if fmt == "xlsx":
-        from tracker.domain import Rules
+    report = None
+    if fmt == "xlsx":  # the workbook's Summary counts as a plain report does
         from tracker.reports import build_report
-        from tracker.xlsx_export import workbook_bytes
 
-        doc = build_report(listed, Rules(), today().isoformat())
-        emit(app, workbook_bytes(doc, items), output)
-        return
-    from tracker.csvio import COLUMNS, export_row
-    from tracker.output import rows, to_json
-
-    if fmt == "json":
-        emit(app, to_json([i.to_json() for i in items]), output)
-    else:
-        emit(app, rows([export_row(i) for i in items], COLUMNS, "markdown"), output)
+        report = build_report(listed, Rules(), today().isoformat())
+    emit(app, render.export(items, report), output)
 
 
 @click.command("import", context_settings=CONTEXT_SETTINGS)
@@ -203,7 +128,7 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
     Example:
       tracker import csto-2023 examples/csto-2023.csv --title "CSTO action plan 2023"
     """
-    from tracker.csvio import decode, read_rows
+    from tracker.readers.csv import decode, read_rows
 
     data = _read_input(file)
     name = "<stdin>" if file == "-" else file
@@ -222,8 +147,6 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
 
 
 def _read_input(file: str) -> bytes:
-    from tracker.errors import TrackerError
-
     if file == "-":
         return sys.stdin.buffer.read()
     try:

@@ -1,4 +1,4 @@
-"""The report as one self-contained HTML page: a pure function of the report document.
+"""HTML output: the report as one self-contained page, a pure function of the report.
 
 No JavaScript, no external file, font or stylesheet: the chart is inline SVG with its
 numbers written on it (it reads in black and white), and every piece of user text is
@@ -7,10 +7,22 @@ escaped. ``render_html(build_report(...))`` is all ``report --format html`` does
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.output import cell, percent, rule_line, visible, weights_note
+from tracker.render import Renderer
+from tracker.render.common import (
+    cell,
+    percent,
+    rule_formula,
+    rule_line,
+    visible,
+    weights_note,
+)
+
+if TYPE_CHECKING:
+    from tracker.reports import PlanReport, Report
 
 # The chart's geometry in CSS pixels; tests find the SVG by its id and these sizes.
 CHART_WIDTH = 680
@@ -71,17 +83,6 @@ def _e(value: Any) -> str:
     return escape(visible(cell(value)), quote=True)
 
 
-def rule_text(rules: dict[str, Any]) -> str:
-    """The rate rule in force, in words."""
-    counted = "withdrawn items not counted" if rules["exclude_withdrawn"] else (
-        "every item counted, withdrawn included"
-    )
-    return (
-        "rate = Σ weight × credit / Σ weight over the counted items; credit: fulfilled 1, "
-        f"partial {rules['partial_credit']:g}, others 0; {counted}"
-    )
-
-
 def _label(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
@@ -125,7 +126,7 @@ def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
                     f'height="{BAR_HEIGHT}" fill="{fill}"/>'
                 )
             value = f"{percent(rate)} · {row['fulfilled']} of {row['counted']}"
-            weights = weights_note(row)
+            weights = weights_note(row.get("weights", (1, 1)))
             if weights:
                 value = (f"weighted {percent(rate)} · {row['fulfilled']} of "
                          f"{row['counted']} ({weights})")
@@ -160,7 +161,7 @@ def _css_class(key: str) -> str:
     return ' class="key"' if key in UNBROKEN else ""
 
 
-def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]],
+def _table(rows: Sequence[Mapping[str, Any]], columns: list[tuple[str, str]],
            total: bool = False) -> str:
     """Rows as an HTML table; *columns* are (key, heading); the last row may be a total."""
     head = "".join(
@@ -177,33 +178,34 @@ def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]],
             + "\n</tbody></table>")
 
 
-def _plan_section(entry: dict[str, Any], doc: dict[str, Any], by: str | None) -> str:
-    plan = entry["plan"]
+def _plan_section(entry: PlanReport, report: Report) -> str:
+    plan, t, by, rules = entry.plan, entry.tally, report.by, report.rules
+    weights = weights_note(entry.weights)
     out = [
         f'<section class="plan" id="plan-{escape(plan)}">',
-        f'<h2><span class="id">{escape(plan)}</span> {escape(entry["title"])}</h2>',
-        f'<p class="rate"><strong>{escape(percent(entry["rate"]))}</strong> — '
-        + (f'weighted rate ({escape(weights_note(entry) or "")}); ' if weights_note(entry)
-           else "")
-        + f'fulfilled {entry["fulfilled"]} of {entry["counted"]} counted</p>',
-        f'<p class="rule">{escape(rule_line(entry, doc["rules"]))}</p>',
+        f'<h2><span class="id">{escape(plan)}</span> {escape(entry.title)}</h2>',
+        f'<p class="rate"><strong>{escape(percent(t.rate))}</strong> — '
+        + (f"weighted rate ({escape(weights)}); " if weights else "")
+        + f"fulfilled {t.fulfilled} of {t.counted} counted</p>",
+        f'<p class="rule">{escape(rule_line(t.rate, t.credit, t.counted_weight, rules))}</p>',
     ]
-    if doc["rules"]["exclude_withdrawn"] and entry["total"] != entry["counted"]:
-        out.append(f'<p class="note">{entry["total"] - entry["counted"]} withdrawn item(s) '
+    if rules.exclude_withdrawn and t.total != t.counted:
+        out.append(f'<p class="note">{t.total - t.counted} withdrawn item(s) '
                    "not counted</p>")
-    if entry.get("not_yet_added"):
-        out.append(f'<p class="note">{entry["not_yet_added"]} item(s) of the plan today did '
-                   f"not exist yet on {escape(doc['as_of'])}: not counted</p>")
+    if entry.not_yet_added:
+        out.append(f'<p class="note">{entry.not_yet_added} item(s) of the plan today did '
+                   f"not exist yet on {escape(report.as_of)}: not counted</p>")
 
-    counts = [{"status": s, "items": n} for s, n in entry["by_status"].items() if n]
+    counts: list[dict[str, Any]] = [{"status": s, "items": n}
+                                    for s, n in entry.by_status.items() if n]
     out.append("<h3>Counts by status</h3>")
     if counts:
-        counts.append({"status": "total", "items": entry["total"]})
+        counts.append({"status": "total", "items": t.total})
         out.append(_table(counts, [("status", "status"), ("items", "items")], total=True))
     else:
         out.append('<p class="none">no items</p>')
 
-    unfulfilled = entry["unfulfilled"]
+    unfulfilled = entry.unfulfilled
     out.append(f"<h3>Closed but not fulfilled ({len(unfulfilled)})</h3>")
     if unfulfilled:
         shown = [{**u, "reason": u["reason"] or "(no reason recorded)"} for u in unfulfilled]
@@ -212,12 +214,12 @@ def _plan_section(entry: dict[str, Any], doc: dict[str, Any], by: str | None) ->
     else:
         out.append('<p class="none">none</p>')
 
-    overdue = entry["overdue"]
-    out.append(f"<h3>Overdue open items, due before {escape(doc['as_of'])} "
+    overdue = entry.overdue
+    out.append(f"<h3>Overdue open items, due before {escape(report.as_of)} "
                f"({len(overdue)})</h3>")
     if overdue:
         out.append(_table(overdue, [("id", "item"), ("status", "status"), ("due", "due"),
-                                    ("owners", "owners"), ("title", "title")]))
+                                          ("owners", "owners"), ("title", "title")]))
     else:
         out.append('<p class="none">none</p>')
 
@@ -226,36 +228,37 @@ def _plan_section(entry: dict[str, Any], doc: dict[str, Any], by: str | None) ->
         if by == "owner":
             out.append('<p class="note">An item with several owners counts in each '
                        "owner's group.</p>")
-        rows = [{**g, "label": g["key"] if g["key"] is not None else f"(no {by})",
-                 "_weights": entry["_weights"]} for g in entry["groups"]]
+        rows: list[dict[str, Any]] = [
+            {**g, "label": g["key"] if g["key"] is not None else f"(no {by})",
+             "weights": entry.weights} for g in entry.groups]
         if rows:
             out.append(bar_chart(rows, f"chart-{plan}-by-{by}",
                                  f"{plan}: completion rate by {by}"))
-            shown = [{**r, "rate": percent(r["rate"])} for r in rows]
-            out.append(_table(shown, [("label", by), ("total", "total"),
-                                      ("counted", "counted"), ("fulfilled", "fulfilled"),
-                                      ("rate", "rate")]))
+            shown_groups = [{**r, "rate": percent(r["rate"])} for r in rows]
+            out.append(_table(shown_groups, [("label", by), ("total", "total"),
+                                             ("counted", "counted"),
+                                             ("fulfilled", "fulfilled"), ("rate", "rate")]))
         else:
             out.append('<p class="none">no items</p>')
     out.append("</section>")
     return "\n".join(out)
 
 
-def render_html(doc: dict[str, Any], by: str | None = None, version: str = "") -> str:
-    """The whole page for a report document of ``tracker.reports.build_report``."""
-    plans = doc["plans"]
+def render_html(report: Report, version: str = "") -> str:
+    """The whole page for a report of ``tracker.reports.build_report``."""
+    plans = report.plans
     if len(plans) == 1:
-        heading = f"{plans[0]['plan']}: {plans[0]['title']}"
+        heading = f"{plans[0].plan}: {plans[0].title}"
     else:
         heading = f"Completion of {len(plans)} action plans"
-    listed = "; ".join(f"{p['plan']} — {p['title']}" for p in plans) or "none"
+    listed = "; ".join(f"{p.plan} — {p.title}" for p in plans) or "none"
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(heading)} — completion report as of {escape(doc['as_of'])}</title>",
+        f"<title>{escape(heading)} — completion report as of {escape(report.as_of)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
@@ -263,39 +266,58 @@ def render_html(doc: dict[str, Any], by: str | None = None, version: str = "") -
         f"<h1>{escape(heading)}</h1>",
         '<dl class="meta">',
         f"<dt>{'Plan' if len(plans) == 1 else 'Plans'}</dt><dd>{escape(listed)}</dd>",
-        f"<dt>As of</dt><dd>{escape(doc['as_of'])}</dd>",
-        f"<dt>Rate rule</dt><dd>{escape(rule_text(doc['rules']))}</dd>",
+        f"<dt>As of</dt><dd>{escape(report.as_of)}</dd>",
+        f"<dt>Rate rule</dt><dd>{escape(rule_formula(report.rules))}</dd>",
         "</dl>",
         "</header>",
     ]
+    total = report.total
     if plans:
-        rows = [{"label": p["plan"], "rate": p["rate"], "fulfilled": p["fulfilled"],
-                 "counted": p["counted"], "_weights": p["_weights"]} for p in plans]
+        rows: list[dict[str, Any]] = [
+            {"label": p.plan, "rate": p.rate, "fulfilled": p.tally.fulfilled,
+             "counted": p.tally.counted, "weights": p.weights} for p in plans]
         if len(plans) > 1:
-            rows.append({"label": "all plans", "rate": doc["total"]["rate"],
-                         "fulfilled": doc["total"]["fulfilled"],
-                         "counted": doc["total"]["counted"], "summary": True,
-                         "_weights": doc["total"]["_weights"]})
+            rows.append({"label": "all plans", "rate": total.rate,
+                         "fulfilled": total.fulfilled, "counted": total.counted,
+                         "summary": True, "weights": report.weights})
         out.append('<section class="summary">')
         out.append("<h2>Completion rate</h2>")
         out.append(bar_chart(rows, "chart-rate",
                              "Completion rate per plan: fulfilled of counted items"))
         if len(plans) > 1:
-            summary = [{**p, "rate": percent(p["rate"])} for p in plans]
-            summary.append({"plan": "total", "title": "", **doc["total"],
-                            "rate": percent(doc["total"]["rate"])})
+            summary: list[dict[str, Any]] = [
+                {"plan": p.plan, "title": p.title, "total": p.tally.total,
+                 "counted": p.tally.counted, "fulfilled": p.tally.fulfilled,
+                 "rate": percent(p.rate)} for p in plans]
+            summary.append({"plan": "total", "title": "", "total": total.total,
+                            "counted": total.counted, "fulfilled": total.fulfilled,
+                            "rate": percent(total.rate)})
             out.append(_table(summary, [("plan", "plan"), ("title", "title"),
                                         ("total", "total"), ("counted", "counted"),
                                         ("fulfilled", "fulfilled"), ("rate", "rate")],
                               total=True))
-            out.append(f'<p class="rule">{escape(rule_line(doc["total"], doc["rules"]))}</p>')
+            line = rule_line(total.rate, total.credit, total.counted_weight, report.rules)
+            out.append(f'<p class="rule">{escape(line)}</p>')
         out.append("</section>")
     else:
         out.append('<p class="none">No plans.</p>')
-    out.extend(_plan_section(entry, doc, by) for entry in plans)
+    out.extend(_plan_section(entry, report) for entry in plans)
     made = f"tracker {version}".strip()
     out.append(f"<footer>Made with {escape(made)}, as of "
-               f"{escape(doc['as_of'])}.</footer>")
+               f"{escape(report.as_of)}.</footer>")
     out.append("</body>")
     out.append("</html>")
     return visible("\n".join(out) + "\n")  # no NUL, ESC… anywhere, titles included
+
+
+class HtmlRenderer(Renderer):
+    """``--format html``: the report as one page."""
+
+    def report(self, report: Report) -> str:
+        text = render_html(report, self.version)
+        if not self.for_file and not self.unicode:  # a terminal that cannot take UTF-8
+            text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        return text
+
+
+RENDERER = HtmlRenderer

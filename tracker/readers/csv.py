@@ -1,21 +1,16 @@
-"""CSV export and import (SPEC §6).
-
-Export writes the columns of ``COLUMNS``; import reads them back, checks every row before
-anything is written, and reports each bad row as ``FILE:LINE: column: problem``.
-"""
+"""CSV import: the columns of ``tracker export`` read back, every row checked before
+anything is written, each bad row reported as ``FILE:LINE: column: problem``."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from tracker.domain import (
-    Item,
     check_ref,
     check_title,
     parse_date,
@@ -24,72 +19,11 @@ from tracker.domain import (
     split_owners,
 )
 from tracker.errors import BadRows, StoreError, TrackerError
+from tracker.readers import Row
+from tracker.tabular import COLUMNS, restore
 
-COLUMNS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due", "weight",
-           "evidence", "updated")
 IGNORED = frozenset({"plan", "updated"})
 BOM = "\ufeff"
-
-# A cell a spreadsheet would run as a formula, possibly behind quotes we added before.
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-_FIRST = frozenset("'=+-@\t\r")
-
-
-def neutralise(text: str) -> str:
-    """Prefix ``'`` to a cell that a spreadsheet would take for a formula.
-
-    Cells that already start with quotes before such a character get one more, so that
-    ``restore`` is its exact inverse and a round trip never changes a title.
-    """
-    if not text or text[0] not in _FIRST:  # the common case, without the regex
-        return text
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def restore(text: str) -> str:
-    """Drop the one ``'`` that ``neutralise`` added."""
-    return text[1:] if text.startswith("'") and _FORMULA.match(text, 1) else text
-
-
-def export_row(item: Item) -> dict[str, Any]:
-    return dict(zip(COLUMNS, _cells(item), strict=True))
-
-
-def _cells(item: Item) -> tuple[str, ...]:
-    """The item's export cells, in the order of ``COLUMNS``, before neutralising."""
-    weight = item["weight"]
-    return (
-        item["plan"], item["ref"], item["title"], item["status"], item["reason"],
-        "; ".join(item["owners"]), item["area"], item["due"] or "",
-        str(weight) if type(weight) is int else repr(weight),
-        item["evidence"], item["updated"],
-    )
-
-
-def export_csv(items: Iterable[Item], *, delimiter: str = ",", for_file: bool = False) -> str:
-    """Items as CSV text; for a file, a BOM and CRLF line ends so Excel opens it cleanly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter,
-                        lineterminator="\r\n" if for_file else "\n")
-    writer.writerow(COLUMNS)
-    first = _FIRST
-    writer.writerows(
-        [cell if not cell or cell[0] not in first else neutralise(cell) for cell in _cells(item)]
-        for item in items
-    )
-    return (BOM if for_file else "") + buffer.getvalue()
-
-
-# --- import -----------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    """One valid row of an import file, as values ready for the domain."""
-
-    line: int
-    ref: str | None
-    values: dict[str, Any]
 
 
 def read_rows(

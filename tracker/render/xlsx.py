@@ -1,4 +1,5 @@
-"""The export as an Excel workbook: Summary (with a native bar chart), Items, Unfulfilled.
+"""XLSX output: the export as an Excel workbook — Summary (with a native bar chart), Items,
+Unfulfilled.
 
 ``workbook_bytes`` builds the file in memory from a report document and the items, so the
 CLI writes it atomically like every other file. Every text is written as a string: no
@@ -9,13 +10,18 @@ only here, when a workbook is made.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.csvio import COLUMNS
-from tracker.domain import Item
-from tracker.output import rule_line
+from tracker.render import Renderer
+from tracker.render.common import rule_line
+from tracker.reports import tally_json
+from tracker.tabular import COLUMNS
+
+if TYPE_CHECKING:
+    from tracker.domain import Item
+    from tracker.reports import Report
 
 DATE_FORMAT = "yyyy-mm-dd"
 RATE_FORMAT = "0.0%"
@@ -34,8 +40,8 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def workbook_bytes(doc: dict[str, Any], items: Sequence[Item]) -> bytes:
-    """The .xlsx file for a report document (``build_report``) and the items it counts."""
+def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
+    """The .xlsx file for a report (``build_report``) and the items it counts."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -54,9 +60,9 @@ def workbook_bytes(doc: dict[str, Any], items: Sequence[Item]) -> bytes:
         "total": book.add_format({"bold": True, "top": 1}),
         "total_rate": book.add_format({"bold": True, "top": 1, "num_format": RATE_FORMAT}),
     }
-    _summary(book, fmt, doc)
+    _summary(book, fmt, report)
     _items(book, fmt, items)
-    _unfulfilled(book, fmt, doc)
+    _unfulfilled(book, fmt, report)
     book.close()
     return buffer.getvalue()
 
@@ -82,23 +88,26 @@ def _header(sheet: Any, row: int, columns: Sequence[str], style: Any) -> None:
         sheet.write_string(row, col, name, style)
 
 
-def _summary(book: Any, fmt: dict[str, Any], doc: dict[str, Any]) -> None:
+def _summary(book: Any, fmt: dict[str, Any], report: Report) -> None:
     sheet = book.add_worksheet("Summary")
     sheet.write_string(0, 0, "Completion rate per plan", fmt["title"])
     sheet.write_string(1, 0, "as of")
-    sheet.write_datetime(1, 1, date.fromisoformat(doc["as_of"]), fmt["date"])
+    sheet.write_datetime(1, 1, date.fromisoformat(report.as_of), fmt["date"])
     sheet.write_string(2, 0, "rule")
-    sheet.write_string(2, 1, rule_line(doc["total"], doc["rules"]))
+    total = report.total
+    sheet.write_string(2, 1, rule_line(total.rate, total.credit, total.counted_weight,
+                                       report.rules))
     top = 4
     _header(sheet, top, SUMMARY_COLUMNS, fmt["head"])
-    plans = doc["plans"]
+    plans = report.plans
     for n, entry in enumerate(plans, start=top + 1):
+        values = {"plan": entry.plan, "title": entry.title, **tally_json(entry.tally)}
         for col, key in enumerate(SUMMARY_COLUMNS):
-            _write(sheet, n, col, entry[key], fmt["rate"] if key == "rate" else None)
+            _write(sheet, n, col, values[key], fmt["rate"] if key == "rate" else None)
     total_row = top + 1 + len(plans)
-    total = {"plan": "total", "title": "", **doc["total"]}
+    totals = {"plan": "total", "title": "", **tally_json(total)}
     for col, key in enumerate(SUMMARY_COLUMNS):
-        _write(sheet, total_row, col, total[key],
+        _write(sheet, total_row, col, totals[key],
                fmt["total_rate"] if key == "rate" else fmt["total"])
     sheet.write_string(total_row + 1, 0, "A blank rate means nothing was counted (n/a).")
     sheet.set_column(0, 0, 14)
@@ -118,7 +127,7 @@ def _summary(book: Any, fmt: dict[str, Any], doc: dict[str, Any]) -> None:
         "data_labels": {"value": True, "num_format": RATE_FORMAT},
         "gap": 60,
     })
-    chart.set_title({"name": f"Completion rate per plan, as of {doc['as_of']}",
+    chart.set_title({"name": f"Completion rate per plan, as of {report.as_of}",
                      "name_font": {"size": 12}})
     # In a bar chart the x axis is the horizontal value axis, the y axis the plans.
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_unit": 0.25})
@@ -144,10 +153,10 @@ def _items(book: Any, fmt: dict[str, Any], items: Sequence[Item]) -> None:
     _layout(sheet, COLUMNS, len(items))
 
 
-def _unfulfilled(book: Any, fmt: dict[str, Any], doc: dict[str, Any]) -> None:
+def _unfulfilled(book: Any, fmt: dict[str, Any], report: Report) -> None:
     sheet = book.add_worksheet("Unfulfilled")
     _header(sheet, 0, UNFULFILLED_COLUMNS, fmt["head"])
-    rows = [{"plan": entry["plan"], **u} for entry in doc["plans"] for u in entry["unfulfilled"]]
+    rows = [{"plan": entry.plan, **u} for entry in report.plans for u in entry.unfulfilled]
     for n, row in enumerate(rows, start=1):
         for col, key in enumerate(UNFULFILLED_COLUMNS):
             _write(sheet, n, col, row[key],
@@ -161,3 +170,16 @@ def _layout(sheet: Any, columns: Sequence[str], count: int) -> None:
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     for col, key in enumerate(columns):
         sheet.set_column(col, col, WIDTHS.get(key, 12))
+
+
+class XlsxRenderer(Renderer):
+    """``export --format xlsx``: the workbook (it needs -o FILE)."""
+
+    binary = True
+
+    def export(self, items: Iterable[Item], report: Report | None = None) -> bytes:
+        assert report is not None, "the workbook's Summary needs the report"
+        return workbook_bytes(report, list(items))
+
+
+RENDERER = XlsxRenderer

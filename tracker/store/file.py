@@ -1,9 +1,10 @@
-"""The store: the repository interface every command uses, and its TinyDB implementation.
+"""The file backend: the database as a TinyDB document file, and its journal beside it.
 
 This is the only module that imports tinydb. The database is a TinyDB document file (tables
 ``meta``, ``plans`` and ``items``, each ``{doc_id: document}``) written through a TinyDB
-``Storage`` of our own that reads the file once and replaces it atomically (SPEC §7);
-TinyDB's ``JSONStorage`` writes in place and has no lock, so it is not used.
+``Storage`` of our own that reads the file once and replaces it atomically (temp file,
+fsync, rename, fsync of the folder, the previous version kept as ``.bak``); TinyDB's
+``JSONStorage`` writes in place and has no lock, so it is not used.
 
 The journal of events lives beside it in ``<db>.journal``: one JSON object per line,
 append-only, so commands that need no history never parse it. A write appends the step's
@@ -17,114 +18,19 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from operator import itemgetter
-from typing import Any, TypeGuard
+from typing import Any
 
 from tinydb.storages import Storage
 
 from tracker import fileio, jsonio
 from tracker.domain import ROW_KEYS, Item, Plan
 from tracker.errors import StoreError
+from tracker.store import Repository, matches
 
 SCHEMA_VERSION = 2
 TABLES = ("meta", "plans", "items")
-
-
-# --- the interface ----------------------------------------------------------------------
-
-
-class Repository(ABC):
-    """What commands may ask of a database; one instance serves one command.
-
-    Reads see one consistent snapshot. Writes are buffered and reach the disk only in
-    ``commit()``, all at once, so a command that fails part-way changes nothing.
-    """
-
-    location: str
-    exists: bool = True  # False: a file database not written yet (reads are empty)
-    lost: dict[str, Any] | None = None  # what ``tracker repair`` found missing
-
-    @abstractmethod
-    def plans(self) -> list[Plan]: ...
-
-    @abstractmethod
-    def get_plan(self, plan_id: str) -> Plan | None: ...
-
-    @abstractmethod
-    def items(self, plan_id: str | None = None) -> list[Item]:
-        """Items of one plan (or of all plans), plans and refs in insertion order."""
-
-    @abstractmethod
-    def get_item(self, plan_id: str, ref: str) -> Item | None: ...
-
-    @abstractmethod
-    def refs(self, plan_id: str) -> list[str]: ...
-
-    @abstractmethod
-    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
-        """Journal events in recorded order; *plan* keeps the plan's and its items' events."""
-
-    @abstractmethod
-    def put_plan(self, plan: Plan) -> None: ...
-
-    @abstractmethod
-    def delete_plan(self, plan_id: str) -> None: ...
-
-    @abstractmethod
-    def put_item(self, item: Item) -> None: ...
-
-    @abstractmethod
-    def delete_item(self, plan_id: str, ref: str) -> None: ...
-
-    @abstractmethod
-    def append_events(self, events: list[dict[str, Any]]) -> None: ...
-
-    @abstractmethod
-    def last_seq(self) -> int: ...
-
-    @abstractmethod
-    def last_step(self) -> int: ...
-
-    @abstractmethod
-    def info(self) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def commit(self) -> bool:
-        """Write everything changed since opening in one write; return whether it wrote."""
-
-    @abstractmethod
-    def discard(self) -> None:
-        """Forget the buffered changes (a dry run): ``commit`` then writes nothing."""
-
-    # Defaults built on the methods above; a server backend answers them with one query.
-
-    def actor(self) -> str | None:
-        """Who the store itself says is making the change (PostgreSQL: the role), or None."""
-        return None
-
-    def keep_journal_aside(self, stamp: str) -> str | None:
-        """``tracker repair``: keep the damaged journal aside; the name it was kept under."""
-        return None
-
-    def recent_steps(self) -> Iterator[list[dict[str, Any]]]:
-        """Journal steps newest first, each as its events in recorded order (for undo)."""
-        events = self.events()
-        steps: dict[int, list[dict[str, Any]]] = {}
-        for event in reversed(events):
-            steps.setdefault(event["step"], []).append(event)
-        for found in steps.values():
-            yield found[::-1]
-
-    def bulk_load(self, plans: list[Plan], items: list[Item],
-                  events: list[dict[str, Any]]) -> None:
-        """Put a whole database (plans, items, journal) into this empty one (``copy``)."""
-        for plan in plans:
-            self.put_plan(plan)
-        for item in items:
-            self.put_item(item)
-        self.append_events(events)
 
 
 # --- storages: where the documents and the journal physically live ----------------------
@@ -276,65 +182,13 @@ class JSONFileStorage(Storage):
                 _remove_empty(folder, up_to=created)
 
 
-class MemoryStorage(Storage):
-    """The same storage contract held in memory (tests, and a model for new backends)."""
-
-    def __init__(self) -> None:
-        self.path = ":memory:"
-        self._data: bytes | None = None
-        self._journal = bytearray()
-        self.writes = 0
-
-    def read(self) -> dict[str, Any] | None:
-        return None if self._data is None else jsonio.loads(self._data)
-
-    def write(self, data: dict[str, Any]) -> None:
-        self._data = jsonio.dumps(data)
-        self.writes += 1
-
-    def close(self) -> None:
-        pass
-
-    def keep_copy(self, suffix: str) -> None:
-        pass
-
-    def damaged(self, what: str) -> StoreError:
-        return StoreError(f"in-memory database is damaged: {what}")
-
-    def journal_size(self) -> int:
-        return len(self._journal)
-
-    def journal_exists(self) -> bool:
-        return True
-
-    def journal_read(self, size: int) -> bytes:
-        return bytes(self._journal[:size])
-
-    def journal_replace(self, data: bytes) -> None:
-        self._journal = bytearray(data)
-
-    def journal_blocks(self, size: int) -> Iterator[bytes]:
-        yield bytes(self._journal[:size])
-
-    def journal_append(self, data: bytes) -> int:
-        self._journal += data
-        return len(self._journal)
-
-    def journal_truncate(self, size: int) -> None:
-        del self._journal[size:]
-
-    @contextlib.contextmanager
-    def locked(self, timeout: float) -> Iterator[None]:
-        yield
-
-
-# --- the repository over a document storage ---------------------------------------------
+# --- the repository over the document file ---------------------------------------------
 
 
 class DocumentRepository(Repository):
     """Plans and items held as TinyDB documents, indexed in memory for one command."""
 
-    def __init__(self, storage: JSONFileStorage | MemoryStorage, *, writable: bool,
+    def __init__(self, storage: JSONFileStorage, *, writable: bool,
                  salvage: bool = False) -> None:
         self.storage = storage
         self.location = storage.path
@@ -503,8 +357,8 @@ class DocumentRepository(Repository):
             if self._journal is None:
                 self._journal = self._read_journal()
             found = self._journal
-        events = [e for e in found if _matches(e, plan, item)]
-        events.extend(e for e in self._pending if _matches(e, plan, item))
+        events = [e for e in found if matches(e, plan, item)]
+        events.extend(e for e in self._pending if matches(e, plan, item))
         return events
 
     def _read_journal(self, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
@@ -642,7 +496,7 @@ class DocumentRepository(Repository):
     def keep_journal_aside(self, stamp: str) -> str | None:
         """``tracker repair``: the journal as it was, kept as ``<journal>.broken-<stamp>``."""
         original = getattr(self, "_original_journal", None)
-        if original is None or not isinstance(self.storage, JSONFileStorage):
+        if original is None:
             return None
         aside = f"{self.storage.journal_path}.broken-{stamp}"
         fileio.atomic_write(aside, original)
@@ -663,8 +517,7 @@ class _PlanItems:
 
     __slots__ = ("storage", "_text", "_rows", "_by_ref")
 
-    def __init__(self, storage: JSONFileStorage | MemoryStorage,
-                 content: str | list[list[Any]]) -> None:
+    def __init__(self, storage: JSONFileStorage, content: str | list[list[Any]]) -> None:
         self.storage = storage
         self._text = content if isinstance(content, str) else None
         self._rows = None if isinstance(content, str) else content
@@ -796,15 +649,6 @@ def _try_loads(line: bytes) -> Any:
         return None
 
 
-def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
-    target = event.get("id", "")
-    if item is not None:
-        return bool(target == item)
-    if plan is not None:
-        return bool(target == plan or target.startswith(f"{plan}:"))
-    return True
-
-
 # --- the files of a database ------------------------------------------------------------
 
 # A database file's companions, named after it: together they are the database.
@@ -833,8 +677,6 @@ def is_database_file(location: str, candidate: str) -> bool:
     """Whether writing *candidate* would write over a file of the database at *location*:
     the database, its journal, ``.bak``, ``.lock``, ``.broken-*``…, also when reached by
     another path, a symlink or a hard link."""
-    if is_server(location):
-        return False
     real_db = os.path.realpath(location)
     real = os.path.realpath(candidate)
     base = os.path.basename(real_db)
@@ -857,52 +699,16 @@ def is_database_file(location: str, candidate: str) -> bool:
 # --- opening ----------------------------------------------------------------------------
 
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_server(location: object) -> TypeGuard[str]:
-    """Whether *location* names a PostgreSQL database rather than a file (no psycopg import)."""
-    return isinstance(location, str) and location.startswith(SERVER_SCHEMES)
-
-
-def _storage(location: str | MemoryStorage) -> JSONFileStorage | MemoryStorage:
-    return location if isinstance(location, MemoryStorage) else JSONFileStorage(location)
-
-
-def open_reader(location: str | MemoryStorage) -> Repository:
-    """The database at *location* read once, without a lock, for a read-only command."""
-    if is_server(location):
-        from tracker import pgstore  # psycopg loads only for a server
-
-        return pgstore.open_reader(location)
-    storage = _storage(location)
-    return DocumentRepository(storage, writable=False)
+def open_reader(path: str) -> DocumentRepository:
+    """The database file read once, without a lock, for a read-only command."""
+    return DocumentRepository(JSONFileStorage(path), writable=False)
 
 
 @contextlib.contextmanager
-def open_repository(
-    location: str | MemoryStorage, *, write: bool, lock_timeout: float = 10.0,
-    salvage: bool = False,
-) -> Iterator[Repository]:
-    """Open the database at *location* for one command.
-
-    For writing: take the lock, read once, yield, and on success write once (nothing is
-    written when the block raises). For reading: read once, no lock. A ``postgresql://``
-    URL opens one transaction on the server instead (tracker.pgstore).
-    """
-    if is_server(location):
-        if salvage:
-            raise StoreError("'tracker repair' mends a database file's journal; a PostgreSQL "
-                             "journal is a table of the database, backed up with it")
-        from tracker import pgstore
-
-        with pgstore.open_repository(location, write=write, lock_timeout=lock_timeout) as pg:
-            yield pg
-        return
-    if not write:
-        yield open_reader(location)
-        return
-    storage = _storage(location)
+def open_repository(path: str, *, lock_timeout: float = 10.0,
+                    salvage: bool = False) -> Iterator[DocumentRepository]:
+    """Take the writers' lock, read once, yield, and write once if the block succeeds."""
+    storage = JSONFileStorage(path)
     with storage.locked(lock_timeout):
         repo = DocumentRepository(storage, writable=True, salvage=salvage)
         yield repo

@@ -1,4 +1,4 @@
-"""The team backend: the same ``Repository`` on a PostgreSQL server, through psycopg 3.
+"""The server backend: the same ``Repository`` on a PostgreSQL server, through psycopg 3.
 
 Loaded only for a ``postgresql://`` (or ``postgres://``) location, so commands on a file
 never import psycopg. The tables live in the schema ``tracker``:
@@ -35,9 +35,9 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from tracker import jsonio
-from tracker.domain import Item, Plan
+from tracker.domain import Item, Plan, whole
 from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
-from tracker.store import Repository
+from tracker.store import Repository, matches
 
 SCHEMA_VERSION = 1
 
@@ -202,10 +202,6 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _weight(value: float) -> float | int:
-    return int(value) if value.is_integer() else value
-
-
 def _plan(row: tuple[Any, ...]) -> Plan:
     pid, title, org, start, end, source, created = row
     return Plan(pid, title, org, _iso(start), _iso(end), source, _iso(created) or "")
@@ -214,7 +210,7 @@ def _plan(row: tuple[Any, ...]) -> Plan:
 def _item(row: tuple[Any, ...]) -> Item:
     plan, ref, title, status, reason, owners, area, due, weight, evidence, created, updated \
         = row
-    return Item(plan, ref, title, status, reason, owners, area, _iso(due), _weight(weight),
+    return Item(plan, ref, title, status, reason, owners, area, _iso(due), whole(weight),
                 evidence, _iso(created) or "", _iso(updated) or "")
 
 
@@ -240,15 +236,6 @@ def _event_row(event: dict[str, Any]) -> tuple[Any, ...]:
     return (event["seq"], event["step"], target, target.partition(":")[0],
             str(event["effective"]), event["action"], str(event.get("actor", "")),
             jsonio.dumps(event).decode())
-
-
-def _matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
-    target = str(event.get("id", ""))
-    if item is not None:
-        return target == item
-    if plan is not None:
-        return target == plan or target.startswith(f"{plan}:")
-    return True
 
 
 # --- the repository ---------------------------------------------------------------------
@@ -395,7 +382,7 @@ class PostgresRepository(Repository):
         else:
             rows = self._fetch(SELECT_EVENTS + " ORDER BY seq")
         events = [_event(r) for r in rows]
-        events.extend(e for e in self._pending if _matches(e, plan, item))
+        events.extend(e for e in self._pending if matches(e, plan, item))
         return events
 
     def recent_steps(self) -> Iterator[list[dict[str, Any]]]:
@@ -555,16 +542,13 @@ def open_reader(location: str, lock_timeout: float = 10.0) -> PostgresRepository
 
 
 @contextlib.contextmanager
-def open_repository(location: str, *, write: bool,
-                    lock_timeout: float = 10.0) -> Iterator[PostgresRepository]:
-    """One command's transaction: committed when the block succeeds, else rolled back."""
-    if not write:
-        repo = open_reader(location, lock_timeout)
-        try:
-            yield repo
-        finally:
-            repo.close()
-        return
+def open_repository(location: str, *, lock_timeout: float = 10.0,
+                    salvage: bool = False) -> Iterator[PostgresRepository]:
+    """One writing command's transaction: committed when the block succeeds, else rolled
+    back. (*salvage* is for a file's journal: a server's journal is a table.)"""
+    if salvage:
+        raise StoreError("'tracker repair' mends a database file's journal; a PostgreSQL "
+                         "journal is a table of the database, backed up with it")
     conn = connect(location)
     try:
         repo = PostgresRepository(conn, location, writable=True, lock_timeout=lock_timeout)

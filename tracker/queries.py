@@ -1,0 +1,186 @@
+"""The read side: lookups, filters, tallies and history over one repository, for one day.
+
+Every command that only reads asks a ``Reader``; the write side (``service.Tracker``) uses
+the same lookups. Nothing here changes the database or knows how results are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tracker.domain import Item, Plan, Rules, check_plan_id, parse_address, ref_sort_key, tally
+from tracker.errors import NotFound, StoreError, TrackerError
+
+if TYPE_CHECKING:
+    from tracker.store import Repository
+
+
+class Reader:
+    """Questions a command asks of the database, answered from one snapshot."""
+
+    def __init__(self, repo: Repository, today: date) -> None:
+        self.repo = repo
+        self.today = today
+
+    # lookups ------------------------------------------------------------------------------
+
+    def plan(self, plan_id: str) -> Plan:
+        plan = self.repo.get_plan(check_plan_id(plan_id))
+        if plan is None:
+            raise NotFound(f"no plan {plan_id!r}", "See 'tracker plan list' for the plans.")
+        return plan
+
+    def item(self, address: str) -> Item:
+        plan_id, ref = parse_address(address)
+        self.plan(plan_id)
+        item = self.repo.get_item(plan_id, ref)
+        if item is None:
+            raise NotFound(
+                f"no item {address!r} in plan {plan_id!r}",
+                f"See 'tracker list {plan_id}' for its items.",
+            )
+        return item
+
+    def plans(self, plan_ids: tuple[str, ...] | list[str] = ()) -> list[Plan]:
+        """The plans named (each once, in the order given), or every plan."""
+        if plan_ids:
+            return [self.plan(p) for p in dict.fromkeys(plan_ids)]
+        return self.repo.plans()
+
+    # items --------------------------------------------------------------------------------
+
+    def items(self, plan_id: str | None = None, *, statuses: tuple[str, ...] = (),
+              owner: str | None = None, area: str | None = None,
+              overdue: bool = False) -> list[Item]:
+        """Items of one plan or of every plan, filtered, in plan and ref order."""
+        if plan_id is not None:
+            self.plan(plan_id)
+        found = self.repo.items(plan_id)
+        wanted = set(statuses)
+        day = self.today.isoformat()
+        owner_key = owner.casefold() if owner is not None else None
+        area_key = area.casefold() if area is not None else None
+        found = [
+            i for i in found
+            if (not wanted or i.status in wanted)
+            and (owner_key is None or owner_key in (o.casefold() for o in i.owners))
+            and (area_key is None or i.area.casefold() == area_key)
+            and (not overdue or i.is_overdue(day))
+        ]
+        found.sort(key=lambda i: (i.plan, ref_sort_key(i.ref)))
+        return found
+
+    def plans_with_items(
+        self, plan_ids: tuple[str, ...], as_of: str | None = None,
+        later: dict[str, int] | None = None,
+    ) -> Iterator[tuple[Plan, list[Item]]]:
+        """The chosen plans (all when none named), each with its items now or as of a day.
+
+        A generator, so that a report of every plan holds one plan's items at a time. With
+        *as_of*, *later* receives per plan how many of its items were added after that day.
+        """
+        plans = self.plans(plan_ids)
+        if as_of is None:
+            return ((p, self.repo.items(p.id)) for p in plans)
+        from tracker.history import history_known_from
+
+        events = self.repo.events(plan=plans[0].id) if len(plans) == 1 else self.repo.events()
+        known = history_known_from(events)
+        if known is not None and as_of < known:
+            raise StoreError(
+                f"the journal lost the history before {known} ('tracker repair'): a report "
+                f"as of {as_of} cannot be rebuilt",
+                f"Report as of {known} or later ('tracker log' shows the repair).")
+        return _as_of(plans, events, as_of, later)
+
+    # plans --------------------------------------------------------------------------------
+
+    def plan_summaries(self) -> list[dict[str, Any]]:
+        """A row per plan: id, title, items, fulfilled, rate (the default rule)."""
+        summaries = []
+        for p in self.repo.plans():
+            t = tally(self.repo.items(p.id), Rules())
+            summaries.append({"id": p.id, "title": p.title, "items": t.total,
+                              "fulfilled": t.fulfilled, "rate": t.rate})
+        return summaries
+
+    def plan_record(self, plan_id: str) -> dict[str, Any]:
+        """A plan's fields with its counts and rate."""
+        plan = self.plan(plan_id)
+        t = tally(self.repo.items(plan.id), Rules())
+        return {**plan.to_dict(), "items": t.total, "fulfilled": t.fulfilled, "rate": t.rate}
+
+    # history ------------------------------------------------------------------------------
+
+    def item_record(self, address: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """An item in its JSON keys, with its history. A removed item is gone from the
+        plan, not from the journal: its last state, and when and by whom it was removed."""
+        try:
+            record = self.item(address).to_json()
+        except NotFound:
+            from tracker.history import removed_record
+
+            plan_id, ref = parse_address(address)
+            history = self.repo.events(item=f"{plan_id}:{ref}")
+            gone = removed_record(history)
+            if gone is None:
+                raise
+            return gone, history
+        return record, self.repo.events(item=record["id"])
+
+    def log(self, target: str | None = None, since: str | None = None) -> list[dict[str, Any]]:
+        """The journal, of everything or of a plan or item (removed ones too), newest first;
+        *since*: only what was recorded on or after that day."""
+        plan = item = None
+        if target is not None:
+            try:
+                if ":" in target:
+                    item = self.item(target).id
+                else:
+                    plan = self.plan(target).id
+            except NotFound:
+                # Removed plans and items keep their history: show it when there is one.
+                if ":" in target:
+                    item = "{}:{}".format(*parse_address(target))
+                else:
+                    plan = check_plan_id(target)
+                if not self.repo.events(plan=plan, item=item):
+                    raise
+        events = self.repo.events(plan=plan, item=item)
+        if since:
+            events = [e for e in events if e["at"][:10] >= since]
+        events.reverse()
+        return events
+
+    def undo_target(self) -> tuple[int, list[dict[str, Any]]]:
+        """The last step that changed data and is not undone yet, with its events.
+
+        Steps are read newest first, only as far back as needed: an undo is recorded after
+        the step it reverts, so every undo of a step has been seen when the step is reached.
+        """
+        undone: set[int] = set()
+        for events in self.repo.recent_steps():
+            undone.update(e["undoes"] for e in events if e.get("action") == "undo")
+            step = events[0]["step"]
+            if any(e.get("action") == "repair" for e in events):
+                raise TrackerError(
+                    "nothing to undo: the journal was repaired in step "
+                    f"{step} ('tracker repair'), and the steps before it cannot be undone")
+            # Undo and restore steps are not themselves reverted: undo goes further back.
+            if step not in undone and not any(e.get("action") in ("undo", "restore")
+                                              for e in events):
+                return step, events
+        raise TrackerError("nothing to undo: no change is left to revert")
+
+
+def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,
+           later: dict[str, int] | None) -> Iterator[tuple[Plan, list[Item]]]:
+    from tracker.history import as_of_state
+
+    for plan in plans:
+        items, count = as_of_state(events, plan.id, as_of)
+        if later is not None:
+            later[plan.id] = count
+        yield plan, items

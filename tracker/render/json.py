@@ -1,0 +1,44 @@
+"""JSON output: the scripting interface, stable and the same in every language.
+
+Reports are ``Report.to_json()``; items carry the keys of ``Item.to_json()``; records and
+events are written as they are. Indented, keys in their documented order, non-ASCII kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from tracker.jsonio import pretty
+from tracker.render import Renderer
+
+if TYPE_CHECKING:
+    from tracker.domain import Item
+    from tracker.reports import Report
+
+
+class JsonRenderer(Renderer):
+    """``--format json``."""
+
+    machine = True
+
+    def report(self, report: Report) -> str:
+        return pretty(report.to_json())
+
+    def items(self, items: list[Item]) -> str:
+        return pretty([i.to_json() for i in items])
+
+    def plans(self, rows: list[dict[str, Any]]) -> str:
+        return pretty(rows)
+
+    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None) -> str:
+        return pretty(record if history is None else {**record, "history": history})
+
+    def events(self, events: list[dict[str, Any]]) -> str:
+        return pretty(events)
+
+    def export(self, items: Iterable[Item], report: Report | None = None) -> str:
+        return self.items(list(items))
+
+
+RENDERER = JsonRenderer

@@ -1,0 +1,188 @@
+"""The store: the ``Repository`` interface every command uses, and the openers that pick
+a backend by location.
+
+A backend is a module of this package: ``file`` (the TinyDB-format file and its journal,
+the default), ``postgres`` (a team's server) and ``memory`` (in memory: the model a new
+backend follows). Each implements ``Repository`` and passes the one contract test module
+``tests/test_repository.py``. This module imports none of them until a location needs it,
+so a command on a file never loads psycopg and a server command never loads tinydb.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+from tracker.domain import Item, Plan
+
+if TYPE_CHECKING:
+    from tracker.store.memory import MemoryDatabase
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+class Repository(ABC):
+    """What commands may ask of a database; one instance serves one command.
+
+    Reads see one consistent snapshot. Writes are buffered (or held in one transaction)
+    and reach the database only in ``commit()``, all at once, so a command that fails
+    part-way changes nothing.
+    """
+
+    location: str
+    exists: bool = True  # False: a file database not written yet (reads are empty)
+    lost: dict[str, Any] | None = None  # what ``tracker repair`` found missing
+
+    @abstractmethod
+    def plans(self) -> list[Plan]:
+        """Every plan, in the order they were added."""
+
+    @abstractmethod
+    def get_plan(self, plan_id: str) -> Plan | None: ...
+
+    @abstractmethod
+    def items(self, plan_id: str | None = None) -> list[Item]:
+        """Items of one plan (or of all plans), plans and refs in insertion order."""
+
+    @abstractmethod
+    def get_item(self, plan_id: str, ref: str) -> Item | None: ...
+
+    @abstractmethod
+    def refs(self, plan_id: str) -> list[str]: ...
+
+    @abstractmethod
+    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
+        """Journal events in recorded order; *plan* keeps the plan's and its items' events."""
+
+    @abstractmethod
+    def put_plan(self, plan: Plan) -> None: ...
+
+    @abstractmethod
+    def delete_plan(self, plan_id: str) -> None:
+        """Remove a plan and its items."""
+
+    @abstractmethod
+    def put_item(self, item: Item) -> None:
+        """Add an item (it goes last in its plan) or replace one (it keeps its place)."""
+
+    @abstractmethod
+    def delete_item(self, plan_id: str, ref: str) -> None: ...
+
+    @abstractmethod
+    def append_events(self, events: list[dict[str, Any]]) -> None: ...
+
+    @abstractmethod
+    def last_seq(self) -> int: ...
+
+    @abstractmethod
+    def last_step(self) -> int: ...
+
+    @abstractmethod
+    def info(self) -> dict[str, Any]:
+        """``database``, ``schema_version``, counts of plans, items, events and steps."""
+
+    @abstractmethod
+    def commit(self) -> bool:
+        """Write everything changed since opening in one write; return whether it wrote."""
+
+    @abstractmethod
+    def discard(self) -> None:
+        """Forget the buffered changes (a dry run): ``commit`` then writes nothing."""
+
+    # Defaults built on the methods above; a backend may answer them better.
+
+    def close(self) -> None:  # noqa: B027 - a default that does nothing, not an abstract one
+        """Let go of what the repository holds (a server connection); nothing by default."""
+
+    def actor(self) -> str | None:
+        """Who the store itself says is making the change (PostgreSQL: the role), or None."""
+        return None
+
+    def keep_journal_aside(self, stamp: str) -> str | None:
+        """``tracker repair``: keep the damaged journal aside; the name it was kept under."""
+        return None
+
+    def recent_steps(self) -> Iterator[list[dict[str, Any]]]:
+        """Journal steps newest first, each as its events in recorded order (for undo)."""
+        events = self.events()
+        steps: dict[int, list[dict[str, Any]]] = {}
+        for event in reversed(events):
+            steps.setdefault(event["step"], []).append(event)
+        for found in steps.values():
+            yield found[::-1]
+
+    def bulk_load(self, plans: list[Plan], items: list[Item],
+                  events: list[dict[str, Any]]) -> None:
+        """Put a whole database (plans, items, journal) into this empty one (``copy``)."""
+        for plan in plans:
+            self.put_plan(plan)
+        for item in items:
+            self.put_item(item)
+        self.append_events(events)
+
+
+def matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
+    """Whether *event* is about *item*, or about *plan* or one of its items (or any)."""
+    target = str(event.get("id", ""))
+    if item is not None:
+        return target == item
+    if plan is not None:
+        return target == plan or target.startswith(f"{plan}:")
+    return True
+
+
+# --- opening ----------------------------------------------------------------------------
+
+# Each backend is a module of this package with ``open_reader(location)`` and
+# ``open_repository(location, *, lock_timeout, salvage)``; a new backend is a module and a
+# line here (and in ``backend_of``). Imported only when a location needs it.
+BACKENDS = {"file": "tracker.store.file", "postgres": "tracker.store.postgres",
+            "memory": "tracker.store.memory"}
+
+
+def is_server(location: object) -> TypeGuard[str]:
+    """Whether *location* names a PostgreSQL database rather than a file (no psycopg import)."""
+    return isinstance(location, str) and location.startswith(SERVER_SCHEMES)
+
+
+def backend_of(location: object) -> str:
+    """The backend for *location*: a ``postgresql://`` URL, an in-memory database, a file."""
+    if is_server(location):
+        return "postgres"
+    return "file" if isinstance(location, str) else "memory"
+
+
+def _backend(location: object) -> Any:
+    return importlib.import_module(BACKENDS[backend_of(location)])
+
+
+def open_reader(location: str | MemoryDatabase) -> Repository:
+    """The database at *location* read once, without a lock, for a read-only command."""
+    repo: Repository = _backend(location).open_reader(location)
+    return repo
+
+
+@contextlib.contextmanager
+def open_repository(
+    location: str | MemoryDatabase, *, write: bool, lock_timeout: float = 10.0,
+    salvage: bool = False,
+) -> Iterator[Repository]:
+    """Open the database at *location* for one command.
+
+    For writing: take the writers' lock, read once, yield, and on success write once
+    (nothing is written when the block raises). For reading: read once, no lock.
+    *salvage* opens a file whose journal is damaged, for ``tracker repair``.
+    """
+    if not write:
+        repo = open_reader(location)
+        try:
+            yield repo
+        finally:
+            repo.close()
+        return
+    with _backend(location).open_repository(location, lock_timeout=lock_timeout,
+                                            salvage=salvage) as repo:
+        yield repo
