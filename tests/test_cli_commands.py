@@ -20,7 +20,7 @@ Ok = Callable[..., str]
 STATUSES = ["not-started", "in-progress", "stalled", "fulfilled", "partial", "not-fulfilled",
             "withdrawn"]
 ITEM_KEYS = {"id", "plan", "ref", "title", "status", "reason", "owners", "area", "due",
-             "weight", "evidence", "created", "updated"}
+             "due_end", "weight", "evidence", "created", "updated"}
 EVENT_KEYS = {"seq", "at", "actor", "effective", "id", "action", "changes", "reason", "note",
               "step"}
 EXPORT_HEADER = "plan,ref,title,status,reason,owners,area,due,weight,evidence,updated"
@@ -213,7 +213,8 @@ def test_add_with_every_option(plan: str, ok: Ok) -> None:
         "title": "International contacts with European organisations",
         "status": "not-fulfilled", "reason": "primarily because of their stance",
         "owners": ["Secretariat", "Chair"], "area": "External relations",
-        "due": "2023-12-31", "weight": 2.5, "evidence": "https://example.org/statement",
+        "due": "2023-12-31", "due_end": "2023-12-31", "weight": 2.5,
+        "evidence": "https://example.org/statement",
     }
     (event,) = shown["history"]
     check_event_keys(event)

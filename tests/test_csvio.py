@@ -103,7 +103,9 @@ def test_every_bad_row_is_reported_and_nothing_written(db: Path, run: Run, ok: O
     assert lines[:-1] == [
         f"{name}:3: title: the title is empty: write at least one character other than a space",
         f"{name}:4: status: invalid status 'done': use one of not-started, in-progress, "
-        "stalled, fulfilled, partial, not-fulfilled, withdrawn",
+        "stalled, fulfilled, partial, not-fulfilled, withdrawn (or in Russian: не начато, "
+        "в работе, приостановлено, исполнено, исполнено частично, не исполнено, исключено "
+        "из плана)",
         f"{name}:5: due: invalid date '2023-02-31': no such day in the calendar",
         f"{name}:6: weight: invalid weight '0': it must be a number greater than 0",
         f"{name}:7: ref: '1' appears again (first on line 2)",
@@ -131,8 +133,10 @@ def test_unknown_column_and_missing_title_are_errors(run: Run, ok: Ok, tmp_path:
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:2] == [
         f"{source}:1: colour: unknown column; the columns are plan, ref, title, status, "
-        "reason, owners, area, due, weight, evidence, updated",
-        f"{source}:1: title: the required column is missing",
+        "reason, owners, area, due, weight, evidence, updated (or their Russian names); name "
+        "it with --map 'colour=FIELD', or leave it out with --skip-column 'colour'",
+        f"{source}:1: title: the required column is missing (name the column that holds the "
+        "measures with --map 'HEADER=title')",
     ]
 
 

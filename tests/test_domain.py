@@ -53,7 +53,8 @@ def test_addresses() -> None:
 def test_dates() -> None:
     assert parse_date("2024-02-29", TODAY) == "2024-02-29"
     assert parse_date("today", TODAY) == "2026-01-15"
-    for bad in ["2023-02-31", "2023-2-1", "21.11.2023", "tomorrow", ""]:
+    assert parse_date("21.11.2023", TODAY) == "2023-11-21"  # as Russian users write it
+    for bad in ["2023-02-31", "2023-2-1", "31.11.2023", "tomorrow", ""]:
         with pytest.raises(InvalidValue):
             parse_date(bad, TODAY)
 

@@ -40,9 +40,9 @@ def test_first_write_migrates_after_keeping_a_copy(v1: Path, ok: Ok) -> None:
     kept = Path(str(v1) + ".schema-1.bak")
     assert kept.read_bytes() == original
     document = json.loads(v1.read_bytes())
-    assert document["meta"]["1"]["schema_version"] == 2
+    assert document["meta"]["1"]["schema_version"] == 3
     assert {d["plan"] for d in document["items"].values()} == {"csto-2023", "office-2024"}
-    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 2
+    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 3
     ok("undo", "--yes")
     assert json.loads(ok("report", "-f", "json")) == json.loads(
         (FIXTURES / "v1-report.json").read_text())
@@ -54,3 +54,50 @@ def test_first_write_migrates_after_keeping_a_copy(v1: Path, ok: Ok) -> None:
     assert json.loads(ok("log", "-f", "json"))[2:] == old_log  # history kept, two steps on top
     ok("add", "office-2024", "After the migration")
     assert kept.read_bytes() == original  # the copy is made once, never overwritten
+
+
+# --- schema 2 → 3: deadlines may be periods ----------------------------------------------
+# tests/fixtures/v2.json was written by tracker at schema 2 (the commands are in
+# v2-made-by.sh): a back-dated change, an undone step, a removed item, weights, owners.
+
+
+@pytest.fixture
+def v2(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(FIXTURES / "v2.json", db)
+    shutil.copy(FIXTURES / "v2.json.journal", str(db) + ".journal")
+    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
+    return db
+
+
+def fixture(name: str) -> object:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def without_due_end(items: object) -> object:
+    assert isinstance(items, list)
+    return [{k: v for k, v in item.items() if k != "due_end"} for item in items]
+
+
+def test_schema_2_reads_as_it_did(v2: Path, ok: Ok) -> None:
+    before = snapshot(v2)
+    assert json.loads(ok("report", "-f", "json", "--by", "owner")) == fixture("v2-report.json")
+    assert json.loads(ok("report", "--as-of", "2024-04-15", "-f", "json")) == fixture(
+        "v2-report-as-of.json")
+    assert json.loads(ok("log", "-f", "json")) == fixture("v2-log.json")
+    listed = json.loads(ok("list", "-f", "json"))
+    assert without_due_end(listed) == fixture("v2-list.json")
+    assert [i["due_end"] for i in listed] == ["2024-03-31", "2024-06-30", None, "2024-09-30"]
+    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 2
+    assert snapshot(v2) == before  # reads never rewrite
+
+
+def test_the_first_write_takes_schema_2_to_3_after_keeping_a_copy(v2: Path, ok: Ok) -> None:
+    original = v2.read_bytes()
+    ok("update", "office-2024:3.1", "--due", "IV квартал 2024 г.")
+    assert Path(str(v2) + ".schema-2.bak").read_bytes() == original
+    assert json.loads(v2.read_bytes())["meta"]["1"]["schema_version"] == 3
+    assert json.loads(ok("show", "office-2024:3.1", "-f", "json"))["due"] == "2024-Q4"
+    ok("undo", "--yes")
+    assert json.loads(ok("report", "-f", "json", "--by", "owner")) == fixture("v2-report.json")
+    assert json.loads(ok("log", "-f", "json"))[2:] == fixture("v2-log.json")
+    assert without_due_end(json.loads(ok("list", "-f", "json"))) == fixture("v2-list.json")

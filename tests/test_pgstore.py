@@ -121,7 +121,7 @@ def test_commands_on_an_uninitialised_database_say_to_run_db_init(
 def test_db_init_creates_the_schema_then_says_it_is_there(bare: PgDatabase) -> None:
     first = at(bare, "db", "init")
     assert first.exit_code == 0, first.stderr
-    assert "created the tracker schema (version 1)" in first.stderr
+    assert f"created the tracker schema (version {pgstore.SCHEMA_VERSION})" in first.stderr
     ok_at(bare, "plan", "add", "p", "--title", "P")
     again = at(bare, "db", "init")
     assert again.exit_code == 0 and "already has the tracker schema" in again.stderr
@@ -133,6 +133,25 @@ def test_db_init_creates_the_schema_then_says_it_is_there(bare: PgDatabase) -> N
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'tracker'")}
     assert tables == {"meta", "plans", "items", "events"}
     assert {"items_pkey", "items_by_plan", "events_by_plan", "events_by_id"} <= indexes
+
+
+def test_db_init_migrates_schema_1_deadlines_to_periods(bare: PgDatabase) -> None:
+    """Schema 1 kept ``due`` as a date; schema 2 keeps the canonical period as text."""
+    with psycopg.connect(bare, autocommit=True) as conn:
+        conn.execute(pgstore.MIGRATIONS[1])
+        conn.execute("INSERT INTO tracker.plans (id, title) VALUES ('p', 'P')")
+        conn.execute("INSERT INTO tracker.items (plan, ref, title, status, due) VALUES "
+                     "('p', '1', 'Dated', 'not-started', '2024-03-31')")
+    old = at(bare, "list")
+    assert old.exit_code == 1 and "run 'tracker db init'" in old.stderr
+    migrated = at(bare, "db", "init")
+    assert migrated.exit_code == 0, migrated.stderr
+    assert f"from schema 1 to {pgstore.SCHEMA_VERSION}" in migrated.stderr
+    (item,) = json.loads(ok_at(bare, "list", "-f", "json"))
+    assert (item["due"], item["due_end"]) == ("2024-03-31", "2024-03-31")
+    ok_at(bare, "update", "p:1", "--due", "IV квартал 2024 г.")
+    (item,) = json.loads(ok_at(bare, "list", "-f", "json"))
+    assert (item["due"], item["due_end"]) == ("2024-Q4", "2024-12-31")
 
 
 def test_db_init_is_one_transaction(bare: PgDatabase) -> None:

@@ -40,7 +40,7 @@ def test_file_is_a_tinydb_database_with_a_schema_version(tmp_path: Path) -> None
     seed(path)
     with TinyDB(path, storage=JSONFileStorage) as tiny:
         meta = tiny.table("meta").all()[0]
-        assert meta["schema_version"] == SCHEMA_VERSION == 2
+        assert meta["schema_version"] == SCHEMA_VERSION == 3
         assert meta["item_fields"] == ["ref", "title", "status", "reason", "owners", "area",
                                        "due", "weight", "evidence", "created", "updated"]
         assert sorted(d["id"] for d in tiny.table("plans").all()) == ["p", "q"]

@@ -547,7 +547,8 @@ def test_plan_dates_can_be_cleared(ok: Ok) -> None:
 def test_a_date_in_full_width_digits_is_not_a_date(plan: str, run: Run) -> None:
     result = run("add", "p", "T", "--due", "２０２４-０１-０１")
     assert result.exit_code == 2
-    assert "no such day" not in result.stderr and "use YYYY-MM-DD" in result.stderr
+    assert "no such day" not in result.stderr and "invalid deadline" in result.stderr
+    assert run("update", "p:1", "--on", "２０２４-０１-０１").stderr.count("use YYYY-MM-DD") == 1
 
 
 def test_an_error_cuts_a_huge_argument(plan: str, run: Run) -> None:

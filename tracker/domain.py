@@ -13,7 +13,8 @@ from enum import StrEnum
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tracker.errors import InvalidValue
+from tracker.errors import InvalidValue, shown
+from tracker.periods import PLAN_YEAR, due_end, parse_day, parse_period, with_plan_year
 
 
 class Status(StrEnum):
@@ -38,23 +39,12 @@ PLAN_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 PLAN_ID_MAX = 64
 REF_MAX = 64
-DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # Characters that would act on a terminal rather than show: C0 controls, DEL and C1.
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_IN_LINES_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # newline, tab allowed
-SHOWN_MAX = 60  # characters of a bad value repeated in an error message
 
 
 # --- validation -------------------------------------------------------------------------
-
-
-def shown(value: object) -> str:
-    """A bad value as an error message repeats it: quoted, and cut when it is long."""
-    text = repr(value) if isinstance(value, str) else repr(str(value))
-    if len(text) <= SHOWN_MAX + 2:
-        return text
-    length = len(value) if isinstance(value, str) else len(str(value))
-    return f"{text[:SHOWN_MAX]}…' ({length:,} characters)"
 
 
 def check_text(value: str, what: str, *, lines: bool = False) -> str:
@@ -100,17 +90,34 @@ def parse_address(value: str) -> tuple[str, str]:
 
 
 def parse_date(value: str, today: date) -> str:
-    """Parse an input date (``YYYY-MM-DD`` or ``today``) into its ISO text."""
+    """Parse an input date (``YYYY-MM-DD``, ``DD.MM.YYYY`` or ``today``) into ISO text."""
     text = value.strip()
-    if text.lower() == "today":
+    if text.lower() in ("today", "сегодня"):
         return today.isoformat()
-    if not DATE_RE.match(text):
-        raise InvalidValue(f"invalid date {shown(value)}: use YYYY-MM-DD or 'today'")
     try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
+        day = parse_day(text)
+    except InvalidValue:
         raise InvalidValue(f"invalid date {shown(value)}: no such day in the calendar") \
             from None
+    if day is None:
+        raise InvalidValue(f"invalid date {shown(value)}: use YYYY-MM-DD, DD.MM.YYYY or "
+                           "'today'")
+    return day
+
+
+def parse_due(value: str, today: date) -> str:
+    """A deadline as people write it (a day, a month, a quarter… or 'today'), canonical.
+
+    «в течение года» gives ``periods.PLAN_YEAR``, resolved with the plan's year by
+    ``resolve_due``."""
+    if value.strip().lower() in ("today", "сегодня"):
+        return today.isoformat()
+    return parse_period(value)
+
+
+def resolve_due(due: str | None, plan: Plan) -> str | None:
+    """A deadline with «в течение года» turned into the plan's year."""
+    return with_plan_year(due, plan.start, plan.end) if due == PLAN_YEAR else due
 
 
 WEIGHT_MAX = 1_000_000  # keeps every sum finite and exact enough, and JSON valid
@@ -159,12 +166,43 @@ def unique_owners(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+# Status words as people write them, in English and Russian (SPEC's Russian names first).
+STATUS_NAMES_RU = {
+    "not-started": "не начато", "in-progress": "в работе", "stalled": "приостановлено",
+    "fulfilled": "исполнено", "partial": "исполнено частично",
+    "not-fulfilled": "не исполнено", "withdrawn": "исключено из плана",
+}
+_STATUS_WORDS = {
+    **{status: status for status in STATUSES},
+    **{status.replace("-", " "): status for status in STATUSES},
+    **{status.replace("-", "_"): status for status in STATUSES},
+    **{name: status for status, name in STATUS_NAMES_RU.items()},
+    "не начат": "not-started", "не начата": "not-started",
+    "в процессе": "in-progress", "в процессе исполнения": "in-progress",
+    "в стадии исполнения": "in-progress", "исполняется": "in-progress",
+    "выполняется": "in-progress", "в процессе выполнения": "in-progress",
+    "приостановлен": "stalled", "приостановлена": "stalled",
+    "выполнено": "fulfilled", "исполнен": "fulfilled", "исполнена": "fulfilled",
+    "выполнен": "fulfilled", "выполнена": "fulfilled", "реализовано": "fulfilled",
+    "выполнено частично": "partial", "частично исполнено": "partial",
+    "частично выполнено": "partial", "исполнено не в полном объеме": "partial",
+    "выполнено не в полном объеме": "partial",
+    "не выполнено": "not-fulfilled", "не исполнен": "not-fulfilled",
+    "не выполнен": "not-fulfilled", "не реализовано": "not-fulfilled",
+    "исключено": "withdrawn", "исключено из плана": "withdrawn",
+    "снято с контроля": "withdrawn", "отменено": "withdrawn",
+}
+
+
 def parse_status(value: str) -> str:
-    """Return the canonical status for *value* or raise InvalidValue."""
-    text = value.strip().lower()
-    if text not in STATUSES:
-        raise InvalidValue(f"invalid status {shown(value)}: use one of {', '.join(STATUSES)}")
-    return text
+    """The canonical status for *value*, written in English or Russian, in any case
+    (``fulfilled``, ``Исполнено``, ``не выполнено``, ``выполнено частично``…)."""
+    text = " ".join(value.replace("ё", "е").replace("Ё", "Е").split()).lower().rstrip(".")
+    found = _STATUS_WORDS.get(text)
+    if found is None:
+        raise InvalidValue(f"invalid status {shown(value)}: use one of {', '.join(STATUSES)} "
+                           f"(or in Russian: {', '.join(STATUS_NAMES_RU.values())})")
+    return found
 
 
 def check_title(value: str) -> str:
@@ -239,6 +277,10 @@ def _field(name: str) -> Any:
 
 ITEM_KEYS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due", "weight",
              "evidence", "created", "updated")
+# The JSON of an item: ``id``, the stored fields, and ``due_end`` after ``due``.
+JSON_HEAD = ("id", *ITEM_KEYS[:ITEM_KEYS.index("due") + 1])
+JSON_TAIL = ITEM_KEYS[ITEM_KEYS.index("due") + 1:]
+JSON_KEYS = (*JSON_HEAD, "due_end", *JSON_TAIL)
 
 
 class Item(dict[str, Any]):
@@ -287,8 +329,10 @@ class Item(dict[str, Any]):
         return data
 
     def to_json(self) -> dict[str, Any]:
-        """The item in its documented JSON keys (``id`` first)."""
-        return {"id": self.id, **self.to_dict()}
+        """The item in its documented JSON keys (``id`` first, ``due_end`` after ``due``)."""
+        data = {"id": self.id, **self.to_dict()}
+        return {**{k: data[k] for k in JSON_HEAD}, "due_end": due_end(data["due"]),
+                **{k: data[k] for k in JSON_TAIL}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
@@ -319,9 +363,15 @@ class Item(dict[str, Any]):
         return row
 
     def is_overdue(self, on: str) -> bool:
-        """Open and due before *on* (ISO date)."""
-        due = self["due"]
-        return due is not None and due < on and self["status"] in OPEN
+        """Open, and the last day of its deadline is before *on* (ISO date); an ongoing
+        measure is never overdue."""
+        end = due_end(self["due"])
+        return end is not None and end < on and self["status"] in OPEN
+
+    @property
+    def due_end(self) -> str | None:
+        """The last day of the deadline (ISO), or None (no deadline, or ongoing)."""
+        return due_end(self["due"])
 
     def __repr__(self) -> str:
         return f"Item({dict.__repr__(self)})"

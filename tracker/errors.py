@@ -6,6 +6,17 @@ error handler prints ``Error: <message>`` on stderr and exits with ``exit_code``
 
 from __future__ import annotations
 
+SHOWN_MAX = 60  # characters of a bad value repeated in an error message
+
+
+def shown(value: object) -> str:
+    """A bad value as an error message repeats it: quoted, and cut when it is long."""
+    text = repr(value) if isinstance(value, str) else repr(str(value))
+    if len(text) <= SHOWN_MAX + 2:
+        return text
+    length = len(value) if isinstance(value, str) else len(str(value))
+    return f"{text[:SHOWN_MAX]}…' ({length:,} characters)"
+
 
 class TrackerError(Exception):
     """A failure the user can fix (exit 1)."""

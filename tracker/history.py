@@ -150,10 +150,7 @@ def removed_record(history: list[dict[str, Any]]) -> dict[str, Any] | None:
                              "evidence": ""}
     state.update({k: old for k, (old, _new) in last["changes"].items()})
     plan, _, ref = last["id"].partition(":")
-    record = {"id": last["id"], "plan": plan, "ref": ref}
-    for key in ("title", "status", "reason", "owners", "area", "due", "weight", "evidence",
-                "created", "updated"):
-        record[key] = state.get(key, "")
+    record = Item.from_dict({"plan": plan, "ref": ref, **state}).to_json()
     record["removed"] = {"effective": last["effective"], "at": last["at"],
                          "actor": last["actor"], "step": last["step"]}
     return record

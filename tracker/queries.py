@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.domain import Item, Plan, Rules, check_plan_id, parse_address, ref_sort_key, tally
 from tracker.errors import NotFound, StoreError, TrackerError
+from tracker.periods import due_end, due_sort_key
 
 if TYPE_CHECKING:
     from tracker.store import Repository
@@ -52,9 +53,10 @@ class Reader:
     # items --------------------------------------------------------------------------------
 
     def items(self, plan_id: str | None = None, *, statuses: tuple[str, ...] = (),
-              owner: str | None = None, area: str | None = None,
-              overdue: bool = False) -> list[Item]:
-        """Items of one plan or of every plan, filtered, in plan and ref order."""
+              owner: str | None = None, area: str | None = None, overdue: bool = False,
+              due_before: str | None = None, sort: str = "ref") -> list[Item]:
+        """Items of one plan or of every plan, filtered; in plan and ref order, or by
+        deadline (its last day)."""
         if plan_id is not None:
             self.plan(plan_id)
         found = self.repo.items(plan_id)
@@ -68,8 +70,12 @@ class Reader:
             and (owner_key is None or owner_key in (o.casefold() for o in i.owners))
             and (area_key is None or i.area.casefold() == area_key)
             and (not overdue or i.is_overdue(day))
+            and (due_before is None or ((end := due_end(i.due)) is not None
+                                        and end < due_before))
         ]
         found.sort(key=lambda i: (i.plan, ref_sort_key(i.ref)))
+        if sort == "due":
+            found.sort(key=lambda i: due_sort_key(i.due))
         return found
 
     def plans_with_items(

@@ -28,6 +28,7 @@ from tracker.domain import (
     tally,
     whole,
 )
+from tracker.periods import due_end
 
 GROUPINGS = ("owner", "area", "status")
 Weights = tuple[float | int, float | int]
@@ -197,7 +198,7 @@ def plan_report(
         {"id": i.id, "ref": i.ref, "title": i.title, "status": i.status, "due": i.due,
          "owners": i.owners}
         for i in items
-        if i["due"] is not None and i["due"] < as_of and i["status"] in OPEN
+        if i["status"] in OPEN and (end := due_end(i["due"])) is not None and end < as_of
     ]
     return PlanReport(plan, items, tally(items, rules), by_status, unfulfilled, overdue,
                       groups(items, by, rules) if by else [], weight_range(items, rules))

@@ -21,9 +21,11 @@ from tracker.domain import (
     check_ref,
     check_title,
     next_ref,
+    resolve_due,
 )
-from tracker.errors import Conflict, Duplicate, InvalidValue, NotFound
+from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound
 from tracker.history import FOREVER, item_state, items_as_of, live_events, plans_from_journal
+from tracker.periods import PLAN_YEAR
 from tracker.queries import Reader
 
 if TYPE_CHECKING:
@@ -154,6 +156,8 @@ class Tracker:
             )
         effective = self._effective(on)
         values = {k: v for k, v in fields.items() if v not in (None, "", [])}
+        if "due" in values:
+            values["due"] = resolve_due(values["due"], self.plan(plan_id))
         item = Item(plan=plan_id, ref=ref, title=check_title(title), created=effective,
                     updated=effective, **values)
         self.repo.put_item(item)
@@ -196,6 +200,8 @@ class Tracker:
         With *note_alone* a note is journaled even when no field changed.
         """
         wanted = {k: v for k, v in fields.items() if k in EDITABLE_ITEM_FIELDS}
+        if wanted.get("due") == PLAN_YEAR:
+            wanted["due"] = resolve_due(PLAN_YEAR, self.plan(item.plan))
         if (
             "status" in wanted
             and "reason" not in wanted
@@ -242,12 +248,13 @@ class Tracker:
         Rows are matched by ref; a row without one gets the next integer ref that is free
         in the plan and in the file. *each* wraps the loop over the rows (a progress bar).
         """
-        if self.repo.get_plan(check_plan_id(plan_id)) is None:
+        plan = self.repo.get_plan(check_plan_id(plan_id))
+        if plan is None:
             if create_title is None:
                 raise NotFound(f"no plan {plan_id!r}",
                                "Add --title TEXT to create it with the import.")
-            self.add_plan(plan_id, create_title)
-        rows = list(rows)
+            plan = self.add_plan(plan_id, create_title)
+        rows = _with_plan_year(list(rows), plan)
         # A row without a ref takes the next number that neither the plan nor any row of
         # the file uses, so it never becomes the item a later row names.
         existing = set(self.repo.refs(plan_id)) | {row.ref for row in rows if row.ref}
@@ -424,6 +431,21 @@ def _apply(record: Any, fields: dict[str, Any]) -> dict[str, list[Any]]:
             changes[key] = [old, value]
             setattr(record, key, value)
     return changes
+
+
+def _with_plan_year(rows: list[Row], plan: Plan) -> list[Row]:
+    """Rows whose deadline is «в течение года», given the plan's year; every row that
+    cannot have it is a bad row (nothing is written)."""
+    problems = []
+    for row in rows:
+        if row.values.get("due") == PLAN_YEAR:
+            try:
+                row.values["due"] = resolve_due(PLAN_YEAR, plan)
+            except InvalidValue as exc:
+                problems.append(f"{row.where}: due: {exc.message}")
+    if problems:
+        raise BadRows(problems)
+    return rows
 
 
 def _unique(addresses: list[str]) -> list[str]:

@@ -204,7 +204,20 @@ class DelimiterType(_DomainType):
         return found
 
 
+class MapType(_DomainType):
+    """``--map 'HEADER=field'``: a column of an import file and the field it holds."""
+
+    name = "map"
+
+    def check(self, value: str) -> tuple[str, str]:
+        from tracker.readers import parse_map
+
+        return parse_map(value)
+
+
 class DateType(_DomainType):
+    """A day: ``YYYY-MM-DD``, ``DD.MM.YYYY`` or ``today`` (*allow_none*: ``none`` clears)."""
+
     name = "date"
 
     def __init__(self, allow_none: bool = False) -> None:
@@ -217,6 +230,39 @@ class DateType(_DomainType):
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "DATE|none" if self.allow_none else "DATE"
+
+
+class DueType(DateType):
+    """A deadline: a day, a month, a quarter, a half-year, a year, a span or ongoing."""
+
+    name = "deadline"
+
+    def check(self, value: str) -> str | None:
+        if self.allow_none and value.strip().lower() == "none":
+            return "none"
+        return domain.parse_due(value, today())
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DEADLINE|none" if self.allow_none else "DEADLINE"
+
+
+class StatusType(_DomainType):
+    """A status, in English or Russian, any case (``fulfilled``, «исполнено»)."""
+
+    name = "status"
+
+    def check(self, value: str) -> str:
+        return domain.parse_status(value)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(domain.STATUSES) + "]"
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(s) for s in domain.STATUSES if s.startswith(incomplete)]
 
 
 class PlanIdType(_DomainType):
@@ -297,7 +343,7 @@ class TitleType(_DomainType):
         return domain.check_text(domain.check_title(value), "title")
 
 
-STATUS = click.Choice(domain.STATUSES, case_sensitive=False)
+STATUS = StatusType()
 DATE = DateType()
 PLAN = PlanIdType()
 ITEM = AddressType()

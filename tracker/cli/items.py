@@ -13,7 +13,7 @@ from tracker.cli.common import (
     PLAN,
     STATUS,
     App,
-    DateType,
+    DueType,
     OwnerType,
     RefType,
     TextType,
@@ -38,7 +38,9 @@ ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
 @click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
               help="Who is responsible; repeat for several, lead first.")
 @click.option("--area", type=TextType("area"), help="The priority area or chapter.")
-@click.option("--due", type=DATE, help="The deadline (YYYY-MM-DD).")
+@click.option("--due", type=DueType(),
+              help="The deadline: a day, month, quarter, half-year, year, span or 'ongoing' "
+                   "(2023-11-23, 23.11.2023, 2023-Q4, \"IV квартал 2023 г.\", 2023..2024).")
 @click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0; default 1).")
 @click.option("--status", type=STATUS, help="The starting status (default not-started).")
 @click.option("--reason", type=TextType("reason", lines=True),
@@ -54,8 +56,7 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
     Example:
       tracker add csto-2023 "Finalise the document on assistance to Armenia" --ref 34
     """
-    values = {k: (v.lower() if k == "status" else v) for k, v in fields.items()
-              if v is not None}
+    values = {k: v for k, v in fields.items() if v is not None}
     with app.writing() as t:
         item = t.add_item(plan_id, title, ref=ref, on=on, owners=unique_owners(list(owners)),
                           **values)
@@ -75,8 +76,8 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
 @click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
               help="Replace the owners; repeat for several, lead first.")
 @click.option("--area", type=TextType("area"), help="The priority area or chapter.")
-@click.option("--due", type=DateType(allow_none=True),
-              help="A new deadline, or 'none' to clear it.")
+@click.option("--due", type=DueType(allow_none=True),
+              help="A new deadline (as for 'tracker add'), or 'none' to clear it.")
 @click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0).")
 @pass_app
 def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
@@ -91,8 +92,7 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
       tracker update csto-2023:33 --status not-fulfilled --reason "primarily their stance"
       tracker update csto-2023:{1..32} --status fulfilled --on 2023-11-21
     """
-    values = {k: (v.lower() if k == "status" else v) for k, v in fields.items()
-              if v is not None}
+    values = {k: v for k, v in fields.items() if v is not None}
     if owners:
         values["owners"] = unique_owners(list(owners))
     if due is not None:
@@ -119,18 +119,25 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
 @click.option("--owner", help="Only items this owner is responsible for.")
 @click.option("--area", help="Only items of this area.")
 @click.option("--overdue", is_flag=True, help="Only open items whose deadline has passed.")
+@click.option("--due-before", "due_before", type=DATE, metavar="DATE",
+              help="Only items whose deadline ends before this day (its period's last day).")
+@click.option("--sort", type=click.Choice(["ref", "due"]), default="ref", show_default=True,
+              help="The plan's own order, or by deadline (its last day; ongoing, then none, "
+                   "last).")
 @format_option()
 @pass_app
 def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: str | None,
-               area: str | None, overdue: bool, fmt: str) -> None:
+               area: str | None, overdue: bool, due_before: str | None, sort: str,
+               fmt: str) -> None:
     """List items, of one plan or of all plans, with filters.
 
     \b
-    Example:
+    Examples:
       tracker list csto-2023 --status not-fulfilled --status partial
+      tracker list csto-2023 --due-before 2024-01-01 --sort due
     """
-    found = app.reader().items(plan_id, statuses=tuple(s.lower() for s in statuses),
-                               owner=owner, area=area, overdue=overdue)
+    found = app.reader().items(plan_id, statuses=statuses, owner=owner, area=area,
+                               overdue=overdue, due_before=due_before, sort=sort)
     render = app.renderer(fmt)
     if not found and not render.machine:
         note("No items match.")

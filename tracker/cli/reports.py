@@ -14,6 +14,7 @@ from tracker.cli.common import (
     PLAN,
     App,
     DelimiterType,
+    MapType,
     PartialCreditType,
     TitleType,
     echo,
@@ -112,27 +113,61 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @click.option("--title", type=TitleType(), help="Create PLAN with this title if it is missing.")
+@click.option("--sheet", metavar="NAME", help="The sheet of a workbook (default: the first).")
+@click.option("--table", type=click.IntRange(min=1), metavar="N",
+              help="The table of a Word document (default: the first that names the "
+                   "columns).")
+@click.option("--map", "maps", multiple=True, metavar="'HEADER=field'", type=MapType(),
+              help="Read the column HEADER as a field (title, ref, due, owners, status, "
+                   "reason, area, weight, evidence), or as 'skip'; repeatable.")
+@click.option("--skip-column", "skips", multiple=True, metavar="HEADER",
+              help="Leave the column HEADER out; repeatable.")
 @click.option("--delimiter", metavar="C", type=DelimiterType(),
               help="CSV delimiter: ',' ';' '|' or 'tab' (default: found from the header).")
 @on_option
 @pass_app
 def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
-            delimiter: str | None, on: str | None) -> None:
-    """Add or update PLAN's items from a CSV file, as one step (one undo).
+            sheet: str | None, table: int | None, maps: tuple[tuple[str, str], ...],
+            skips: tuple[str, ...], delimiter: str | None, on: str | None) -> None:
+    """Add or update PLAN's items from a CSV file, an Excel workbook (.xlsx) or the table
+    of a Word document (.docx), as one step (one undo).
 
-    Columns as 'tracker export' writes them (any order, any case; only title is
-    required). Rows with a ref update that item; rows without one are added. Every
-    row is checked first: any bad row and nothing is written.
+    Columns as 'tracker export' writes them, or as plans name them in English or
+    Russian («№ п/п», «Наименование мероприятия», «Срок исполнения», «Ответственные
+    исполнители», «Отметка об исполнении»…), in any order and case; only the title is
+    required. Rows with a ref update that item; rows without one are added. Every row
+    is checked first: any bad row and nothing is written.
 
     \b
-    Example:
+    Examples:
       tracker import csto-2023 examples/csto-2023.csv --title "CSTO action plan 2023"
+      tracker import plan-2024 plan.docx --title "Plan 2024"
+      tracker import plan-2024 progress.xlsx --sheet "2024" --map 'Исполнение=status'
     """
-    from tracker.readers.csv import decode, read_rows
+    from tracker.readers import Options
 
     data = _read_input(file)
     name = "<stdin>" if file == "-" else file
-    rows = read_rows(decode(data, name, warn=note), name, today(), delimiter)
+    kind = _kind(file, data)
+    if kind != "csv" and delimiter is not None:
+        raise InvalidValue(f"--delimiter is for CSV files, and {name} is .{kind}")
+    if sheet is not None and kind != "xlsx":
+        raise InvalidValue(f"--sheet is for workbooks (.xlsx), and {name} is .{kind}")
+    if table is not None and kind != "docx":
+        raise InvalidValue(f"--table is for Word documents (.docx), and {name} is .{kind}")
+    options = Options(today(), dict(maps), skips, sheet=sheet, table=table)
+    if kind == "csv":
+        from tracker.readers.csv import decode, read_rows
+
+        rows = read_rows(decode(data, name, warn=note), name, options, delimiter)
+    elif kind == "xlsx":
+        from tracker.readers import xlsx
+
+        rows = xlsx.read_rows(data, name, options)
+    else:
+        from tracker.readers import docx
+
+        rows = docx.read_rows(data, name, options)
     with app.writing() as t:
         result = t.import_rows(plan_id, rows, source=name, create_title=title, on=on,
                                each=_progress)
@@ -144,6 +179,19 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
     note(f"{plan_id}: {len(result['added'])} {verb} added, {len(result['updated'])} updated, "
          f"{len(result['unchanged'])} left unchanged" + (" (dry run: nothing written)"
                                                           if dry_run else ""))
+
+
+def _kind(file: str, data: bytes) -> str:
+    """csv, xlsx or docx: by the file's extension; for stdin or another one, by content."""
+    extension = file.rsplit(".", 1)[-1].lower() if "." in file else ""
+    if extension in ("csv", "xlsx", "docx"):
+        return extension
+    if extension in ("xls", "doc"):
+        raise TrackerError(f"{file} is an Office 97–2003 file (.{extension}): open it in "
+                           f"Office and save it as .{extension}x, then import that")
+    if data.startswith(b"PK"):
+        return "docx" if b"word/" in data[:4096] else "xlsx"
+    return "csv"
 
 
 def _read_input(file: str) -> bytes:

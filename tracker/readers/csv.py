@@ -1,5 +1,6 @@
-"""CSV import: the columns of ``tracker export`` read back, every row checked before
-anything is written, each bad row reported as ``FILE:LINE: column: problem``."""
+"""CSV import: the columns of ``tracker export`` (or a plan's own, in English or Russian)
+read back, every row checked before anything is written, each bad row reported as
+``FILE:LINE: column: problem``."""
 
 from __future__ import annotations
 
@@ -7,29 +8,20 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import date
-from typing import Any
 
-from tracker.domain import (
-    check_ref,
-    check_title,
-    parse_date,
-    parse_status,
-    parse_weight,
-    split_owners,
-)
 from tracker.errors import BadRows, StoreError, TrackerError
-from tracker.readers import Row
-from tracker.tabular import COLUMNS, restore
+from tracker.readers import Options, Row, RowChecker, map_headers
+from tracker.tabular import restore
 
-IGNORED = frozenset({"plan", "updated"})
 BOM = "\ufeff"
 
 
-def read_rows(
-    text: str, name: str, today: date, delimiter: str | None = None
-) -> list[Row]:
-    """Parse and validate every row; raise BadRows listing each problem, one per line."""
+def read_rows(text: str, name: str, options: Options, delimiter: str | None = None
+              ) -> list[Row]:
+    """Parse and validate every row; raise BadRows listing each problem, one per line.
+
+    An empty cell clears its field (an export read back gives the same items), but an
+    empty status or ref means none was given."""
     if text.startswith(BOM):
         text = text[1:]
     if not text.strip():
@@ -37,27 +29,15 @@ def read_rows(
     if delimiter is None:
         delimiter = _sniff(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    problems: list[str] = []
     try:
         header = next(reader)
     except csv.Error as exc:
         raise BadRows([f"{name}:1: header: {exc}"], header=True) from None
-    columns = [h.strip().lower() for h in header]
-    for position, column in enumerate(columns):
-        if column not in COLUMNS:
-            problems.append(
-                f"{name}:1: {column or '(blank)'}: unknown column; "
-                f"the columns are {', '.join(COLUMNS)}"
-            )
-        elif column in columns[:position]:
-            problems.append(f"{name}:1: {column}: the column appears twice")
-    if "title" not in columns:
-        problems.append(f"{name}:1: title: the required column is missing")
+    headers = [h.strip() for h in header]
+    fields, problems = map_headers(headers, options, f"{name}:1")
     if problems:
         raise BadRows(problems, header=True)
-
-    rows: list[Row] = []
-    seen_refs: dict[str, int] = {}
+    checker = RowChecker(fields, headers, options, blank_keeps=False, commas=False)
     line = 2
     try:
         for cells in reader:
@@ -65,70 +45,21 @@ def read_rows(
             line = reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) != len(columns):
-                problems.append(
-                    f"{name}:{start}: row: has {len(cells)} cells, the header has "
-                    f"{len(columns)}"
-                )
+            where = f"{name}:{start}"
+            if len(cells) != len(headers):
+                checker.problem(where, "row", f"has {len(cells)} cells, the header has "
+                                              f"{len(headers)}")
                 continue
-            row = _parse_row(dict(zip(columns, cells, strict=True)), start, name, today,
-                             problems)
-            if row is None:
-                continue
-            if row.ref is not None:
-                if row.ref in seen_refs:
-                    problems.append(
-                        f"{name}:{start}: ref: {row.ref!r} appears again (first on line "
-                        f"{seen_refs[row.ref]})"
-                    )
-                    continue
-                seen_refs[row.ref] = start
-            rows.append(row)
+            checker.add(where, [restore(c) for c in cells], start)
     except csv.Error as exc:
-        problems.append(f"{name}:{line}: row: {exc}")
-    if problems:
-        raise BadRows(problems, rows=len({p.split(": ", 1)[0] for p in problems}))
-    return rows
+        checker.problem(f"{name}:{line}", "row", str(exc))
+    return checker.finish()
 
 
 def _sniff(header: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
-
-
-_PARSERS: dict[str, Callable[[str, date], Any]] = {
-    "title": lambda v, _t: check_title(v),
-    "status": lambda v, _t: parse_status(v) if v.strip() else "not-started",
-    "ref": lambda v, _t: check_ref(v.strip()) if v.strip() else None,
-    "due": lambda v, t: parse_date(v, t) if v.strip() else None,
-    "weight": lambda v, _t: parse_weight(v) if v.strip() else 1,
-    "owners": lambda v, _t: split_owners(v),
-}
-
-
-def _parse_row(
-    cells: dict[str, str], line: int, name: str, today: date, problems: list[str]
-) -> Row | None:
-    values: dict[str, Any] = {}
-    ok = True
-    for column, raw in cells.items():
-        if column in IGNORED:
-            continue
-        if "\x00" in raw:  # no store keeps it (PostgreSQL refuses it) and no reader shows it
-            problems.append(f"{name}:{line}: {column}: it holds a NUL character")
-            ok = False
-            continue
-        text = restore(raw)
-        parser = _PARSERS.get(column)
-        try:
-            values[column] = parser(text, today) if parser else text
-        except TrackerError as exc:
-            problems.append(f"{name}:{line}: {column}: {exc.message}")
-            ok = False
-    if not ok:
-        return None
-    return Row(line=line, ref=values.pop("ref", None), values=values)
 
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.domain import ITEM_KEYS
+from tracker.domain import JSON_KEYS
 from tracker.render import Renderer
 from tracker.render.common import LOG_COLUMNS, cell, history_rows
 from tracker.reports import tally_json
@@ -58,7 +58,7 @@ class CsvRenderer(Renderer):
     machine = True
 
     def items(self, items: list[Item]) -> str:
-        return csv_text([i.to_json() for i in items], ["id", *ITEM_KEYS])
+        return csv_text([i.to_json() for i in items], JSON_KEYS)
 
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return csv_text(rows, ["id", "title", "items", "fulfilled", "rate"])

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from tracker.periods import period_text
 from tracker.render import Renderer
 from tracker.render.common import (
     cell,
@@ -218,7 +219,8 @@ def _plan_section(entry: PlanReport, report: Report) -> str:
     out.append(f"<h3>Overdue open items, due before {escape(report.as_of)} "
                f"({len(overdue)})</h3>")
     if overdue:
-        out.append(_table(overdue, [("id", "item"), ("status", "status"), ("due", "due"),
+        out.append(_table([{**o, "due": period_text(o["due"])} for o in overdue],
+                          [("id", "item"), ("status", "status"), ("due", "due"),
                                           ("owners", "owners"), ("title", "title")]))
     else:
         out.append('<p class="none">none</p>')

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tracker.periods import period_text
 from tracker.render import Renderer
 from tracker.render.common import (
     HISTORY_COLUMNS,
@@ -216,7 +217,8 @@ class TextRenderer(Renderer):
     # --- documents -----------------------------------------------------------------------
 
     def items(self, items: list[Item]) -> str:
-        return self.table([i.to_json() for i in items], ITEM_COLUMNS)
+        return self.table([{**i.to_json(), "due": period_text(i.due)} for i in items],
+                          ITEM_COLUMNS)
 
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return self.table([{**r, "rate": percent(r["rate"])} for r in rows], PLAN_COLUMNS)
@@ -224,7 +226,8 @@ class TextRenderer(Renderer):
     def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None) -> str:
         """One record as field/value rows (``show``, ``plan show``, ``info``), then its
         history when it has one."""
-        fields = [{"field": k, "value": percent(v) if k == "rate" else cell(v)}
+        shown: dict[str, Callable[[Any], str]] = {"rate": percent, "due": period_text}
+        fields = [{"field": k, "value": shown[k](v) if k in shown else cell(v)}
                   for k, v in record.items()]
         text = self.table(fields, ["field", "value"], wrap=history is not None)
         if history is None:
@@ -274,7 +277,8 @@ class TextRenderer(Renderer):
         overdue = entry.overdue
         out.append(self.heading(f"overdue open items, due before {report.as_of} "
                                 f"({len(overdue)})"))
-        out.append(self.table(overdue, ["id", "status", "due", "owners", "title"]).rstrip("\n")
+        out.append(self.table([{**o, "due": period_text(o["due"])} for o in overdue],
+                              ["id", "status", "due", "owners", "title"]).rstrip("\n")
                    if overdue else "none")
         if report.by:
             out.append("")

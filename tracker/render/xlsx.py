@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from tracker.periods import period_text
 from tracker.render import Renderer
 from tracker.render.common import rule_line
 from tracker.reports import tally_json
@@ -34,8 +35,9 @@ UNFULFILLED_COLUMNS = ("plan", "ref", "title", "status", "reason")
 
 
 def _date(text: str | None) -> date | None:
+    """A day as a real Excel date; anything else (a period's text) is None."""
     try:
-        return date.fromisoformat(text) if text else None
+        return date.fromisoformat(text) if text and len(text) == 10 else None
     except ValueError:
         return None
 
@@ -144,7 +146,8 @@ def _items(book: Any, fmt: dict[str, Any], items: Sequence[Item]) -> None:
         values: dict[str, Any] = {
             "plan": item.plan, "ref": item.ref, "title": item.title, "status": item.status,
             "reason": item.reason, "owners": item.owners, "area": item.area,
-            "due": _date(item.due), "weight": item.weight, "evidence": item.evidence,
+            "due": _date(item.due) or period_text(item.due) or None, "weight": item.weight,
+            "evidence": item.evidence,
             "updated": _date(item.updated),
         }
         for col, key in enumerate(COLUMNS):

@@ -29,7 +29,10 @@ from tracker.domain import ROW_KEYS, Item, Plan
 from tracker.errors import StoreError
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 2
+# 1: an item per document. 2: a plan's items as one JSON text of rows. 3: ``due`` may be a
+# period (2023-Q4, 2023..2024, ongoing…), which a schema-2 tracker would misread; the
+# layout is 2's, so 2 → 3 only records the version (after keeping the file once).
+SCHEMA_VERSION = 3
 TABLES = ("meta", "plans", "items")
 
 
@@ -241,9 +244,10 @@ class DocumentRepository(Repository):
                 raise self.storage.damaged("a plan has no id or title")
             plans[doc["id"]] = doc
         items = {plan_id: _PlanItems(self.storage, []) for plan_id in plans}
+        if version < SCHEMA_VERSION:
+            self.migrated_from = version
         try:
             if version == 1:
-                self.migrated_from = 1
                 for doc in tables["items"].values():
                     items[doc["plan"]].rows.append(_row(doc))
             else:

@@ -39,7 +39,7 @@ from tracker.domain import Item, Plan, whole
 from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -106,6 +106,11 @@ END $$;
 CREATE TRIGGER stamp_actor BEFORE INSERT ON tracker.events
     FOR EACH ROW EXECUTE FUNCTION tracker.stamp_actor();
 INSERT INTO tracker.meta (id, schema_version) VALUES (1, 1);
+""",
+    # Deadlines are periods (2023-Q4, 2023..2024, ongoing…), not only days: text in the
+    # canonical form, a day written as before (YYYY-MM-DD).
+    2: """
+ALTER TABLE tracker.items ALTER COLUMN due TYPE text USING to_char(due, 'YYYY-MM-DD');
 """,
 }
 
@@ -210,7 +215,7 @@ def _plan(row: tuple[Any, ...]) -> Plan:
 def _item(row: tuple[Any, ...]) -> Item:
     plan, ref, title, status, reason, owners, area, due, weight, evidence, created, updated \
         = row
-    return Item(plan, ref, title, status, reason, owners, area, _iso(due), whole(weight),
+    return Item(plan, ref, title, status, reason, owners, area, due, whole(weight),
                 evidence, _iso(created) or "", _iso(updated) or "")
 
 

@@ -1,0 +1,107 @@
+"""The checks an Office file (.xlsx, .docx: a zip of XML parts) passes before it is parsed:
+that it is one, whole and unencrypted, that it does not expand past a sane size (a zip
+bomb), and that no part declares a document type or an entity (an XML bomb, or an
+external entity that would make the parser fetch something). Office never writes either.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import IO
+
+from tracker.errors import TrackerError
+
+# What a plan's workbook or document may expand to: a 5,000-measure plan is ~3 MB of XML.
+MAX_PART = 40 * 1024 * 1024
+MAX_TOTAL = 80 * 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file, or .xls/.doc
+_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+KINDS = {"xlsx": ("an Excel workbook (.xlsx)", "xl/workbook.xml"),
+         "docx": ("a Word document (.docx)", "word/document.xml")}
+
+
+def open_checked(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
+    """The file as a zip archive that passed every check, or one clear TrackerError."""
+    what, main_part = KINDS[kind]
+    if data.startswith(OLE_MAGIC):
+        raise TrackerError(
+            f"{name} is password-protected, or an old Office 97–2003 file (.xls, .doc), not "
+            f"{what}: open it in Office and save it as .{kind} without a password")
+    if not data.startswith(b"PK"):
+        looks = "CSV or text" if _is_text(data) else "something else"
+        hint = " (rename it to .csv to import it as CSV)" if looks == "CSV or text" else ""
+        raise TrackerError(f"{name} is not {what}: it holds {looks}{hint}")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise TrackerError(f"{name} is damaged: it is not a whole .{kind} file (a copy cut "
+                           "short?); nothing was imported") from None
+    names = {m.filename for m in members}
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise TrackerError(f"{name} is password-protected: save it without a password")
+    if main_part not in names:
+        raise TrackerError(f"{name} is not {what}: it is a zip without {main_part}")
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_TOTAL or any(m.file_size > MAX_PART for m in members):
+        raise _too_large(name, declared)
+    total = 0
+    for member in members:
+        if not member.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            with archive.open(member) as part:
+                total += _scan(part, name, member.filename)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            if isinstance(exc, _TooLarge):
+                raise _too_large(name, exc.size) from None
+            raise TrackerError(f"{name} is damaged: its part {member.filename} cannot be "
+                               "read; nothing was imported") from None
+        if total > MAX_TOTAL:
+            raise _too_large(name, total)
+    return archive
+
+
+class _TooLarge(ValueError):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def _scan(part: IO[bytes], name: str, member: str) -> int:
+    """Read a part in blocks (never more than MAX_PART), refusing a DOCTYPE or ENTITY."""
+    size = 0
+    tail = b""
+    while True:
+        block = part.read(1 << 20)
+        if not block:
+            return size
+        size += len(block)
+        if size > MAX_PART:
+            raise _TooLarge(size)
+        if _DECLARATION.search(tail + block):
+            raise TrackerError(
+                f"{name} is refused: its part {member} declares an XML document type or "
+                "entity, which Office never writes (an XML bomb or an external entity); "
+                "nothing was imported")
+        tail = block[-16:]
+
+
+def _too_large(name: str, size: int) -> TrackerError:
+    return TrackerError(
+        f"{name} is refused: it expands to more than {size / 2**20:,.0f} MB, far past any "
+        f"plan (at most {MAX_TOTAL // 2**20} MB of sheets or text); nothing was imported")
+
+
+def _is_text(data: bytes) -> bool:
+    head = data[:4096]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            head.decode("cp1251")
+        except UnicodeDecodeError:
+            return False
+    return b"\x00" not in head

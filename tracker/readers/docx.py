@@ -1,0 +1,167 @@
+"""DOCX import: the table of the Word document that approved a plan.
+
+The first table whose header row names a title column (or ``--table N``); text outside
+the table is left alone. A row that is one merged cell («II. Миротворческая
+деятельность») is a section heading: it sets ``area`` for the rows below. A cell of
+several paragraphs keeps them as lines; a cell merged down several rows belongs to each;
+refs written ``1.`` or ``2.1.`` are ``1`` and ``2.1``; owners split on lines, ``;`` and
+``,``. The table is walked in its XML (``w:tr``, ``w:tc``, ``w:gridSpan``, ``w:vMerge``)
+once: python-docx's ``row.cells`` rebuilds the whole grid for every row. python-docx is
+imported only here, after the archive checks of ``readers.archive``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from tracker.errors import BadRows, TrackerError
+from tracker.readers import Options, Row, RowChecker, field_of, header_key, map_headers
+from tracker.readers.archive import open_checked
+
+Cell = tuple[int, str]  # (the cell's number, so that merged positions share it; its text)
+
+
+def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
+    open_checked(data, name, "docx").close()
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds for a broken document
+        raise TrackerError(f"{name} is damaged: Word's parts in it cannot be read "
+                           f"({type(exc).__name__}); nothing was imported") from None
+    tables = [_grid(table._tbl) for table in document.tables]
+    if not tables:
+        raise TrackerError(f"{name} has no table: tracker imports a plan from the table of "
+                           "its measures")
+    if options.table is not None:
+        if not 1 <= options.table <= len(tables):
+            raise TrackerError(f"{name} has {len(tables)} table(s): --table takes 1 to "
+                               f"{len(tables)}")
+        chosen = options.table - 1
+        header = _header_row(tables[chosen], options)
+        if header is None:
+            raise TrackerError(f"{name}: table {options.table} has no header row that names a "
+                               "title column; name it with --map 'HEADER=title'")
+    else:
+        found = [(n, _header_row(grid, options)) for n, grid in enumerate(tables)]
+        matching = [(n, h) for n, h in found if h is not None]
+        if not matching and len(tables) == 1 and tables[0] and any(
+                field_of(text) for _ident, text in tables[0][0]):
+            matching = [(0, 0)]  # the one plan-like table: its header's problems say more
+        if not matching:
+            seen = "; ".join(f"table {n + 1}: " + ", ".join(t for _i, t in grid[0] if t)[:80]
+                             for n, grid in enumerate(tables) if grid)
+            raise TrackerError(f"{name} has no table whose header row names the measures' "
+                               f"column (such as «Наименование мероприятия»): {seen}; name it "
+                               "with --map 'HEADER=title', or choose a table with --table N")
+        chosen, header = matching[0]
+    return _rows(tables[chosen], header, name, options)
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TR, _TC, _P, _T, _TAB, _BR, _CR = (f"{W}{t}" for t in ("tr", "tc", "p", "t", "tab", "br", "cr"))
+_TRPR, _TCPR, _VAL = f"{W}trPr", f"{W}tcPr", f"{W}val"
+_VMERGE, _GRID_SPAN, _GRID_BEFORE = f"{W}vMerge", f"{W}gridSpan", f"{W}gridBefore"
+
+
+def _grid(tbl: Any) -> list[list[Cell]]:
+    """The table as rows of grid positions, each the cell that covers it: a cell spanning
+    columns repeats along the row, one merged down rows repeats down the column.
+
+    Walked with lxml directly (C-level iteration): python-docx's properties run an XPath
+    query for each paragraph and each cell, ten times slower on a plan of 1,000 rows."""
+    rows: list[list[Cell]] = []
+    count = 0  # numbers the cells (lxml's element proxies come and go: id() is not stable)
+    for tr in tbl.iterchildren(_TR):
+        row: list[Cell] = [(-1, "")] * _properties(tr, _TRPR).get(_GRID_BEFORE, 0)
+        for tc in tr.iterchildren(_TC):
+            column = len(row)
+            properties = _properties(tc, _TCPR)
+            if properties.get(_VMERGE) == "continue" and rows and column < len(rows[-1]):
+                cell = rows[-1][column]
+            else:
+                count += 1
+                cell = (count, _cell_text(tc))
+            row.extend([cell] * max(1, int(properties.get(_GRID_SPAN, 1))))
+        rows.append(row)
+    return rows
+
+
+def _properties(element: Any, tag: str) -> dict[str, Any]:
+    """The ``w:val`` of each child of a row's or cell's properties (gridSpan, vMerge…);
+    a ``w:vMerge`` without one continues the merge above."""
+    found: dict[str, Any] = {}
+    for child in element.iterchildren(tag):
+        for setting in child.iterchildren():
+            value = setting.get(_VAL)
+            if setting.tag == _VMERGE:
+                found[_VMERGE] = value or "continue"
+            elif setting.tag in (_GRID_SPAN, _GRID_BEFORE):
+                found[setting.tag] = int(value) if value and value.isdigit() else 0
+        break
+    return found
+
+
+def _cell_text(tc: Any) -> str:
+    """A cell's paragraphs as lines (a line break inside one too); empty ones left out."""
+    lines = []
+    for p in tc.iterchildren(_P):
+        parts = []
+        for node in p.iter(_T, _TAB, _BR, _CR):
+            if node.tag == _T:
+                parts.append(node.text or "")
+            else:
+                parts.append("\t" if node.tag == _TAB else "\n")
+        line = "".join(parts).strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _header_row(grid: list[list[Cell]], options: Options) -> int | None:
+    for r, row in enumerate(grid[:10]):
+        for _ident, text in row:
+            if text and (options.maps.get(header_key(text)) == "title"
+                         or field_of(text) == "title"):
+                return r
+    return None
+
+
+def _rows(grid: list[list[Cell]], header_at: int, name: str, options: Options) -> list[Row]:
+    """The rows below the header, read at the grid columns where the header's cells begin
+    (a data cell merged across columns is read once, in its first)."""
+    starts = _starts(grid[header_at])
+    headers = [grid[header_at][c][1].replace("\n", " ") for c in starts]
+    fields, problems = map_headers(headers, options, f"{name}:{header_at + 1}")
+    if problems:
+        raise BadRows(problems, header=True)
+    checker = RowChecker(fields, headers, options, blank_keeps=True, commas=True)
+    title_column = fields.index("title")
+    section: str | None = None
+    for r in range(header_at + 1, len(grid)):
+        row = grid[r]
+        texts: list[str] = []
+        seen: set[int] = set()
+        for c in starts:
+            ident, text = row[c] if c < len(row) else (-1, "")
+            texts.append("" if ident in seen else text)
+            seen.add(ident)
+        filled = [t for t in texts if t]
+        if not filled:
+            continue
+        if r == header_at + 1 and filled == [str(n) for n in range(1, len(filled) + 1)]:
+            continue  # the row of column numbers (1, 2, 3…) under the header
+        idents = {ident for ident, _text in row if ident != -1}
+        one_merged = len(filled) == 1 and not texts[title_column] and len(idents) < len(row)
+        if len(idents) == 1 or one_merged:
+            section = filled[0].replace("\n", " ")  # one merged cell: a section heading
+            continue
+        checker.add(f"{name}:{r + 1}", texts, r + 1, section=section)
+    return checker.finish()
+
+
+def _starts(row: list[Cell]) -> list[int]:
+    """The grid columns where the row's cells begin."""
+    return [c for c, cell in enumerate(row) if c == 0 or cell[0] != row[c - 1][0]]
