@@ -73,6 +73,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         pytest.exit(PG_MISSING, returncode=1)
 
 
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Every test starts in English: a command run with --lang ru in this process (the
+    CliRunner) leaves the language it chose behind, and renderers called directly read it."""
+    from tracker import i18n
+
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "file"))

@@ -126,3 +126,21 @@ def snapshot(db: Path | PgDatabase) -> dict[str, Any]:
     if isinstance(db, PgDatabase):
         return db.dump()
     return {p.name: digest(p) for p in sorted(db.parent.iterdir()) if p.name.startswith(db.name)}
+
+
+def command_paths() -> list[list[str]]:
+    """Every command's words, from ``tracker`` itself down to each subcommand."""
+    import click
+
+    from tracker.cli import cli
+
+    paths: list[list[str]] = [[]]
+
+    def walk(group: click.Group, prefix: list[str]) -> None:
+        for name, command in group.commands.items():
+            paths.append([*prefix, name])
+            if isinstance(command, click.Group):
+                walk(command, [*prefix, name])
+
+    walk(cli, [])
+    return paths

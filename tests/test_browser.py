@@ -23,7 +23,7 @@ from tests.helpers import TODAY
 from tests.readme import ROOT
 from tests.test_html_report import Page
 from tracker.cli import cli
-from tracker.render.html import BAR_FILL, BAR_WIDTH, CHART_WIDTH, TOTAL_FILL
+from tracker.render.html import BAR_FILL, BAR_WIDTH, TOTAL_FILL
 
 pytestmark = pytest.mark.programs
 
@@ -140,7 +140,8 @@ def test_the_screenshot_shows_the_bars_inside_the_chart(rendered: Rendered) -> N
         rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
         runs[colour] = sorted({sum(image.pixel(x, y) == rgb for x in range(x0, x1))
                                for y in range(y0, y1)} - {0})
-    scale = width / CHART_WIDTH
+    (svg,) = Page(rendered.html).find("svg", id="chart-rate")
+    scale = width / float(str(svg["viewbox"]).split()[2])
     assert any(abs(n - 32 / 34 * BAR_WIDTH * scale) <= 2 for n in runs[BAR_FILL]), runs
     assert any(abs(n - 1 / 4 * BAR_WIDTH * scale) <= 2 for n in runs[BAR_FILL]), runs
     assert any(abs(n - 33 / 38 * BAR_WIDTH * scale) <= 2 for n in runs[TOTAL_FILL]), runs
@@ -210,3 +211,60 @@ def unfilter(kind: int, line: bytearray, up: bytearray, bpp: int) -> None:
             pa, pb, pc = abs(p - left), abs(p - up[i]), abs(p - corner)
             pred = left if pa <= pb and pa <= pc else up[i] if pb <= pc else corner
             line[i] = (line[i] + pred) & 0xFF
+
+
+# --- chart labels: never cut, never past the chart's edge -----------------------------------
+
+LONG_LABELS = [
+    "Министерство иностранных дел Республики Беларусь и посольства",  # 60, Cyrillic
+    "Ministry of Foreign Affairs of the Republic of Belarus, Minsk",  # 60, Latin
+    "ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ ШЩЖЮ",  # 60, widest letters
+    "council-2023-priority-area-a",
+    "council-2023-priority-area-b",
+]
+MEASURE_LABELS = """<script>
+const svg = document.getElementById("chart-long-by-owner");
+const s = svg.getBoundingClientRect();
+const bar = svg.querySelector("rect").getBoundingClientRect();
+const out = [...svg.querySelectorAll("text.label")].map(t => {
+  const b = t.getBoundingClientRect();
+  return [b.left - s.left, b.right - s.left, bar.left - s.left,
+          [...t.querySelectorAll("tspan")].map(x => x.textContent).join(" ")].join("|");
+});
+document.body.dataset.labels = JSON.stringify(out);
+</script>"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_long_labels_wrap_inside_the_chart_and_stay_apart(tmp_path: Path, lang: str) -> None:
+    import json
+
+    runner = CliRunner(env={"TRACKER_DB": str(tmp_path / "t.json"), "TRACKER_USER": "tester",
+                            "TRACKER_TODAY": TODAY})
+
+    def ok(*args: str) -> str:
+        result = runner.invoke(cli, ["--lang", lang, *args], catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.stderr)
+        return result.stdout
+
+    ok("plan", "add", "long", "--title", "Long owners")
+    for n, owner in enumerate(LONG_LABELS):
+        ok("add", "long", f"Measure {n}", "--owner", owner,
+           "--status", "fulfilled" if n % 2 else "in-progress")
+    page = tmp_path / "long.html"
+    page.write_text(ok("report", "long", "--by", "owner", "--format", "html")
+                    .replace("</body>", MEASURE_LABELS + "</body>"), encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri())
+    found = re.search(r"data-labels=\"([^\"]+)\"", dom)
+    assert found, "the measuring script did not run"
+    boxes = json.loads(found.group(1).replace("&quot;", '"'))
+    texts = []
+    for box in boxes:
+        left, right, bar, text = box.split("|")
+        assert float(left) >= 0, box  # never past the chart's left edge
+        assert float(right) <= float(bar), box  # nor into the bars
+        texts.append(text)
+    for label in LONG_LABELS:  # every label whole (its lines joined), and all different
+        assert any(t.replace("- ", "-").replace(" ", "") == label.replace(" ", "")
+                   for t in texts), (label, texts)
+    assert len(set(texts)) == len(texts)

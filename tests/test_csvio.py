@@ -112,7 +112,7 @@ def test_every_bad_row_is_reported_and_nothing_written(db: Path, run: Run, ok: O
         f"{name}:8: ref: invalid ref 'bad ref': use letters, digits, '.', '_' or '-', "
         "starting with a letter or digit, at most 64 characters (e.g. 12 or 3.2)",
     ]
-    assert lines[-1] == "Error: 6 bad row(s); nothing was imported"
+    assert lines[-1] == "Error: 6 bad rows; nothing was imported"
     assert snapshot(db) == before
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import click
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import command_paths
 from tests.readme import README, run_blocks, without_clock
 from tracker.cli import cli
 
@@ -22,20 +22,7 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     assert "make demo" in head and "make test" in head
 
 
-def all_commands() -> list[list[str]]:
-    paths: list[list[str]] = [[]]
-
-    def walk(group: click.Group, prefix: list[str]) -> None:
-        for name, command in group.commands.items():
-            paths.append([*prefix, name])
-            if isinstance(command, click.Group):
-                walk(command, [*prefix, name])
-
-    walk(cli, [])
-    return paths
-
-
-@pytest.mark.parametrize("path", all_commands(), ids=lambda p: " ".join(p) or "tracker")
+@pytest.mark.parametrize("path", command_paths(), ids=lambda p: " ".join(p) or "tracker")
 def test_every_command_has_help_with_an_example(path: list[str]) -> None:
     result = CliRunner().invoke(cli, [*path, "-h"])
     assert result.exit_code == 0

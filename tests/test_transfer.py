@@ -89,7 +89,7 @@ def test_file_to_postgresql_to_file_is_identity(team_file: str, empty_pg: PgData
     back = str(tmp_path / "back" / "team.json")
     copied = at(team_file, "copy", empty_pg)
     assert copied.exit_code == 0, copied.stderr
-    assert copied.stderr.startswith("copied 2 plan(s), 35 item(s) and ")
+    assert copied.stderr.startswith("copied 2 plans, 35 items and ")
     ok_at(empty_pg, "copy", back)
     original, on_server, returned = views(team_file), views(empty_pg), views(back)
     assert on_server == original
@@ -123,7 +123,7 @@ def test_a_target_that_is_not_empty_is_refused_and_left_alone(
     before = snapshot(empty_pg)
     result = at(team_file, "copy", empty_pg)
     assert result.exit_code == 1
-    assert "is not empty (1 plan(s), 0 item(s), 1 event(s)); nothing was copied" in result.stderr
+    assert "is not empty (1 plan, 0 items, 1 event); nothing was copied" in result.stderr
     assert snapshot(empty_pg) == before
     other = tmp_path / "other.json"
     ok_at(str(other), "plan", "add", "x", "--title", "X")

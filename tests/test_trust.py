@@ -49,7 +49,7 @@ def test_a_ref_named_twice_is_a_bad_row_each_time_after_the_first(
     assert result.stderr.splitlines() == [
         f"{source}:3: ref: '1' appears again (first on line 2)",
         f"{source}:5: ref: '1' appears again (first on line 2)",
-        "Error: 2 bad row(s); nothing was imported",
+        "Error: 2 bad rows; nothing was imported",
     ]
     assert snapshot(db) == before
 
@@ -268,7 +268,7 @@ def test_history_typed_in_after_the_fact_moves_created_back(ok: Ok) -> None:
     report = jok(ok, "report", "old", "--as-of", "2023-06-30")["plans"][0]
     assert (report["total"], report["fulfilled"], report["not_yet_added"]) == (1, 1, 1)
     text = ok("report", "old", "--as-of", "2023-06-30")
-    assert "(1 item(s) of the plan today did not exist yet on 2023-06-30: not counted)" in text
+    assert "(1 item of the plan today did not exist yet on 2023-06-30: not counted)" in text
     assert jok(ok, "report", "old", "--as-of", "2023-04-30")["plans"][0]["total"] == 0
     ok("undo", "--yes")
     item = jok(ok, "show", "old:1")

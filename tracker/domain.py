@@ -14,6 +14,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.errors import InvalidValue, shown
+from tracker.i18n import _, current, pgettext
 from tracker.periods import PLAN_YEAR, due_end, parse_day, parse_period, with_plan_year
 
 
@@ -48,25 +49,44 @@ CONTROL_IN_LINES_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # newline, t
 
 
 def check_text(value: str, what: str, *, lines: bool = False) -> str:
-    """Text a person typed: no control characters (newline and tab only with *lines*)."""
+    """Text a person typed: no control characters (newline and tab only with *lines*).
+    *what* names the field (``title``, ``reason``…, see ``field_name``)."""
     found = (CONTROL_IN_LINES_RE if lines else CONTROL_RE).search(value)
     if found:
-        allowed = "; new lines and tabs are allowed" if lines else ""
-        raise InvalidValue(
-            f"invalid {what} {shown(value)}: it holds the control character "
-            f"{found.group()!r} at position {found.start() + 1}{allowed}"
-        )
+        message = _("invalid {field} {value}: it holds the control character {char} at "
+                    "position {position}").format(
+            field=field_name(what), value=shown(value), char=repr(found.group()),
+            position=found.start() + 1)
+        if lines:
+            message += _("; new lines and tabs are allowed")
+        raise InvalidValue(message)
     return value
+
+
+def field_name(field: str) -> str:
+    """A field as a message names it, in the language in force."""
+    names = {
+        "title": pgettext("field", "title"), "reason": pgettext("field", "reason"),
+        "owner": pgettext("field", "owner"), "area": pgettext("field", "area"),
+        "evidence": pgettext("field", "evidence"), "note": pgettext("field", "note"),
+        "organisation": pgettext("field", "organisation"),
+        "source": pgettext("field", "source"),
+    }
+    return names.get(field, field)
+
+
+def status_text(status: str) -> str:
+    """A status as the language in force names it: ``fulfilled`` / «исполнено»."""
+    return STATUS_NAMES_RU.get(status, status) if current() == "ru" else status
 
 
 def check_plan_id(value: str) -> str:
     """Return *value* if it is a valid plan id, else raise InvalidValue."""
     if len(value) > PLAN_ID_MAX or not PLAN_ID_RE.match(value):
         raise InvalidValue(
-            f"invalid plan id {shown(value)}: use lower-case letters, digits, '.', '_' or '-', "
-            f"starting with a letter or digit, at most {PLAN_ID_MAX} characters "
-            "(e.g. csto-2023)"
-        )
+            _("invalid plan id {value}: use lower-case letters, digits, '.', '_' or '-', "
+              "starting with a letter or digit, at most {max} characters (e.g. csto-2023)")
+            .format(value=shown(value), max=PLAN_ID_MAX))
     return value
 
 
@@ -74,9 +94,9 @@ def check_ref(value: str) -> str:
     """Return *value* if it is a valid item ref, else raise InvalidValue."""
     if len(value) > REF_MAX or not REF_RE.match(value):
         raise InvalidValue(
-            f"invalid ref {shown(value)}: use letters, digits, '.', '_' or '-', starting with a "
-            f"letter or digit, at most {REF_MAX} characters (e.g. 12 or 3.2)"
-        )
+            _("invalid ref {value}: use letters, digits, '.', '_' or '-', starting with a "
+              "letter or digit, at most {max} characters (e.g. 12 or 3.2)")
+            .format(value=shown(value), max=REF_MAX))
     return value
 
 
@@ -84,8 +104,8 @@ def parse_address(value: str) -> tuple[str, str]:
     """Split ``PLAN:REF`` into its parts, validating both."""
     plan, sep, ref = value.partition(":")
     if not sep or not plan or not ref:
-        raise InvalidValue(f"invalid item {shown(value)}: write it as PLAN:REF, "
-                           "e.g. csto-2023:12")
+        raise InvalidValue(_("invalid item {value}: write it as PLAN:REF, e.g. csto-2023:12")
+                           .format(value=shown(value)))
     return check_plan_id(plan), check_ref(ref)
 
 
@@ -97,11 +117,11 @@ def parse_date(value: str, today: date) -> str:
     try:
         day = parse_day(text)
     except InvalidValue:
-        raise InvalidValue(f"invalid date {shown(value)}: no such day in the calendar") \
-            from None
+        raise InvalidValue(_("invalid date {value}: no such day in the calendar")
+                           .format(value=shown(value))) from None
     if day is None:
-        raise InvalidValue(f"invalid date {shown(value)}: use YYYY-MM-DD, DD.MM.YYYY or "
-                           "'today'")
+        raise InvalidValue(_("invalid date {value}: use YYYY-MM-DD, DD.MM.YYYY or 'today'")
+                           .format(value=shown(value)))
     return day
 
 
@@ -122,7 +142,7 @@ def resolve_due(due: str | None, plan: Plan) -> str | None:
 
 WEIGHT_MAX = 1_000_000  # keeps every sum finite and exact enough, and JSON valid
 WEIGHT_MIN = 0.001
-WEIGHT_RE = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
+WEIGHT_RE = re.compile(r"[0-9]+([.,][0-9]+)?\Z")  # a decimal point, or a Russian comma
 
 
 def parse_weight(value: str | float | int) -> float | int:
@@ -132,24 +152,30 @@ def parse_weight(value: str | float | int) -> float | int:
     typing a weight means none of them, so only digits with an optional decimal point.
     """
     if isinstance(value, bool):
-        raise InvalidValue(f"invalid weight {shown(value)}: use a number such as 2 or 0.5")
+        raise InvalidValue(_("invalid weight {value}: use a number such as 2 or 0.5")
+                           .format(value=shown(value)))
     if isinstance(value, str):
         text = value.strip()
         if not WEIGHT_RE.match(text):
-            raise InvalidValue(f"invalid weight {shown(value)}: use a number greater than 0, "
-                               "written with digits and a decimal point, such as 2 or 0.5")
-        number = float(text)
+            raise InvalidValue(_("invalid weight {value}: use a number greater than 0, written "
+                                 "with digits and a decimal point, such as 2 or 0.5")
+                               .format(value=shown(value)))
+        number = float(text.replace(",", "."))
     elif isinstance(value, int | float):
         number = float(value)
     else:
-        raise InvalidValue(f"invalid weight {shown(value)}: use a number such as 2 or 0.5")
+        raise InvalidValue(_("invalid weight {value}: use a number such as 2 or 0.5")
+                           .format(value=shown(value)))
     if not number > 0 or number != number or number == float("inf"):
-        raise InvalidValue(f"invalid weight {shown(value)}: it must be a number greater than 0")
+        raise InvalidValue(_("invalid weight {value}: it must be a number greater than 0")
+                           .format(value=shown(value)))
     if number > WEIGHT_MAX:
-        raise InvalidValue(f"invalid weight {shown(value)}: at most {WEIGHT_MAX:,} (a typo?)")
+        raise InvalidValue(_("invalid weight {value}: at most {max} (a typo?)")
+                           .format(value=shown(value), max="1,000,000"))
     if number < WEIGHT_MIN:
-        raise InvalidValue(f"invalid weight {shown(value)}: at least {WEIGHT_MIN:g} "
-                           "(weights are relative: use larger numbers for all items)")
+        raise InvalidValue(_("invalid weight {value}: at least {min} (weights are relative: "
+                             "use larger numbers for all items)")
+                           .format(value=shown(value), min="0.001"))
     return int(number) if number.is_integer() else number
 
 
@@ -157,7 +183,8 @@ def check_owner(name: str) -> str:
     """An owner's name: trimmed, not empty, without ';' (it separates owners in CSV)."""
     text = name.strip()
     if not text or ";" in text:
-        raise InvalidValue(f"invalid owner {shown(name)}: a name, without ';'")
+        raise InvalidValue(_("invalid owner {value}: a name, without ';'")
+                           .format(value=shown(name)))
     return check_text(text, "owner")
 
 
@@ -200,8 +227,10 @@ def parse_status(value: str) -> str:
     text = " ".join(value.replace("ё", "е").replace("Ё", "Е").split()).lower().rstrip(".")
     found = _STATUS_WORDS.get(text)
     if found is None:
-        raise InvalidValue(f"invalid status {shown(value)}: use one of {', '.join(STATUSES)} "
-                           f"(or in Russian: {', '.join(STATUS_NAMES_RU.values())})")
+        raise InvalidValue(_("invalid status {value}: use one of {statuses} (or in Russian: "
+                             "{russian})").format(value=shown(value),
+                                                  statuses=", ".join(STATUSES),
+                                                  russian=", ".join(STATUS_NAMES_RU.values())))
     return found
 
 
@@ -209,19 +238,21 @@ def check_title(value: str) -> str:
     """A title must hold something other than white space."""
     text = value.strip()
     if not text:
-        raise InvalidValue("the title is empty: write at least one character other than a space")
+        raise InvalidValue(_("the title is empty: write at least one character other than a "
+                             "space"))
     return text
 
 
 def parse_partial_credit(value: str | float) -> float:
     """The credit a ``partial`` item earns: a number from 0 to 1."""
     try:
-        number = float(value)
+        number = float(value.replace(",", ".") if isinstance(value, str) else value)
     except (TypeError, ValueError):
-        raise InvalidValue(f"invalid partial credit {shown(value)}: use a number from 0 to 1") \
-            from None
+        raise InvalidValue(_("invalid partial credit {value}: use a number from 0 to 1")
+                           .format(value=shown(value))) from None
     if not 0 <= number <= 1:
-        raise InvalidValue(f"invalid partial credit {shown(value)}: use a number from 0 to 1")
+        raise InvalidValue(_("invalid partial credit {value}: use a number from 0 to 1")
+                           .format(value=shown(value)))
     return number
 
 
@@ -425,8 +456,8 @@ def next_ref(refs: list[str] | set[str]) -> str:
             largest = max(largest, int(ref))
     ref = str(largest + 1)
     if len(ref) > REF_MAX:
-        raise InvalidValue(f"the next number after the largest ref is longer than {REF_MAX} "
-                           "characters: give this item a --ref")
+        raise InvalidValue(_("the next number after the largest ref is longer than {max} "
+                             "characters: give this item a --ref").format(max=REF_MAX))
     return ref
 
 

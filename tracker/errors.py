@@ -1,10 +1,19 @@
 """One exception hierarchy for the whole tool; ``cli`` turns it into exit codes.
 
 Nothing here imports click: the domain and the store raise these, and the CLI's single
-error handler prints ``Error: <message>`` on stderr and exits with ``exit_code``.
+error handler prints ``Error: <message>`` (in the language in force) on stderr and exits
+with ``exit_code``.
 """
 
 from __future__ import annotations
+
+from tracker.i18n import _, ngettext
+
+
+def error_line(message: str) -> str:
+    """``Error: …`` in the language in force."""
+    return _("Error: {message}").format(message=message)
+
 
 SHOWN_MAX = 60  # characters of a bad value repeated in an error message
 
@@ -15,7 +24,8 @@ def shown(value: object) -> str:
     if len(text) <= SHOWN_MAX + 2:
         return text
     length = len(value) if isinstance(value, str) else len(str(value))
-    return f"{text[:SHOWN_MAX]}…' ({length:,} characters)"
+    return _("{start}…' ({length} characters)").format(start=text[:SHOWN_MAX],
+                                                        length=f"{length:,}")
 
 
 class TrackerError(Exception):
@@ -30,7 +40,7 @@ class TrackerError(Exception):
 
     def lines(self) -> list[str]:
         """The one or two lines printed on stderr."""
-        return [f"Error: {self.message}"] + ([self.hint] if self.hint else [])
+        return [error_line(self.message)] + ([self.hint] if self.hint else [])
 
 
 class InvalidValue(TrackerError):
@@ -66,16 +76,20 @@ class BadRows(TrackerError):
                  header: bool = False) -> None:
         count = len(problems) if rows is None else rows
         if header:
-            message = "the header row is not right; nothing was imported"
+            message = _("the header row is not right; nothing was imported")
         elif count != len(problems):
-            message = f"{count} bad row(s), {len(problems)} problem(s); nothing was imported"
+            message = (ngettext("{count} bad row, {problems} problems; nothing was imported",
+                                "{count} bad rows, {problems} problems; nothing was imported",
+                                count).format(count=count, problems=len(problems)))
         else:
-            message = f"{count} bad row(s); nothing was imported"
+            message = ngettext("{count} bad row; nothing was imported",
+                               "{count} bad rows; nothing was imported", count).format(
+                count=count)
         super().__init__(message)
         self.problems = problems
 
     def lines(self) -> list[str]:
-        return [*self.problems, f"Error: {self.message}"]
+        return [*self.problems, error_line(self.message)]
 
 
 class Refused(TrackerError):

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from tracker.errors import Busy, StoreError
+from tracker.i18n import _, os_reason
 
 TMP_MARK = ".tmp-"
 
@@ -173,7 +174,8 @@ def exclusive_lock(path: str, timeout: float, *, discard: Callable[[], bool] | N
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise StoreError(f"cannot create the lock file {path}: {exc.strerror}") from None
+            raise StoreError(_("cannot create the lock file {path}: {reason}")
+                             .format(path=path, reason=os_reason(exc))) from None
         try:
             _wait_for(fd, path, deadline, timeout)
             try:
@@ -204,9 +206,9 @@ def _wait_for(fd: int, path: str, deadline: float, timeout: float) -> None:
                 raise
             if time.monotonic() >= deadline:
                 raise Busy(
-                    f"database is busy: another tracker command has held {path} "
-                    f"for more than {timeout:g} s",
-                    "Try again, or raise TRACKER_LOCK_TIMEOUT (seconds).",
+                    _("database is busy: another tracker command has held {path} for more "
+                      "than {seconds} s").format(path=path, seconds=f"{timeout:g}"),
+                    _("Try again, or raise TRACKER_LOCK_TIMEOUT (seconds)."),
                 ) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.1)

@@ -22,15 +22,11 @@ import re
 from datetime import date
 
 from tracker.errors import InvalidValue, shown
+from tracker.i18n import _
 
 ONGOING = "ongoing"
 PLAN_YEAR = "plan-year"  # «в течение года»: the year of the plan, resolved by the caller
 
-ACCEPTED = ("a day (2023-11-23, 23.11.2023, «до 23.11.2023»), a month (2023-11, 11.2023, "
-            "«ноябрь 2023 г.»), a quarter (2023-Q4, «IV квартал 2023 г.»), a half-year "
-            "(2023-H1, «I полугодие 2023 г.»), a year (2023, «в течение 2023 года», «в течение "
-            "года»), a span (2023..2024, «2023–2024 гг.», 2023-Q3..2024-Q2) or ongoing "
-            "(«постоянно»)")
 
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 _DOTTED_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})\Z")
@@ -93,7 +89,8 @@ def parse_day(text: str) -> str | None:
     try:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
-        raise InvalidValue(f"invalid date {text!r}: no such day in the calendar") from None
+        raise InvalidValue(_("invalid date {value}: no such day in the calendar")
+                           .format(value=repr(text))) from None
 
 
 def dotted(iso: str) -> str:
@@ -125,10 +122,15 @@ def parse_period(text: str) -> str:
         return day
     low = _normal(text)
     if not low:
-        raise InvalidValue("the deadline is empty")
+        raise InvalidValue(_("the deadline is empty"))
     canonical = _canonical(low)
     if canonical is None:
-        raise InvalidValue(f"invalid deadline {shown(raw)}: use {ACCEPTED}")
+        raise InvalidValue(_(
+            "invalid deadline {value}: use a day (2023-11-23, 23.11.2023, «до 23.11.2023»), a "
+            "month (2023-11, 11.2023, «ноябрь 2023 г.»), a quarter (2023-Q4, «IV квартал 2023 "
+            "г.»), a half-year (2023-H1, «I полугодие 2023 г.»), a year (2023, «в течение 2023 "
+            "года», «в течение года»), a span (2023..2024, «2023–2024 гг.», 2023-Q3..2024-Q2) "
+            "or ongoing («постоянно»)").format(value=shown(raw)))
     check_period(canonical)
     return canonical
 
@@ -203,17 +205,17 @@ def check_period(canonical: str) -> str:
     if canonical in (ONGOING, PLAN_YEAR):
         return canonical
     if ".." in canonical:
-        first, _, last = canonical.partition("..")
+        first, _sep, last = canonical.partition("..")
         check_period(first)
         check_period(last)
         if bounds(last)[0] < bounds(first)[0] or bounds(last)[1] <= bounds(first)[1]:
-            raise InvalidValue(f"invalid deadline {canonical!r}: the span must end after it "
-                               "begins")
+            raise InvalidValue(_("invalid deadline {value}: the span must end after it "
+                                 "begins").format(value=repr(canonical)))
         return canonical
     found = _ISO_MONTH.match(canonical)
     if found and not 1 <= int(found.group(2)) <= 12:
-        raise InvalidValue(f"invalid deadline {canonical!r}: there is no month "
-                           f"{int(found.group(2))}")
+        raise InvalidValue(_("invalid deadline {value}: there is no month {month}")
+                           .format(value=repr(canonical), month=int(found.group(2))))
     bounds(canonical)
     return canonical
 
@@ -224,11 +226,13 @@ def with_plan_year(canonical: str, start: str | None, end: str | None) -> str:
         return canonical
     years = {d[:4] for d in (start, end) if d}
     if not years:
-        raise InvalidValue("«в течение года» needs the plan's year: give the plan a --start or "
-                           "--end (tracker plan edit), or write the year («в течение 2023 года»)")
+        raise InvalidValue(_("«в течение года» needs the plan's year: give the plan a --start "
+                             "or --end (tracker plan edit), or write the year («в течение 2023 "
+                             "года»)"))
     if len(years) > 1:
-        raise InvalidValue(f"«в течение года»: the plan runs from {start} to {end}, so the year "
-                           "is not clear; write it («в течение 2023 года»)")
+        raise InvalidValue(_("«в течение года»: the plan runs from {start} to {end}, so the "
+                             "year is not clear; write it («в течение 2023 года»)")
+                           .format(start=start, end=end))
     return years.pop()
 
 
@@ -238,7 +242,7 @@ def with_plan_year(canonical: str, start: str | None, end: str | None) -> str:
 def bounds(canonical: str) -> tuple[str, str]:
     """The first and the last day of a period (ISO); ongoing has neither (ValueError)."""
     if ".." in canonical:
-        first, _, last = canonical.partition("..")
+        first, _sep, last = canonical.partition("..")
         return bounds(first)[0], bounds(last)[1]
     year = int(canonical[:4])
     if len(canonical) == 10:
@@ -288,7 +292,7 @@ def period_text(canonical: str | None, lang: str = "en") -> str:
     if canonical == ONGOING:
         return "постоянно" if lang == "ru" else "ongoing"
     if ".." in canonical:
-        first, _, last = canonical.partition("..")
+        first, _sep, last = canonical.partition("..")
         if len(first) == len(last) == 4:
             return f"{first}–{last} гг." if lang == "ru" else f"{first}–{last}"
         a, b = _bare(first, lang), _bare(last, lang)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.domain import Item, Plan, Rules, check_plan_id, parse_address, ref_sort_key, tally
 from tracker.errors import NotFound, StoreError, TrackerError
+from tracker.i18n import _, day
 from tracker.periods import due_end, due_sort_key
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ class Reader:
     def plan(self, plan_id: str) -> Plan:
         plan = self.repo.get_plan(check_plan_id(plan_id))
         if plan is None:
-            raise NotFound(f"no plan {plan_id!r}", "See 'tracker plan list' for the plans.")
+            raise NotFound(_("no plan {plan_id!r}").format(plan_id=plan_id),
+                           _("See 'tracker plan list' for the plans."))
         return plan
 
     def item(self, address: str) -> Item:
@@ -39,8 +41,9 @@ class Reader:
         item = self.repo.get_item(plan_id, ref)
         if item is None:
             raise NotFound(
-                f"no item {address!r} in plan {plan_id!r}",
-                f"See 'tracker list {plan_id}' for its items.",
+                _("no item {address!r} in plan {plan_id!r}")
+                .format(address=address, plan_id=plan_id),
+                _("See 'tracker list {plan_id}' for its items.").format(plan_id=plan_id),
             )
         return item
 
@@ -96,9 +99,11 @@ class Reader:
         known = history_known_from(events)
         if known is not None and as_of < known:
             raise StoreError(
-                f"the journal lost the history before {known} ('tracker repair'): a report "
-                f"as of {as_of} cannot be rebuilt",
-                f"Report as of {known} or later ('tracker log' shows the repair).")
+                _("the journal lost the history before {known} ('tracker repair'): a report as "
+                  "of {as_of} cannot be rebuilt")
+                .format(known=day(known), as_of=day(as_of)),
+                _("Report as of {known} or later ('tracker log' shows the repair).")
+                .format(known=day(known)))
         return _as_of(plans, events, as_of, later)
 
     # plans --------------------------------------------------------------------------------
@@ -172,13 +177,14 @@ class Reader:
             step = events[0]["step"]
             if any(e.get("action") == "repair" for e in events):
                 raise TrackerError(
-                    "nothing to undo: the journal was repaired in step "
-                    f"{step} ('tracker repair'), and the steps before it cannot be undone")
+                    _("nothing to undo: the journal was repaired in step {step} ('tracker "
+                      "repair'), and the steps before it cannot be undone")
+                    .format(step=step))
             # Undo and restore steps are not themselves reverted: undo goes further back.
             if step not in undone and not any(e.get("action") in ("undo", "restore")
                                               for e in events):
                 return step, events
-        raise TrackerError("nothing to undo: no change is left to revert")
+        raise TrackerError(_("nothing to undo: no change is left to revert"))
 
 
 def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,

@@ -25,6 +25,7 @@ from tracker.domain import (
 )
 from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound
 from tracker.history import FOREVER, item_state, items_as_of, live_events, plans_from_journal
+from tracker.i18n import _, day, ngettext
 from tracker.periods import PLAN_YEAR
 from tracker.queries import Reader
 
@@ -47,7 +48,9 @@ class Tracker:
         self.read = Reader(repo, today)
         self._step: int | None = None
         self._seq = 0
-        self.import_details: list[str] = []
+        # What an import would do to each row it adds or updates (for --dry-run):
+        # ("add", address, [title]) or ("update", address, [fields changed]).
+        self.import_details: list[tuple[str, str, list[str]]] = []
 
     # journal --------------------------------------------------------------------------
 
@@ -94,7 +97,8 @@ class Tracker:
     def add_plan(self, plan_id: str, title: str, **fields: Any) -> Plan:
         check_plan_id(plan_id)
         if self.repo.get_plan(plan_id) is not None:
-            raise Duplicate(f"plan {plan_id!r} already exists", "Choose another id.")
+            raise Duplicate(_("plan {plan_id!r} already exists").format(plan_id=plan_id),
+                            _("Choose another id."))
         values = {k: v for k, v in fields.items() if v not in (None, "")}
         plan = Plan(id=plan_id, title=check_title(title), created=self.today.isoformat(),
                     **values)
@@ -123,8 +127,10 @@ class Tracker:
         items = self.repo.items(plan_id)
         if items and not force:
             raise Conflict(
-                f"plan {plan_id!r} has {len(items)} item(s); nothing was removed",
-                "Add --force to remove the plan with its items (undo brings them back).",
+                ngettext("plan {plan_id!r} has {count} item; nothing was removed",
+                         "plan {plan_id!r} has {count} items; nothing was removed", len(items))
+                .format(plan_id=plan_id, count=len(items)),
+                _("Add --force to remove the plan with its items (undo brings them back)."),
             )
         for item in reversed(items):
             self._remove_item(item)
@@ -151,8 +157,9 @@ class Tracker:
             ref = next_ref(self.repo.refs(plan_id))
         elif self.repo.get_item(plan_id, check_ref(ref)) is not None:
             raise Duplicate(
-                f"item {plan_id}:{ref} already exists",
-                f"Use 'tracker update {plan_id}:{ref}' to change it, or another --ref.",
+                _("item {plan_id}:{ref} already exists").format(plan_id=plan_id, ref=ref),
+                _("Use 'tracker update {plan_id}:{ref}' to change it, or another --ref.")
+                .format(plan_id=plan_id, ref=ref),
             )
         effective = self._effective(on)
         values = {k: v for k, v in fields.items() if v not in (None, "", [])}
@@ -178,7 +185,8 @@ class Tracker:
     ) -> list[tuple[Item, dict[str, list[Any]]]]:
         """Apply the same changes to every item; all are checked before any is changed."""
         if not fields and not note:
-            raise InvalidValue("nothing to update: give at least one option such as --status")
+            raise InvalidValue(_("nothing to update: give at least one option such as "
+                                 "--status"))
         if "title" in fields:
             fields["title"] = check_title(fields["title"])
         items = [self.item(address) for address in _unique(addresses)]
@@ -230,7 +238,8 @@ class Tracker:
     def _effective(self, on: str | None) -> str:
         today = self.today.isoformat()
         if on is not None and on > today:
-            raise InvalidValue(f"--on {on} is in the future: record a change once it happened")
+            raise InvalidValue(_("--on {on} is in the future: record a change once it happened")
+                               .format(on=day(on)))
         return on or today
 
     def import_rows(
@@ -251,8 +260,8 @@ class Tracker:
         plan = self.repo.get_plan(check_plan_id(plan_id))
         if plan is None:
             if create_title is None:
-                raise NotFound(f"no plan {plan_id!r}",
-                               "Add --title TEXT to create it with the import.")
+                raise NotFound(_("no plan {plan_id!r}").format(plan_id=plan_id),
+                               _("Add --title TEXT to create it with the import."))
             plan = self.add_plan(plan_id, create_title)
         rows = _with_plan_year(list(rows), plan)
         # A row without a ref takes the next number that neither the plan nor any row of
@@ -261,7 +270,7 @@ class Tracker:
         counter = int(next_ref(self.repo.refs(plan_id))) - 1
         note = f"imported from {source}"
         result: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
-        self.import_details = []  # what each added or updated row does, one line each
+        self.import_details = []
         for row in (each(rows) if each is not None else rows):
             ref = row.ref
             if ref is None:
@@ -278,11 +287,11 @@ class Tracker:
                 if ref.isdigit():
                     counter = max(counter, int(ref))
                 result["added"].append(ref)
-                self.import_details.append(f"add {plan_id}:{ref}  {row.values['title']}")
+                self.import_details.append(("add", f"{plan_id}:{ref}", [row.values["title"]]))
             elif changes := self.change_item(item, row.values, action="import", note=note,
                                              on=on, note_alone=False):
                 result["updated"].append(ref)
-                self.import_details.append(f"update {plan_id}:{ref}: {', '.join(changes)}")
+                self.import_details.append(("update", f"{plan_id}:{ref}", list(changes)))
             else:
                 result["unchanged"].append(ref)
         return result
@@ -396,7 +405,7 @@ class Tracker:
         changes, target = event["changes"], event["id"]
         is_plan = ":" not in target
         key_field = "id" if is_plan else "ref"
-        plan_id, _, ref = target.partition(":")
+        plan_id, _sep, ref = target.partition(":")
         if key_field in changes and changes[key_field][0] is None:  # it was created
             if is_plan:
                 self.repo.delete_plan(plan_id)
@@ -454,4 +463,5 @@ def _unique(addresses: list[str]) -> list[str]:
 
 def _check_span(start: str | None, end: str | None) -> None:
     if start and end and start > end:
-        raise InvalidValue(f"the plan would end ({end}) before it starts ({start})")
+        raise InvalidValue(_("the plan would end ({end}) before it starts ({start})")
+                           .format(end=day(end), start=day(start)))

@@ -4,6 +4,7 @@ another, empty one, file or PostgreSQL, so a team can move between the two."""
 from __future__ import annotations
 
 from tracker.errors import Conflict
+from tracker.i18n import _, ngettext
 from tracker.store import Repository, open_repository
 
 
@@ -20,9 +21,15 @@ def copy_database(source: Repository, target: str, lock_timeout: float) -> dict[
         if repo.plans() or repo.last_seq() or repo.last_step():
             info = repo.info()
             raise Conflict(
-                f"{repo.location} is not empty ({info['plans']} plan(s), {info['items']} "
-                f"item(s), {info['events']} event(s)); nothing was copied",
-                "Copy into a new file, or a database fresh from 'tracker db init'.",
+                _("{location} is not empty ({plans}, {items}, {events}); nothing was copied")
+                .format(location=repo.location,
+                        plans=ngettext("{n} plan", "{n} plans", info["plans"])
+                        .format(n=info["plans"]),
+                        items=ngettext("{n} item", "{n} items", info["items"])
+                        .format(n=info["items"]),
+                        events=ngettext("{n} event", "{n} events", info["events"])
+                        .format(n=info["events"])),
+                _("Copy into a new file, or a database fresh from 'tracker db init'."),
             )
         repo.bulk_load(plans, items, events)
     return {"plans": len(plans), "items": len(items), "events": len(events)}

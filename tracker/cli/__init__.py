@@ -15,9 +15,14 @@ from tracker.cli.common import CONTEXT_SETTINGS, App, TrackerGroup
     help="The database file (default: tracker.json in your user data folder), or a "
          "postgresql://… URL for a team's server.",
 )
+@click.option(
+    "--lang", type=click.Choice(["en", "ru"]), metavar="en|ru",
+    help="The language of everything tracker prints (default: TRACKER_LANG, then the "
+         "locale: LC_ALL, LC_MESSAGES, LANG; else English).",
+)
 @click.version_option(__version__, "--version", prog_name="tracker", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
     """Keep action plans and their measures, log each measure's status with the reason
     when it is not fulfilled, and report completion.
 
@@ -27,8 +32,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
       tracker add csto-2023 "International contacts with the OSCE"
       tracker update csto-2023:1 --status not-fulfilled --reason "their stance"
       tracker report csto-2023
+      tracker --lang ru report csto-2023
     """
-    ctx.obj = App(db)
+    ctx.obj = App(db)  # the language was chosen before parsing (TrackerGroup.main)
     ctx.call_on_close(ctx.obj.close)
 
 

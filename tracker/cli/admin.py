@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import CONTEXT_SETTINGS, App, note, pass_app
+from tracker.cli.common import (
+    CONTEXT_SETTINGS,
+    App,
+    TranslatedGroup,
+    command,
+    note,
+    pass_app,
+)
+from tracker.i18n import _, ngettext
 from tracker.store import is_server
 
 
-@click.group("db", context_settings=CONTEXT_SETTINGS)
+@click.group("db", cls=TranslatedGroup, context_settings=CONTEXT_SETTINGS)
 def db() -> None:
     """Set up a PostgreSQL database for a team: its tables and who may read or write.
 
@@ -42,13 +50,15 @@ def db_init(app: App, readers: tuple[str, ...], writers: tuple[str, ...]) -> Non
         from tracker.errors import InvalidValue
 
         raise InvalidValue(
-            f"'db init' sets up a PostgreSQL database (--db postgresql://…), and {app.db} "
-            "is a file: a file needs no set-up, the first change creates it"
+            _("'db init' sets up a PostgreSQL database (--db postgresql://…), and {db} is a "
+              "file: a file needs no set-up, the first change creates it")
+            .format(db=app.db)
         )
     both = sorted(set(readers) & set(writers))
     if both:
-        raise click.UsageError(f"role {both[0]} is given both --grant-read and --grant-write: "
-                               "choose one")
+        raise click.UsageError(_("role {value} is given both --grant-read and --grant-write: "
+                                 "choose one")
+                               .format(value=both[0]))
     from tracker.store.postgres import init_database
 
     for line in init_database(app.db, readers=readers, writers=writers,
@@ -56,7 +66,7 @@ def db_init(app: App, readers: tuple[str, ...], writers: tuple[str, ...]) -> Non
         note(line)
 
 
-@click.command("copy", context_settings=CONTEXT_SETTINGS)
+@command("copy")
 @click.argument("target", metavar="TARGET")
 @pass_app
 def copy(app: App, target: str) -> None:
@@ -72,18 +82,22 @@ def copy(app: App, target: str) -> None:
     from tracker.errors import Conflict
     from tracker.transfer import copy_database
 
-    source = app.existing_repo("copy")
+    source = app.existing_repo(copying=True)
     if _same_file_family(app.db, target):
-        raise Conflict(f"{target} is a file of the database {app.db} itself; nothing was "
-                       "copied", "Copy into a new file or an empty PostgreSQL database.")
+        raise Conflict(_("{target} is a file of the database {db} itself; nothing was copied")
+                       .format(target=target, db=app.db),
+                       _("Copy into a new file or an empty PostgreSQL database."))
     counts = copy_database(source, target, app.lock_timeout())
     shown = target
     if is_server(target):
         from tracker.store.postgres import display
 
         shown = display(target)
-    note(f"copied {counts['plans']} plan(s), {counts['items']} item(s) and "
-         f"{counts['events']} event(s) from {source.location} to {shown}")
+    note(_("copied {plans}, {items} and {events} from {location} to {target}").format(
+        plans=ngettext("{n} plan", "{n} plans", counts["plans"]).format(n=counts["plans"]),
+        items=ngettext("{n} item", "{n} items", counts["items"]).format(n=counts["items"]),
+        events=ngettext("{n} event", "{n} events", counts["events"]).format(n=counts["events"]),
+        location=source.location, target=shown))
 
 
 def _same_file_family(db: str, target: str) -> bool:

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tracker import __version__, domain
-from tracker.errors import Conflict, InvalidValue, Refused, StoreError, TrackerError
+from tracker.errors import (
+    Conflict,
+    InvalidValue,
+    Refused,
+    StoreError,
+    TrackerError,
+    error_line,
+)
+from tracker.i18n import N_, _, os_reason
 from tracker.render import ROW_FORMATS
 from tracker.store import is_server, open_reader, open_repository
 
@@ -34,7 +42,8 @@ def today() -> date:
         try:
             return date.fromisoformat(pinned)
         except ValueError:
-            raise InvalidValue(f"TRACKER_TODAY={pinned!r} is not a date (YYYY-MM-DD)") from None
+            raise InvalidValue(_("TRACKER_TODAY={pinned!r} is not a date (YYYY-MM-DD)")
+                               .format(pinned=pinned)) from None
     return date.today()
 
 
@@ -77,8 +86,9 @@ class App:
         except ValueError:
             seconds = float("nan")
         if not 0 <= seconds < float("inf"):  # nan, inf and negatives too
-            raise InvalidValue(f"TRACKER_LOCK_TIMEOUT={domain.shown(raw)} is not a number of "
-                               "seconds: use 0 or more, e.g. 10")
+            raise InvalidValue(_("TRACKER_LOCK_TIMEOUT={value} is not a number of seconds: use "
+                                 "0 or more, e.g. 10")
+                               .format(value=domain.shown(raw)))
         return seconds
 
     @property
@@ -104,13 +114,15 @@ class App:
                 note(missing_database(self.db))
         return self._repo
 
-    def existing_repo(self, what: str) -> Repository:
+    def existing_repo(self, copying: bool = False) -> Repository:
         """The database for a command that makes no sense without one (copy, export -o)."""
         if self._repo is None:
             self._repo = open_reader(self.db)
         if not self._repo.exists:
-            raise StoreError(f"there is no database {self.db} to {what}; nothing was written",
-                             "Check --db or TRACKER_DB ('tracker info' shows the path).")
+            message = (_("there is no database {db} to copy; nothing was written") if copying
+                       else _("there is no database {db} to export; nothing was written"))
+            raise StoreError(message.format(db=self.db),
+                             _("Check --db or TRACKER_DB ('tracker info' shows the path)."))
         return self._repo
 
     def check_output(self, output: str) -> None:
@@ -120,9 +132,10 @@ class App:
         from tracker.store.file import is_database_file
 
         if is_database_file(self.db, output):
-            raise Conflict(f"-o {output} is a file of the database {self.db}: writing it would "
-                           "destroy data; nothing was written",
-                           "Choose another file name.")
+            raise Conflict(_("-o {output} is a file of the database {db}: writing it would "
+                             "destroy data; nothing was written")
+                           .format(output=output, db=self.db),
+                           _("Choose another file name."))
 
     @contextlib.contextmanager
     def writing(self, salvage: bool = False) -> Iterator[Tracker]:
@@ -199,8 +212,8 @@ class DelimiterType(_DomainType):
     def check(self, value: str) -> str:
         found = DELIMITERS.get(value.lower() if value.isalpha() else value)
         if found is None:
-            raise InvalidValue(f"invalid delimiter {domain.shown(value)}: use one of ',' ';' "
-                               "'|' or 'tab'")
+            raise InvalidValue(_("invalid delimiter {value}: use one of ',' ';' '|' or 'tab'")
+                               .format(value=domain.shown(value)))
         return found
 
 
@@ -367,8 +380,8 @@ on_option = click.option(
 
 
 def missing_database(path: str) -> str:
-    return (f"note: there is no database {path} yet; the first 'tracker plan add' "
-            "creates it")
+    return (_("note: there is no database {path} yet; the first 'tracker plan add' creates it")
+            .format(path=path))
 
 
 def echo(text: str) -> None:
@@ -397,8 +410,9 @@ def emit(app: App, data: str | bytes, output: str | None) -> None:
     try:
         write_output(output, data.encode("utf-8") if isinstance(data, str) else data)
     except OSError as exc:
-        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
-    note(f"wrote {output}")
+        raise StoreError(_("cannot write {output}: {reason}")
+                         .format(output=output, reason=os_reason(exc))) from None
+    note(_("wrote {output}").format(output=output))
 
 
 def note(text: str) -> None:
@@ -430,20 +444,99 @@ def confirm(question: str, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        raise Refused("not confirmed: no terminal to ask on", "Add --yes to go ahead.")
+        raise Refused(_("not confirmed: no terminal to ask on"), _("Add --yes to go ahead."))
     if not click.confirm(question, default=False, err=True):
-        raise Refused("cancelled; nothing was changed")
+        raise Refused(_("cancelled; nothing was changed"))
+
+
+# --- help in the language in force --------------------------------------------------------
+
+
+HELP_OPTION_TEXT = "Show this message and exit."  # click's own, in its catalogue
+# click translates "[required]" from a variable, so no extractor finds the word there.
+CLICK_WORDS = (N_("required"),)
+
+
+@contextlib.contextmanager
+def translated_help(command: click.Command, ctx: click.Context) -> Iterator[None]:
+    """While help is drawn: the help of *command*, of its options and (for a group) of its
+    commands in the language in force. The English texts are the catalogue's msgids
+    (docstrings as click cleans them), so the same command objects serve every language
+    in one process (the tests' CliRunner)."""
+    import inspect
+
+    saved: list[tuple[Any, str, str]] = []
+
+    def swap(owner: Any, attr: str, text: str | None = None) -> None:
+        value = getattr(owner, attr, None)
+        if value:
+            saved.append((owner, attr, value))
+            setattr(owner, attr, _(text or inspect.cleandoc(value)))
+
+    for attr in ("help", "short_help", "epilog"):
+        swap(command, attr)
+    help_option = command.get_help_option(ctx)
+    for param in command.get_params(ctx):
+        swap(param, "help", HELP_OPTION_TEXT if param is help_option else None)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            swap(sub, "help")
+            swap(sub, "short_help")
+    try:
+        yield
+    finally:
+        for owner, attr, value in reversed(saved):
+            setattr(owner, attr, value)
+
+
+class TranslatedCommand(click.Command):
+    """A command whose help is shown in the language in force."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with translated_help(self, ctx):
+            super().format_help(ctx, formatter)
+
+
+class TranslatedGroup(click.Group):
+    """A group whose help, and its commands' help, are shown in the language in force."""
+
+    command_class = TranslatedCommand
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with translated_help(self, ctx):
+            super().format_help(ctx, formatter)
+
+
+TranslatedGroup.group_class = TranslatedGroup
+
+
+def command(name: str) -> Callable[[F], click.Command]:
+    """``@click.command`` for tracker: help in the language in force, -h as well as --help."""
+    return click.command(name, cls=TranslatedCommand,
+                         context_settings=CONTEXT_SETTINGS)
 
 
 # --- the single place errors become messages and exit codes ------------------------------
 
 
-class TrackerGroup(click.Group):
-    """A group whose ``main`` prints every error as one or two lines, never a traceback."""
+class TrackerGroup(TranslatedGroup):
+    """The root group: it chooses the language before click parses anything, and its
+    ``main`` prints every error as one or two lines, never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        from tracker import i18n
+
         standalone = kwargs.pop("standalone_mode", True)
         kwargs["standalone_mode"] = False
+        argv = list(args[0] if args else kwargs.get("args") or sys.argv[1:])
+        try:
+            i18n.activate(i18n.choose(argv, os.environ))
+        except i18n.UnknownLanguage as exc:
+            i18n.activate("en")
+            code = _fail([error_line(str(exc))], 2)
+            if standalone:
+                sys.exit(code)
+            return code
         try:
             rv = super().main(*args, **kwargs)
             code = rv if isinstance(rv, int) else 0
@@ -453,12 +546,12 @@ class TrackerGroup(click.Group):
         except click.UsageError as exc:
             hint = _usage_hint(exc)
             if not hint and exc.ctx is not None:
-                hint = f"Try '{exc.ctx.command_path} -h' for help."
-            code = _fail([f"Error: {exc.format_message()}", hint], 2)
+                hint = _("Try '{command} -h' for help.").format(command=exc.ctx.command_path)
+            code = _fail([error_line(exc.format_message()), hint], 2)
         except click.ClickException as exc:
-            code = _fail([f"Error: {exc.format_message()}"], exc.exit_code)
+            code = _fail([error_line(exc.format_message())], exc.exit_code)
         except (click.Abort, KeyboardInterrupt, EOFError):
-            code = _fail(["Aborted; nothing was changed."], 1)
+            code = _fail([_("Aborted; nothing was changed.")], 1)
         except TrackerError as exc:
             code = _fail(exc.lines(), exc.exit_code)
         except BrokenPipeError:
@@ -467,8 +560,9 @@ class TrackerGroup(click.Group):
             if os.environ.get("TRACKER_DEBUG") == "1":
                 raise
             code = _fail(
-                [f"Error: internal error: {type(exc).__name__}: {exc}",
-                 "Please report it; TRACKER_DEBUG=1 shows the traceback."],
+                [error_line(_("internal error: {error}: {message}")
+                            .format(error=type(exc).__name__, message=exc)),
+                 _("Please report it; TRACKER_DEBUG=1 shows the traceback.")],
                 1,
             )
         if standalone:
@@ -476,7 +570,7 @@ class TrackerGroup(click.Group):
         return code
 
 
-GLOBAL_OPTIONS = ("--db",)
+GLOBAL_OPTIONS = ("--db", "--lang")
 LINE_MAX = 1000  # an error line longer than this repeats some huge argument: cut it
 
 
@@ -486,11 +580,14 @@ def _usage_hint(exc: click.UsageError) -> str:
         return ""
     name = exc.option_name
     if name in GLOBAL_OPTIONS and exc.ctx.parent is not None:
-        return (f"{name} is an option of tracker itself: put it before the command, "
-                f"e.g. 'tracker {name} PATH {exc.ctx.info_name} …'.")
+        value = "PATH" if name == "--db" else "ru"
+        return (_("{option} is an option of tracker itself: put it before the command, e.g. "
+                  "'tracker {option} {value} {command} …'.")
+                .format(option=name, value=value, command=exc.ctx.info_name))
     if len(name) > 1 and not name.startswith("--") and not name[1:2].isalpha():
-        return (f"A value that begins with '-' (such as a title '{name}…') needs '--' "
-                f"before it: '{exc.ctx.command_path} … -- \"{name}…\"'.")
+        return (_("A value that begins with '-' (such as a title '{name}…') needs '--' before "
+                  "it: '{command} … -- \"{name}…\"'.")
+                .format(name=name, command=exc.ctx.command_path))
     return ""
 
 
@@ -500,6 +597,7 @@ def _fail(lines: list[str], code: int) -> int:
     for line in lines:
         if line:
             if len(line) > LINE_MAX:
-                line = f"{line[:LINE_MAX]}… (cut: the message was {len(line):,} characters)"
+                line = _("{start}… (cut: the message was {length} characters)").format(
+                    start=line[:LINE_MAX], length=f"{len(line):,}")
             click.echo(visible(line), err=True)
     return code

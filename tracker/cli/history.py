@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
 from tracker import __version__
 from tracker.cli.common import (
-    CONTEXT_SETTINGS,
     DATE,
     App,
+    command,
     confirm,
     echo,
     format_option,
@@ -18,9 +19,11 @@ from tracker.cli.common import (
     pass_app,
 )
 from tracker.errors import Conflict, StoreError
+from tracker.i18n import _, moment, ngettext
+from tracker.render.common import action_label
 
 
-@click.command("log", context_settings=CONTEXT_SETTINGS)
+@command("log")
 @click.argument("target", metavar="[PLAN|ITEM]", required=False)
 @click.option("--since", type=DATE, metavar="DATE",
               help="Only changes recorded on or after this day.")
@@ -37,12 +40,12 @@ def log(app: App, target: str | None, since: str | None, fmt: str) -> None:
     events = app.reader().log(target, since)
     render = app.renderer(fmt)
     if not events and not render.machine:  # machine formats: [] or a header even when empty
-        note("No changes recorded.")
+        note(_("No changes recorded."))
         return
     echo(render.events(events))
 
 
-@click.command("undo", context_settings=CONTEXT_SETTINGS)
+@command("undo")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def undo(app: App, yes: bool) -> None:
@@ -58,26 +61,29 @@ def undo(app: App, yes: bool) -> None:
     if not yes:
         expected, events = app.reader().undo_target()
         _describe(expected, events)
-        confirm(f"Undo step {expected}?", yes)
+        confirm(_("Undo step {step}?").format(step=expected), yes)
     with app.writing() as t:
         step, events = t.undo()
         if expected is not None and step != expected:
-            raise Conflict("the data changed while you were asked; nothing was undone",
-                           "Run 'tracker undo' again.")
-    note(f"undid step {step} ({len(events)} change(s))")
+            raise Conflict(_("the data changed while you were asked; nothing was undone"),
+                           _("Run 'tracker undo' again."))
+    note(ngettext("undid step {step} ({count} change)", "undid step {step} ({count} changes)",
+                  len(events)).format(step=step, count=len(events)))
 
 
-def _describe(step: int, events: list[dict[str, object]]) -> None:
+def _describe(step: int, events: list[dict[str, Any]]) -> None:
     first = events[0]
-    note(f"step {step}: {first['action']} by {first['actor']} at {first['at']}, "
-         f"{len(events)} change(s):")
+    note(ngettext("step {step}: {action} by {actor} at {at}, {count} change:",
+                  "step {step}: {action} by {actor} at {at}, {count} changes:", len(events))
+         .format(step=step, action=action_label(first["action"]), actor=first["actor"],
+                 at=moment(first["at"]), count=len(events)))
     for event in events[:10]:
-        note(f"  {event['action']} {event['id']}")
+        note(f"  {action_label(event['action'])} {event['id']}")
     if len(events) > 10:
-        note(f"  … and {len(events) - 10} more")
+        note(_("  … and {count} more").format(count=len(events) - 10))
 
 
-@click.command("restore", context_settings=CONTEXT_SETTINGS)
+@command("restore")
 @click.option("--from-backup", "from_backup", is_flag=True, required=True,
               help="Put <db>.bak, the previous version, in place of the database.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
@@ -91,9 +97,9 @@ def restore(app: App, from_backup: bool, yes: bool) -> None:
       tracker restore --from-backup
     """
     if app.on_server:
-        raise StoreError("'restore --from-backup' puts back a database file's .bak; a "
-                         "PostgreSQL database is restored from the server's own backups")
-    confirm(f"Replace {app.db} with {app.db}.bak?", yes)
+        raise StoreError(_("'restore --from-backup' puts back a database file's .bak; a "
+                           "PostgreSQL database is restored from the server's own backups"))
+    confirm(_("Replace {db} with {db}.bak?").format(db=app.db), yes)
     from datetime import UTC, datetime
 
     from tracker.store.file import restore_backup
@@ -103,12 +109,12 @@ def restore(app: App, from_backup: bool, yes: bool) -> None:
     with app.writing() as t:
         t.record_restore(kept)
     if aside:
-        note(f"the journal's events after the backup are kept in {aside}")
-    note(f"restored {app.db} from {app.db}.bak" + (f"; the replaced file is {kept}" if kept
-                                                     else ""))
+        note(_("the journal's events after the backup are kept in {aside}").format(aside=aside))
+    note((_("restored {db} from {db}.bak; the replaced file is {kept}") if kept else
+          _("restored {db} from {db}.bak")).format(db=app.db, kept=kept))
 
 
-@click.command("info", context_settings=CONTEXT_SETTINGS)
+@command("info")
 @format_option()
 @pass_app
 def info(app: App, fmt: str) -> None:
@@ -130,7 +136,7 @@ def info(app: App, fmt: str) -> None:
     echo(app.renderer(fmt).record(data))
 
 
-@click.command("repair", context_settings=CONTEXT_SETTINGS)
+@command("repair")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def repair(app: App, yes: bool) -> None:
@@ -145,24 +151,29 @@ def repair(app: App, yes: bool) -> None:
       tracker repair --yes
     """
     if app.on_server:
-        raise StoreError("'tracker repair' mends a database file and its journal; a "
-                         "PostgreSQL database keeps its journal in a table, with the data")
-    confirm(f"Repair {app.db} and its journal?", yes)
+        raise StoreError(_("'tracker repair' mends a database file and its journal; a "
+                           "PostgreSQL database keeps its journal in a table, with the data"))
+    confirm(_("Repair {db} and its journal?").format(db=app.db), yes)
     from datetime import UTC, datetime
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     with app.writing(salvage=True) as t:
         done = t.repair(stamp)
     if done is None:
-        note(f"nothing to repair: {app.db} and its journal are whole")
+        note(_("nothing to repair: {db} and its journal are whole").format(db=app.db))
         return
     if done.get("aside"):
-        note(f"the journal as it was is kept in {done['aside']}")
+        note(_("the journal as it was is kept in {aside}").format(aside=done['aside']))
     if done["history_lost"]:
-        note(f"repaired {app.db}: kept {done['kept']} readable event(s); history before "
-             "today is lost, and reports as of an earlier day will say so")
+        note(ngettext("repaired {db}: kept {kept} readable event; history before today is "
+                      "lost, and reports as of an earlier day will say so",
+                      "repaired {db}: kept {kept} readable events; history before today is "
+                      "lost, and reports as of an earlier day will say so", done["kept"])
+             .format(db=app.db, kept=done["kept"]))
     else:
-        note(f"repaired {app.db}: rebuilt from {done['kept']} event(s) of its journal")
+        note(ngettext("repaired {db}: rebuilt from {kept} event of its journal",
+                      "repaired {db}: rebuilt from {kept} events of its journal", done["kept"])
+             .format(db=app.db, kept=done["kept"]))
 
 
 COMMANDS = [log, undo, restore, info, repair]

@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from tracker.cli.common import (
-    CONTEXT_SETTINGS,
     DATE,
     ITEM,
     PLAN,
@@ -19,6 +18,7 @@ from tracker.cli.common import (
     TextType,
     TitleType,
     WeightType,
+    command,
     confirm,
     echo,
     format_option,
@@ -27,11 +27,12 @@ from tracker.cli.common import (
     pass_app,
 )
 from tracker.domain import unique_owners
+from tracker.i18n import _, day, ngettext
 
 ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
 
 
-@click.command("add", context_settings=CONTEXT_SETTINGS)
+@command("add")
 @click.argument("plan_id", metavar="PLAN", type=PLAN)
 @click.argument("title", type=TitleType())
 @click.option("--ref", type=RefType(), help="The plan's own number (default: the next integer).")
@@ -63,7 +64,7 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
     echo(item.id + "\n")
 
 
-@click.command("update", context_settings=CONTEXT_SETTINGS)
+@command("update")
 @click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
 @click.option("--status", type=STATUS, help="The new status.")
 @click.option("--reason", type=TextType("reason", lines=True),
@@ -101,18 +102,29 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
         results = t.update_items(list(addresses), values, on=on, note=note_text)
     changed = sum(1 for _item, changes in results if changes)
     if changed == len(results):
-        note(f"updated {changed} item(s)")
+        note(ngettext("updated {count} item", "updated {count} items", changed)
+             .format(count=changed))
     elif not values and note_text:
-        note(f"noted on {len(results)} item(s)")
+        note(ngettext("noted on {count} item", "noted on {count} items", len(results))
+             .format(count=len(results)))
     elif len(results) == 1:
-        note(f"nothing changed: {results[0][0].id} already had these values"
-             + ("; the note is recorded" if note_text else ""))
+        note((_("nothing changed: {item} already had these values; the note is recorded")
+              if note_text else _("nothing changed: {item} already had these values"))
+             .format(item=results[0][0].id))
     else:
-        note(f"updated {changed} of {len(results)} item(s); the others already had these "
-             "values" + ("; the note is recorded on all" if note_text else ""))
+        message = (ngettext("updated {changed} of {count} item; the others already had these "
+                            "values; the note is recorded on all",
+                            "updated {changed} of {count} items; the others already had these "
+                            "values; the note is recorded on all", len(results))
+                   if note_text else
+                   ngettext("updated {changed} of {count} item; the others already had these "
+                            "values",
+                            "updated {changed} of {count} items; the others already had these "
+                            "values", len(results)))
+        note(message.format(changed=changed, count=len(results)))
 
 
-@click.command("list", context_settings=CONTEXT_SETTINGS)
+@command("list")
 @click.argument("plan_id", metavar="[PLAN]", required=False, type=PLAN)
 @click.option("--status", "statuses", type=STATUS, multiple=True,
               help="Only items with this status; repeat for several.")
@@ -140,12 +152,12 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
                                overdue=overdue, due_before=due_before, sort=sort)
     render = app.renderer(fmt)
     if not found and not render.machine:
-        note("No items match.")
+        note(_("No items match."))
         return
     echo(render.items(found))
 
 
-@click.command("show", context_settings=CONTEXT_SETTINGS)
+@command("show")
 @click.argument("address", metavar="ITEM", type=ITEM)
 @format_option()
 @pass_app
@@ -162,12 +174,12 @@ def show(app: App, address: str, fmt: str) -> None:
     render = app.renderer(fmt)
     if "removed" in record and not render.machine:
         gone = record["removed"]
-        record = {**record, "removed": f"{gone['effective']} by {gone['actor']} "
-                                       f"(step {gone['step']})"}
+        record = {**record, "removed": _("{day} by {actor} (step {step})").format(
+            day=day(gone["effective"]), actor=gone["actor"], step=gone["step"])}
     echo(render.record(record, history))
 
 
-@click.command("remove", context_settings=CONTEXT_SETTINGS)
+@command("remove")
 @click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
@@ -181,10 +193,13 @@ def remove(app: App, addresses: tuple[str, ...], yes: bool) -> None:
     if not yes:
         for address in addresses:
             app.reader().item(address)
-        confirm(f"Remove {len(set(addresses))} item(s): {', '.join(addresses)}?", yes)
+        count = len(set(addresses))
+        confirm(ngettext("Remove {count} item: {items}?", "Remove {count} items: {items}?",
+                         count).format(count=count, items=", ".join(addresses)), yes)
     with app.writing() as t:
         removed = t.remove_items(list(addresses))
-    note(f"removed {len(removed)} item(s)")
+    note(ngettext("removed {count} item", "removed {count} items", len(removed))
+         .format(count=len(removed)))
 
 
 COMMANDS = [add, update, list_items, show, remove]

@@ -12,15 +12,17 @@ from tracker.cli.common import (
     DateType,
     TextType,
     TitleType,
+    TranslatedGroup,
     confirm,
     echo,
     format_option,
     note,
     pass_app,
 )
+from tracker.i18n import _, ngettext
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=TranslatedGroup, context_settings=CONTEXT_SETTINGS)
 def plan() -> None:
     """Create, list, show, edit and remove action plans.
 
@@ -82,7 +84,7 @@ def plan_list(app: App, fmt: str) -> None:
     summaries = app.reader().plan_summaries()
     render = app.renderer(fmt)
     if not summaries and not render.machine:
-        note("No plans yet: create one with 'tracker plan add PLAN --title TEXT'.")
+        note(_("No plans yet: create one with 'tracker plan add PLAN --title TEXT'."))
         return
     echo(render.plans(summaries))
 
@@ -98,7 +100,7 @@ def plan_show(app: App, plan_id: str, fmt: str) -> None:
     Example:
       tracker plan show csto-2023
     """
-    echo(app.renderer(fmt).record(app.reader().plan_record(plan_id)))
+    echo(app.renderer(fmt).record(app.reader().plan_record(plan_id), kind="plan"))
 
 
 @plan.command("edit", context_settings=CONTEXT_SETTINGS)
@@ -116,11 +118,12 @@ def plan_edit(app: App, plan_id: str, **fields: str | None) -> None:
     given = {k: (None if k in ("start", "end") and v == "none" else v)
              for k, v in fields.items() if v is not None}
     if not given:
-        raise click.UsageError("nothing to change: give --title, --org, --start, --end "
-                               "or --source")
+        raise click.UsageError(_("nothing to change: give --title, --org, --start, --end or "
+                                 "--source"))
     with app.writing() as t:
         changes = t.edit_plan(plan_id, **given)
-    note(f"{plan_id}: " + (", ".join(changes) + " changed" if changes else "nothing changed"))
+    note(_("{plan}: {fields} changed").format(plan=plan_id, fields=", ".join(changes))
+          if changes else _("{plan}: nothing changed").format(plan=plan_id))
 
 
 @plan.command("remove", context_settings=CONTEXT_SETTINGS)
@@ -138,11 +141,15 @@ def plan_remove(app: App, plan_id: str, force: bool, yes: bool) -> None:
     if not yes:  # read to ask; with --yes the command reads the file only once
         count = len(app.repo().items(app.reader().plan(plan_id).id))
         if force or not count:  # else the removal is refused below, with the reason
-            with_items = f" and its {count} item(s)" if count else ""
-            confirm(f"Remove plan {plan_id}{with_items}?", yes)
+            question = (ngettext("Remove plan {plan} and its {count} item?",
+                                 "Remove plan {plan} and its {count} items?", count)
+                        if count else _("Remove plan {plan}?"))
+            confirm(question.format(plan=plan_id, count=count), yes)
     with app.writing() as t:
         removed = t.remove_plan(plan_id, force=force)
-    note(f"removed plan {plan_id}" + (f" and {len(removed)} item(s)" if removed else ""))
+    note((ngettext("removed plan {plan} and {count} item", "removed plan {plan} and {count} items",
+                   len(removed)) if removed else _("removed plan {plan}"))
+         .format(plan=plan_id, count=len(removed)))
 
 
 COMMANDS = [plan]

@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from tracker.cli.common import (
-    CONTEXT_SETTINGS,
     DATE,
     PLAN,
     App,
@@ -17,6 +16,7 @@ from tracker.cli.common import (
     MapType,
     PartialCreditType,
     TitleType,
+    command,
     echo,
     emit,
     format_option,
@@ -27,10 +27,14 @@ from tracker.cli.common import (
 )
 from tracker.domain import Rules, sorted_by_ref
 from tracker.errors import InvalidValue, TrackerError
+from tracker.i18n import _, current, ngettext, os_reason
 from tracker.render import ROW_FORMATS
+from tracker.render.common import field_label
+
+DOCUMENT_FORMATS = ("html", "docx", "pdf")
 
 
-@click.command("report", context_settings=CONTEXT_SETTINGS)
+@command("report")
 @click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
 @click.option("--by", type=click.Choice(["owner", "area", "status"]),
               help="Add a table of the rate per owner, area or status.")
@@ -42,7 +46,7 @@ from tracker.render import ROW_FORMATS
               help="Credit a partial item earns, from 0 to 1.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
-@format_option(choices=(*ROW_FORMATS, "html"))
+@format_option(choices=(*ROW_FORMATS, *DOCUMENT_FORMATS))
 @pass_app
 def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | None,
            exclude_withdrawn: bool, partial_credit: float, output: str | None,
@@ -50,34 +54,48 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     """Report completion: the rate with its rule, counts by status, the items not
     fulfilled with their reasons, and overdue open items. No PLAN means every plan.
 
+    --format html writes one self-contained page; docx the Word document a council is
+    handed (every measure in a table); pdf the page printed on A4. docx and pdf need
+    -o FILE.
+
     \b
     Examples:
       tracker report csto-2023
       tracker report --by owner --as-of 2023-11-21 --format json
       tracker report csto-2023 --format html -o csto-2023.html
+      tracker --lang ru report csto-2023 --format docx -o csto-2023.docx
     """
     from tracker.reports import build_report
 
+    if fmt in ("docx", "pdf") and output is None:
+        raise InvalidValue(_("--format {format} writes a document file: add -o FILE.{format}")
+                           .format(format=fmt))
+    if output is not None:
+        app.check_output(output)
     rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
     later: dict[str, int] = {}
     plans = app.reader().plans_with_items(plan_ids, as_of, later)
-    report = build_report(plans, rules, as_of or today().isoformat(), by)
+    report = build_report(plans, rules, as_of or today().isoformat(), by,
+                          keep_items=fmt == "docx")
     if as_of is not None:  # how many of today's items the day did not know yet
         for entry in report.plans:
             entry.not_yet_added = later.get(entry.plan, 0)
     emit(app, app.renderer(fmt, output).report(report), output)
 
 
-@click.command("export", context_settings=CONTEXT_SETTINGS)
+@command("export")
 @click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write to FILE (CSV: UTF-8 with BOM and CRLF, for Excel; xlsx needs it).")
-@click.option("--delimiter", default=",", show_default=True, metavar="C", type=DelimiterType(),
-              help="CSV delimiter: ',' ';' '|' or 'tab' (';' where Excel expects it).")
+@click.option("--delimiter", metavar="C", type=DelimiterType(),
+              help="CSV delimiter: ',' ';' '|' or 'tab' (default: ',', or ';' in Russian, "
+                   "as a Russian Excel expects).")
+@click.option("--as-of", "as_of", type=DATE, metavar="DATE",
+              help="The items as they stood on that day, from the journal (default: today).")
 @format_option(choices=("csv", "json", "markdown", "xlsx"), default="csv")
 @pass_app
-def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: str,
-           fmt: str) -> None:
+def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: str | None,
+           as_of: str | None, fmt: str) -> None:
     """Export the items of one, several or all plans as CSV, JSON, Markdown or an Excel
     workbook (xlsx: Summary with a chart, Items, Unfulfilled; needs -o FILE).
 
@@ -86,14 +104,17 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
       tracker export csto-2023 -o csto-2023.csv
       tracker export --delimiter ';' > all-plans.csv
       tracker export csto-2023 --format xlsx -o csto-2023.xlsx
+      tracker export csto-2023 --as-of 2023-11-21 -o briefing-2023-11-21.csv
     """
     if fmt == "xlsx" and output is None:
-        raise InvalidValue("--format xlsx writes a workbook file: add -o FILE.xlsx")
+        raise InvalidValue(_("--format xlsx writes a workbook file: add -o FILE.xlsx"))
     if output is not None:
         app.check_output(output)
-        app.existing_repo("export")  # a mistyped --db must not write an empty file
+        app.existing_repo()  # a mistyped --db must not write an empty file
+    if delimiter is None:
+        delimiter = ";" if current() == "ru" else ","
     render = app.renderer(fmt, output, delimiter=delimiter)
-    plans = app.reader().plans_with_items(plan_ids)
+    plans = app.reader().plans_with_items(plan_ids, as_of)
     if fmt == "csv":  # streamed: one plan's items at a time
         emit(app, render.export(i for _plan, found in plans for i in sorted_by_ref(found)),
              output)
@@ -104,11 +125,11 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
     if fmt == "xlsx":  # the workbook's Summary counts as a plain report does
         from tracker.reports import build_report
 
-        report = build_report(listed, Rules(), today().isoformat())
+        report = build_report(listed, Rules(), as_of or today().isoformat())
     emit(app, render.export(items, report), output)
 
 
-@click.command("import", context_settings=CONTEXT_SETTINGS)
+@command("import")
 @click.argument("plan_id", metavar="PLAN", type=PLAN)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
@@ -150,11 +171,14 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
     name = "<stdin>" if file == "-" else file
     kind = _kind(file, data)
     if kind != "csv" and delimiter is not None:
-        raise InvalidValue(f"--delimiter is for CSV files, and {name} is .{kind}")
+        raise InvalidValue(_("--delimiter is for CSV files, and {name} is .{kind}")
+                           .format(name=name, kind=kind))
     if sheet is not None and kind != "xlsx":
-        raise InvalidValue(f"--sheet is for workbooks (.xlsx), and {name} is .{kind}")
+        raise InvalidValue(_("--sheet is for workbooks (.xlsx), and {name} is .{kind}")
+                           .format(name=name, kind=kind))
     if table is not None and kind != "docx":
-        raise InvalidValue(f"--table is for Word documents (.docx), and {name} is .{kind}")
+        raise InvalidValue(_("--table is for Word documents (.docx), and {name} is .{kind}")
+                           .format(name=name, kind=kind))
     options = Options(today(), dict(maps), skips, sheet=sheet, table=table)
     if kind == "csv":
         from tracker.readers.csv import decode, read_rows
@@ -173,12 +197,24 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
                                each=_progress)
         if dry_run:
             t.repo.discard()
-            for line in t.import_details:  # the rows that would change, one line each
-                echo(line + "\n")
-    verb = "would be" if dry_run else "were"
-    note(f"{plan_id}: {len(result['added'])} {verb} added, {len(result['updated'])} updated, "
-         f"{len(result['unchanged'])} left unchanged" + (" (dry run: nothing written)"
-                                                          if dry_run else ""))
+            for action, address, what in t.import_details:  # one line per row it would change
+                echo((_("add {item}  {title}").format(item=address, title=what[0])
+                      if action == "add" else
+                      _("update {item}: {fields}").format(
+                          item=address, fields=", ".join(field_label(f) for f in what)))
+                     + "\n")
+    added, updated, unchanged = (len(result[k]) for k in ("added", "updated", "unchanged"))
+    if dry_run:
+        message = ngettext("{plan}: {added} would be added, {updated} updated, {unchanged} left "
+                           "unchanged (dry run: nothing written)",
+                           "{plan}: {added} would be added, {updated} updated, {unchanged} left "
+                           "unchanged (dry run: nothing written)", added)
+    else:
+        message = ngettext("{plan}: {added} was added, {updated} updated, {unchanged} left "
+                           "unchanged",
+                           "{plan}: {added} were added, {updated} updated, {unchanged} left "
+                           "unchanged", added)
+    note(message.format(plan=plan_id, added=added, updated=updated, unchanged=unchanged))
 
 
 def _kind(file: str, data: bytes) -> str:
@@ -187,8 +223,9 @@ def _kind(file: str, data: bytes) -> str:
     if extension in ("csv", "xlsx", "docx"):
         return extension
     if extension in ("xls", "doc"):
-        raise TrackerError(f"{file} is an Office 97–2003 file (.{extension}): open it in "
-                           f"Office and save it as .{extension}x, then import that")
+        raise TrackerError(_("{file} is an Office 97–2003 file (.{extension}): open it in "
+                             "Office and save it as .{extension}x, then import that")
+                           .format(file=file, extension=extension))
     if data.startswith(b"PK"):
         return "docx" if b"word/" in data[:4096] else "xlsx"
     return "csv"
@@ -201,7 +238,8 @@ def _read_input(file: str) -> bytes:
         with open(file, "rb") as handle:
             return handle.read()
     except OSError as exc:
-        raise TrackerError(f"cannot read {file}: {exc.strerror}") from None
+        raise TrackerError(_("cannot read {file}: {reason}")
+                           .format(file=file, reason=os_reason(exc))) from None
 
 
 def _progress(rows: list[Any]) -> Iterator[Any]:

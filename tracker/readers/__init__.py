@@ -23,6 +23,7 @@ from tracker.domain import (
     unique_owners,
 )
 from tracker.errors import BadRows, InvalidValue, TrackerError, shown
+from tracker.i18n import _, pgettext
 
 FIELDS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due", "weight",
           "evidence", "updated")
@@ -92,11 +93,13 @@ def parse_map(text: str) -> tuple[str, str]:
     header, sep, field = text.rpartition("=")
     field = field.strip().lower()
     if not sep or not header.strip():
-        raise InvalidValue(f"invalid --map {shown(text)}: write it as 'HEADER=field', e.g. "
-                           "'Отметка об исполнении=status'")
+        raise InvalidValue(_("invalid --map {value}: write it as 'HEADER=field', e.g. 'Отметка "
+                             "об исполнении=status'")
+                           .format(value=shown(text)))
     if field not in FIELDS and field != "skip":
-        raise InvalidValue(f"invalid --map {shown(text)}: {field!r} is not a field; use one of "
-                           f"{', '.join(FIELDS)}")
+        raise InvalidValue(_("invalid --map {value}: {field!r} is not a field; use one of "
+                             "{fields}")
+                           .format(value=shown(text), field=field, fields=", ".join(FIELDS)))
     return header.strip(), field
 
 
@@ -134,20 +137,22 @@ def map_headers(headers: list[Any], options: Options, where: str) -> tuple[
             fields.append(None)
             continue
         if field is None:
-            shown_name = header or f"(blank, column {position + 1})"
+            shown_name = header or _("(blank, column {number})").format(number=position + 1)
             problems.append(
-                f"{where}: {shown_name}: unknown column; the columns are "
-                f"{', '.join(FIELDS)} (or their Russian names); name it with --map "
-                f"'{header or 'HEADER'}=FIELD', or leave it out with --skip-column "
-                f"'{header or 'HEADER'}'")
+                f"{where}: {shown_name}: " + _(
+                    "unknown column; the columns are {fields} (or their Russian names); name "
+                    "it with --map '{header}=FIELD', or leave it out with --skip-column "
+                    "'{header}'").format(fields=", ".join(FIELDS), header=header or "HEADER"))
             fields.append(None)
             continue
         if field in fields:
-            problems.append(f"{where}: {header}: the column {field} appears twice")
+            problems.append(f"{where}: {header}: "
+                            + _("the column {field} appears twice").format(field=field))
         fields.append(field)
     if "title" not in fields:
-        problems.append(f"{where}: title: the required column is missing (name the column "
-                        "that holds the measures with --map 'HEADER=title')")
+        problems.append(f"{where}: title: " + _("the required column is missing (name the "
+                                                 "column that holds the measures with --map "
+                                                 "'HEADER=title')"))
     return fields, problems
 
 
@@ -236,21 +241,22 @@ class RowChecker:
             values["area"] = section
         if "title" not in values:
             self.problem(where, self.headers[self.fields.index("title")] or "title",
-                         "the title is empty: write at least one character other than a "
-                         "space")
+                         _("the title is empty: write at least one character other than a "
+                           "space"))
             return
         ref = values.pop("ref", None)
         if ref is not None:
             if ref in self._refs:
-                self.problem(where, "ref", f"{ref!r} appears again (first on "
-                                           f"{self._refs[ref]})")
+                self.problem(where, pgettext("column", "ref"),
+                             _("{ref!r} appears again (first on {place})")
+                             .format(ref=ref, place=self._refs[ref]))
                 return
             self._refs[ref] = _place(where)
         self.rows.append(Row(line=number, ref=ref, values=values, where=where))
 
     def _value(self, field: str, raw: Any, number_format: str) -> Any:
         if isinstance(raw, str) and "\x00" in raw:
-            raise InvalidValue("it holds a NUL character")
+            raise InvalidValue(_("it holds a NUL character"))
         if field == "due" and isinstance(raw, datetime | date):
             return displayed(raw)[:10]
         if field == "weight" and isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -295,5 +301,5 @@ def _place(where: str) -> str:
     """"line 4" for a CSV, "row 4" for a sheet or a table: where a ref was seen first."""
     tail = where.rsplit(":", 1)[-1]
     if "!" in tail:
-        return f"row {tail.rsplit('!', 1)[1]}"
-    return f"line {tail}" if tail.isdigit() else tail
+        return _("row {number}").format(number=tail.rsplit("!", 1)[1])
+    return _("line {number}").format(number=tail) if tail.isdigit() else tail

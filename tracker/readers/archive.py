@@ -12,38 +12,45 @@ import zipfile
 from typing import IO
 
 from tracker.errors import TrackerError
+from tracker.i18n import N_, _
 
 # What a plan's workbook or document may expand to: a 5,000-measure plan is ~3 MB of XML.
 MAX_PART = 40 * 1024 * 1024
 MAX_TOTAL = 80 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file, or .xls/.doc
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-KINDS = {"xlsx": ("an Excel workbook (.xlsx)", "xl/workbook.xml"),
-         "docx": ("a Word document (.docx)", "word/document.xml")}
+KINDS = {"xlsx": (N_("an Excel workbook (.xlsx)"), "xl/workbook.xml"),
+         "docx": (N_("a Word document (.docx)"), "word/document.xml")}
 
 
 def open_checked(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
     """The file as a zip archive that passed every check, or one clear TrackerError."""
-    what, main_part = KINDS[kind]
+    what, main_part = _(KINDS[kind][0]), KINDS[kind][1]
     if data.startswith(OLE_MAGIC):
         raise TrackerError(
-            f"{name} is password-protected, or an old Office 97–2003 file (.xls, .doc), not "
-            f"{what}: open it in Office and save it as .{kind} without a password")
+            _("{name} is password-protected, or an old Office 97–2003 file (.xls, .doc), not "
+              "{what}: open it in Office and save it as .{kind} without a password")
+            .format(name=name, what=what, kind=kind))
     if not data.startswith(b"PK"):
-        looks = "CSV or text" if _is_text(data) else "something else"
-        hint = " (rename it to .csv to import it as CSV)" if looks == "CSV or text" else ""
-        raise TrackerError(f"{name} is not {what}: it holds {looks}{hint}")
+        if _is_text(data):
+            raise TrackerError(_("{name} is not {what}: it holds CSV or text (rename it to .csv "
+                                 "to import it as CSV)").format(name=name, what=what))
+        raise TrackerError(_("{name} is not {what}: it holds something else")
+                           .format(name=name, what=what))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError):
-        raise TrackerError(f"{name} is damaged: it is not a whole .{kind} file (a copy cut "
-                           "short?); nothing was imported") from None
+        raise TrackerError(_("{name} is damaged: it is not a whole .{kind} file (a copy cut "
+                             "short?); nothing was imported")
+                           .format(name=name, kind=kind)) from None
     names = {m.filename for m in members}
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
-        raise TrackerError(f"{name} is password-protected: save it without a password")
+        raise TrackerError(_("{name} is password-protected: save it without a password")
+                           .format(name=name))
     if main_part not in names:
-        raise TrackerError(f"{name} is not {what}: it is a zip without {main_part}")
+        raise TrackerError(_("{name} is not {what}: it is a zip without {main_part}")
+                           .format(name=name, what=what, main_part=main_part))
     declared = sum(m.file_size for m in members)
     if declared > MAX_TOTAL or any(m.file_size > MAX_PART for m in members):
         raise _too_large(name, declared)
@@ -57,8 +64,9 @@ def open_checked(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
             if isinstance(exc, _TooLarge):
                 raise _too_large(name, exc.size) from None
-            raise TrackerError(f"{name} is damaged: its part {member.filename} cannot be "
-                               "read; nothing was imported") from None
+            raise TrackerError(_("{name} is damaged: its part {filename} cannot be read; "
+                                 "nothing was imported")
+                               .format(name=name, filename=member.filename)) from None
         if total > MAX_TOTAL:
             raise _too_large(name, total)
     return archive
@@ -83,16 +91,17 @@ def _scan(part: IO[bytes], name: str, member: str) -> int:
             raise _TooLarge(size)
         if _DECLARATION.search(tail + block):
             raise TrackerError(
-                f"{name} is refused: its part {member} declares an XML document type or "
-                "entity, which Office never writes (an XML bomb or an external entity); "
-                "nothing was imported")
+                _("{name} is refused: its part {member} declares an XML document type or "
+                  "entity, which Office never writes (an XML bomb or an external entity); "
+                  "nothing was imported").format(name=name, member=member))
         tail = block[-16:]
 
 
 def _too_large(name: str, size: int) -> TrackerError:
     return TrackerError(
-        f"{name} is refused: it expands to more than {size / 2**20:,.0f} MB, far past any "
-        f"plan (at most {MAX_TOTAL // 2**20} MB of sheets or text); nothing was imported")
+        _("{name} is refused: it expands to more than {size} MB, far past any plan (at most "
+          "{limit} MB of sheets or text); nothing was imported")
+        .format(name=name, size=f"{size / 2 ** 20:,.0f}", limit=MAX_TOTAL // 2 ** 20))
 
 
 def _is_text(data: bytes) -> bool:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from tracker.errors import BadRows, StoreError, TrackerError
+from tracker.i18n import _, pgettext
 from tracker.readers import Options, Row, RowChecker, map_headers
 from tracker.tabular import restore
 
@@ -25,7 +26,8 @@ def read_rows(text: str, name: str, options: Options, delimiter: str | None = No
     if text.startswith(BOM):
         text = text[1:]
     if not text.strip():
-        raise TrackerError(f"{name}: the file is empty; expected a header row with 'title'")
+        raise TrackerError(_("{name}: the file is empty; expected a header row with 'title'")
+                           .format(name=name))
     if delimiter is None:
         delimiter = _sniff(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -47,12 +49,13 @@ def read_rows(text: str, name: str, options: Options, delimiter: str | None = No
                 continue
             where = f"{name}:{start}"
             if len(cells) != len(headers):
-                checker.problem(where, "row", f"has {len(cells)} cells, the header has "
-                                              f"{len(headers)}")
+                checker.problem(where, pgettext("column", "row"),
+                                _("has {cells} cells, the header has {columns}")
+                                .format(cells=len(cells), columns=len(headers)))
                 continue
             checker.add(where, [restore(c) for c in cells], start)
     except csv.Error as exc:
-        checker.problem(f"{name}:{line}", "row", str(exc))
+        checker.problem(f"{name}:{line}", pgettext("column", "row"), str(exc))
     return checker.finish()
 
 
@@ -74,8 +77,9 @@ def decode(data: bytes, name: str, warn: Callable[[str], None] | None = None) ->
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        error = StoreError(f"{name}:{line}: the file is not UTF-8 text; save it as "
-                           "\"CSV UTF-8\" and import it again")
+        error = StoreError(_('{name}:{line}: the file is not UTF-8 text; save it as "CSV '
+                             'UTF-8" and import it again')
+                           .format(name=name, line=line))
     try:
         text = data.decode("cp1251")
     except UnicodeDecodeError:

@@ -16,6 +16,7 @@ import io
 from typing import Any
 
 from tracker.errors import BadRows, TrackerError
+from tracker.i18n import _, ngettext
 from tracker.readers import Options, Row, RowChecker, field_of, header_key, map_headers
 from tracker.readers.archive import open_checked
 
@@ -29,21 +30,24 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken document
-        raise TrackerError(f"{name} is damaged: Word's parts in it cannot be read "
-                           f"({type(exc).__name__}); nothing was imported") from None
+        raise TrackerError(_("{name} is damaged: Word's parts in it cannot be read ({error}); "
+                             "nothing was imported")
+                           .format(name=name, error=type(exc).__name__)) from None
     tables = [_grid(table._tbl) for table in document.tables]
     if not tables:
-        raise TrackerError(f"{name} has no table: tracker imports a plan from the table of "
-                           "its measures")
+        raise TrackerError(_("{name} has no table: tracker imports a plan from the table of "
+                             "its measures").format(name=name))
     if options.table is not None:
         if not 1 <= options.table <= len(tables):
-            raise TrackerError(f"{name} has {len(tables)} table(s): --table takes 1 to "
-                               f"{len(tables)}")
+            raise TrackerError(ngettext("{name} has {count} table: --table takes 1 to {count}",
+                                        "{name} has {count} tables: --table takes 1 to {count}",
+                                        len(tables)).format(name=name, count=len(tables)))
         chosen = options.table - 1
         header = _header_row(tables[chosen], options)
         if header is None:
-            raise TrackerError(f"{name}: table {options.table} has no header row that names a "
-                               "title column; name it with --map 'HEADER=title'")
+            raise TrackerError(_("{name}: table {table} has no header row that names a title "
+                                 "column; name it with --map 'HEADER=title'")
+                               .format(name=name, table=options.table))
     else:
         found = [(n, _header_row(grid, options)) for n, grid in enumerate(tables)]
         matching = [(n, h) for n, h in found if h is not None]
@@ -51,11 +55,13 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
                 field_of(text) for _ident, text in tables[0][0]):
             matching = [(0, 0)]  # the one plan-like table: its header's problems say more
         if not matching:
-            seen = "; ".join(f"table {n + 1}: " + ", ".join(t for _i, t in grid[0] if t)[:80]
+            seen = "; ".join(_("table {number}: ").format(number=n + 1)
+                             + ", ".join(t for _i, t in grid[0] if t)[:80]
                              for n, grid in enumerate(tables) if grid)
-            raise TrackerError(f"{name} has no table whose header row names the measures' "
-                               f"column (such as «Наименование мероприятия»): {seen}; name it "
-                               "with --map 'HEADER=title', or choose a table with --table N")
+            raise TrackerError(_("{name} has no table whose header row names the measures' "
+                                 "column (such as «Наименование мероприятия»): {seen}; name it "
+                                 "with --map 'HEADER=title', or choose a table with --table N")
+                               .format(name=name, seen=seen))
         chosen, header = matching[0]
     return _rows(tables[chosen], header, name, options)
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import xml.etree.ElementTree as ElementTree
 import zipfile
 from typing import Any
 
 from tracker.errors import BadRows, TrackerError
+from tracker.i18n import _
 from tracker.readers import Options, Row, RowChecker, field_of, header_key, map_headers
 from tracker.readers.archive import open_checked
 from tracker.tabular import COLUMNS
@@ -35,11 +37,14 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
-                                      keep_links=False)
+        with warnings.catch_warnings():  # openpyxl warns of what it skips (data validation…)
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                          keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise TrackerError(f"{name} is damaged: Excel's parts in it cannot be read "
-                           f"({type(exc).__name__}); nothing was imported") from None
+        raise TrackerError(_("{name} is damaged: Excel's parts in it cannot be read ({error}); "
+                             "nothing was imported")
+                           .format(name=name, error=type(exc).__name__)) from None
     try:
         sheets = _sheets(book, name, options.sheet)
         chosen: tuple[str, list[tuple[list[Any], list[str]]]] | None = None
@@ -102,8 +107,9 @@ def _rows(grid: list[tuple[list[Any], list[str]]], merges: dict[tuple[int, int],
         header_at = next((r for r, (cells, _f) in enumerate(grid[:HEADER_SEARCH])
                           if any(_text(c) for c in cells)), None)
     if header_at is None:
-        raise TrackerError(f"{where}: the sheet is empty among its first {HEADER_SEARCH} rows; "
-                           "choose the sheet that holds the plan with --sheet")
+        raise TrackerError(_("{where}: the sheet is empty among its first {rows} "
+                             "rows; choose the sheet that holds the plan with --sheet")
+                           .format(where=where, rows=HEADER_SEARCH))
     headers = _header(grid[header_at])
     fields, problems = map_headers(headers, options, f"{where}!{header_at + 1}")
     if problems:

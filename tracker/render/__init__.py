@@ -27,6 +27,8 @@ MODULES = {
     "csv": "csv",
     "html": "html",
     "xlsx": "xlsx",
+    "docx": "docx",
+    "pdf": "pdf",
 }
 # What ``--format`` offers where a command prints rows.
 ROW_FORMATS = ("table", "plain", "grid", "markdown", "json", "csv")
@@ -60,7 +62,9 @@ class Renderer:
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return self._cannot("plans")
 
-    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None) -> str:
+    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None,
+               kind: str = "item") -> str:
+        """An item (with its history), a plan (*kind* ``plan``) or the database's info."""
         return self._cannot("a record")
 
     def events(self, events: list[dict[str, Any]]) -> str:

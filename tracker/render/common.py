@@ -9,7 +9,83 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tracker.domain import Rules
+from tracker.domain import Rules, Tally, status_text
+from tracker.i18n import _, current, day, moment, ngettext, number, percent, pgettext
+from tracker.periods import period_text
+
+
+def field_label(name: str) -> str:
+    """A field or column as a person reads it (table headers, ``show``, ``log``)."""
+    labels = {
+        "id": pgettext("column", "id"), "plan": pgettext("column", "plan"),
+        "ref": pgettext("column", "ref"), "title": pgettext("column", "title"),
+        "status": pgettext("column", "status"), "reason": pgettext("column", "reason"),
+        "owners": pgettext("column", "owners"), "area": pgettext("column", "area"),
+        "due": pgettext("column", "due"), "due_end": pgettext("column", "due_end"),
+        "weight": pgettext("column", "weight"), "evidence": pgettext("column", "evidence"),
+        "created": pgettext("column", "created"), "updated": pgettext("column", "updated"),
+        "org": pgettext("column", "org"), "start": pgettext("column", "start"),
+        "end": pgettext("column", "end"), "source": pgettext("column", "source"),
+        "items": pgettext("column", "items"), "fulfilled": pgettext("column", "fulfilled"),
+        "rate": pgettext("column", "rate"), "total": pgettext("column", "total"),
+        "counted": pgettext("column", "counted"), "bar": pgettext("column", "bar"),
+        "counted_weight": pgettext("column", "counted_weight"),
+        "credit": pgettext("column", "credit"), "step": pgettext("column", "step"),
+        "at": pgettext("column", "at"), "actor": pgettext("column", "actor"),
+        "effective": pgettext("column", "effective"), "action": pgettext("column", "action"),
+        "changes": pgettext("column", "changes"), "note": pgettext("column", "note"),
+        "field": pgettext("column", "field"), "value": pgettext("column", "value"),
+        "removed": pgettext("column", "removed"), "version": pgettext("column", "version"),
+        "database": pgettext("column", "database"),
+        "schema_version": pgettext("column", "schema_version"),
+        "plans": pgettext("column", "plans"), "events": pgettext("column", "events"),
+        "steps": pgettext("column", "steps"), "journal": pgettext("column", "journal"),
+        "backup": pgettext("column", "backup"), "files": pgettext("column", "files"),
+        "role": pgettext("column", "role"), "owner": pgettext("column", "owner"),
+        "plan_title": pgettext("plan column", "title"),
+    }
+    return labels.get(name, name)
+
+
+def plan_headers(columns: list[str]) -> list[str]:
+    """Headers of a table of plans: its ``title`` is a plan's, not a measure's."""
+    return [field_label("plan_title" if c == "title" else c) for c in columns]
+
+
+def action_label(action: str) -> str:
+    """What a journal event did, as ``log`` shows it."""
+    labels = {
+        "plan-add": pgettext("action", "plan-add"), "plan-edit": pgettext("action", "plan-edit"),
+        "plan-remove": pgettext("action", "plan-remove"), "add": pgettext("action", "add"),
+        "update": pgettext("action", "update"), "remove": pgettext("action", "remove"),
+        "import": pgettext("action", "import"), "undo": pgettext("action", "undo"),
+        "restore": pgettext("action", "restore"), "repair": pgettext("action", "repair"),
+        "baseline": pgettext("action", "baseline"),
+    }
+    return labels.get(action, action)
+
+
+def shown_value(field: str, value: Any) -> str:
+    """A field's value as a person reads it: a status's name, a period's words, a day in
+    the language's form, lists joined with '; '."""
+    if value is None or value == "":
+        return ""
+    if field == "status" and isinstance(value, str):
+        return status_text(value)
+    if field == "due" and isinstance(value, str):
+        return period_text(value, current())
+    if field in ("created", "updated", "effective", "start", "end", "due_end", "as_of") \
+            and isinstance(value, str):
+        return day(value)
+    if field == "at" and isinstance(value, str):
+        return moment(value)
+    if field == "action" and isinstance(value, str):
+        return action_label(value)
+    if field in ("weight", "counted_weight", "credit") and isinstance(value, int | float):
+        return number(value)
+    if field == "rate":
+        return percent(value)
+    return cell(value)
 
 
 def cell(value: Any) -> str:
@@ -21,27 +97,6 @@ def cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def number(value: float | int) -> str:
-    """A sum as the rule line shows it: 34, 0.5."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def percent(rate: float | None) -> str:
-    """A rate as text: one decimal, or n/a when nothing was counted.
-
-    Rounding never claims what is not so: a rate below 1 never shows as 100.0% (1999 of
-    2000 is 99.9%), nor a rate above 0 as 0.0%.
-    """
-    if rate is None:
-        return "n/a"
-    shown = round(rate * 100, 1)
-    if shown >= 100 and rate < 1:
-        shown = 99.9
-    elif shown <= 0 and rate > 0:
-        shown = 0.1
-    return f"{shown:.1f}%"
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -61,31 +116,34 @@ def visible(text: str) -> str:
 
 def rule_terms(rules: Rules) -> str:
     """What each status earns and what is counted: the part every rule wording shares."""
-    counted = "withdrawn items not counted" if rules.exclude_withdrawn else (
-        "every item counted, withdrawn included"
-    )
-    return f"fulfilled 1, partial {rules.partial_credit:g}, others 0; {counted}"
+    counted = _("withdrawn items not counted") if rules.exclude_withdrawn else (
+        _("every item counted, withdrawn included"))
+    return (_("fulfilled 1, partial {credit}, others 0; {counted}")
+            .format(credit=number(rules.partial_credit), counted=counted))
 
 
 def rule_line(rate: float | None, credit: float | int, counted_weight: float | int,
               rules: Rules) -> str:
     """Numerator, denominator and the rule in force, so a reader can check the rate."""
-    result = percent(rate) if rate is not None else "n/a (nothing counted)"
-    return (f"rate = credit / counted weight = {number(credit)} / {number(counted_weight)} "
-            f"= {result}; credit per unit of weight: {rule_terms(rules)}")
+    result = percent(rate) if rate is not None else _("n/a (nothing counted)")
+    return (_("rate = credit / counted weight = {credit} / {weight} = {rate}; credit per unit "
+              "of weight: {terms}").format(credit=number(credit), weight=number(counted_weight),
+                                           rate=result, terms=rule_terms(rules)))
 
 
 def rule_formula(rules: Rules) -> str:
     """The rule in force as a formula (the head of the HTML page)."""
-    return ("rate = Σ weight × credit / Σ weight over the counted items; credit: "
-            + rule_terms(rules))
+    return (_("rate = Σ weight × credit / Σ weight over the counted items; credit: {terms}")
+            .format(terms=rule_terms(rules)))
 
 
 def weights_note(weights: tuple[float | int, float | int]) -> str | None:
     """``weights 1–3`` when the counted items' weights differ (the rate is then weighted,
     so it is not fulfilled ÷ counted), else None."""
     low, high = weights
-    return None if low == high else f"weights {number(low)}–{number(high)}"
+    if low == high:
+        return None
+    return _("weights {low}–{high}").format(low=number(low), high=number(high))
 
 
 def rate_words(fulfilled: int, counted: int, rate: float | None,
@@ -93,9 +151,73 @@ def rate_words(fulfilled: int, counted: int, rate: float | None,
     """"fulfilled 32 of 34  94.1%", or, when weights differ, what the weighted rate is."""
     note = weights_note(weights)
     if note:
-        return (f"fulfilled {fulfilled} of {counted} measures; weighted rate {percent(rate)} "
-                f"({note})")
-    return f"fulfilled {fulfilled} of {counted}  {percent(rate)}"
+        return (ngettext("fulfilled {fulfilled} of {counted} measure; weighted rate {rate} "
+                         "({weights})",
+                         "fulfilled {fulfilled} of {counted} measures; weighted rate {rate} "
+                         "({weights})", counted)
+                .format(fulfilled=fulfilled, counted=counted, rate=percent(rate), weights=note))
+    return (_("fulfilled {fulfilled} of {counted}  {rate}")
+            .format(fulfilled=fulfilled, counted=counted, rate=percent(rate)))
+
+
+def summary_sentence(t: Tally, by_status: dict[str, int], rules: Rules,
+                     weights: tuple[float | int, float | int]) -> str:
+    """The sentence a secretariat's report opens with: "32 of 34 measures fulfilled
+    (94.1%); 2 not fulfilled" / «Из 34 мероприятий исполнено 32 (94,1 %), не исполнено 2».
+
+    After the fulfilled ones, the rest of the counted measures, by what became of them:
+    not fulfilled, partly fulfilled, withdrawn (when counted), still open.
+    """
+    rate = percent(t.rate)
+    if weights_note(weights):
+        rate = _("weighted rate {rate}").format(rate=rate)
+    head = (ngettext("{fulfilled} of {counted} measure fulfilled ({rate})",
+                     "{fulfilled} of {counted} measures fulfilled ({rate})", t.counted)
+            .format(fulfilled=t.fulfilled, counted=t.counted, rate=rate))
+    opened = sum(by_status.get(s, 0) for s in ("not-started", "in-progress", "stalled"))
+    withdrawn = 0 if rules.exclude_withdrawn else by_status.get("withdrawn", 0)
+    rest = [
+        (by_status.get("not-fulfilled", 0), ngettext("{n} not fulfilled", "{n} not fulfilled",
+                                                     by_status.get("not-fulfilled", 0))),
+        (by_status.get("partial", 0), ngettext("{n} partly fulfilled", "{n} partly fulfilled",
+                                               by_status.get("partial", 0))),
+        (withdrawn, ngettext("{n} withdrawn from the plan", "{n} withdrawn from the plan",
+                             withdrawn)),
+        (opened, ngettext("{n} still in progress", "{n} still in progress", opened)),
+    ]
+    clauses = [text.format(n=n) for n, text in rest if n]
+    if not clauses:
+        return head
+    return _("{head}; {rest}").format(head=head, rest=_(", ").join(clauses))
+
+
+def withdrawn_note(count: int) -> str:
+    return ngettext("({count} withdrawn item not counted)",
+                    "({count} withdrawn items not counted)", count).format(count=count)
+
+
+def not_yet_note(count: int, as_of: str) -> str:
+    return ngettext("({count} item of the plan today did not exist yet on {day}: not counted)",
+                    "({count} items of the plan today did not exist yet on {day}: not counted)",
+                    count).format(count=count, day=day(as_of))
+
+
+def by_heading(by: str) -> str:
+    """The heading of the table of rates per group."""
+    return {"owner": _("by owner"), "area": _("by area"), "status": _("by status")}[by]
+
+
+def group_label(key: str | None, by: str) -> str:
+    """A group's name: an owner or area as written, a status by its name, or the group
+    of the items that have none."""
+    if key is None:
+        return no_group(by)
+    return status_text(key) if by == "status" else key
+
+
+def no_group(by: str) -> str:
+    """The group of the items without an owner (or area)."""
+    return {"owner": _("(no owner)"), "area": _("(no area)")}.get(by, f"(no {by})")
 
 
 # --- the journal ------------------------------------------------------------------------
@@ -106,10 +228,22 @@ LOG_COLUMNS = ["step", "at", "actor", "effective", "id", "action", "changes", "r
 
 def change_text(changes: dict[str, list[Any]]) -> str:
     """An event's changes in one line: ``status: in-progress → fulfilled; …``."""
-    return "; ".join(f"{k}: {cell(old) or '–'} → {cell(new) or '–'}"
-                     for k, (old, new) in changes.items())
+    return "; ".join(f"{field_label(k)}: {shown_value(k, old) or '–'} → "
+                     f"{shown_value(k, new) or '–'}" for k, (old, new) in changes.items())
 
 
 def history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Events with their changes as one line of text each."""
-    return [{**e, "changes": change_text(e["changes"])} for e in events]
+    """Events with their changes as one line of text each, and tracker's own notes in the
+    language in force (dates and actions are shown where the rows are, by shown_value)."""
+    return [{**e, "changes": change_text(e["changes"]), "note": note_text(e.get("note", ""))}
+            for e in events]
+
+
+def note_text(note: str) -> str:
+    """A journal note as a person reads it: the notes tracker writes itself (kept in English
+    in the journal, which is data) in the language in force."""
+    if note.startswith("imported from "):
+        return _("imported from {source}").format(source=note[len("imported from "):])
+    if note.startswith("undo of step ") and note[len("undo of step "):].isdigit():
+        return _("undo of step {step}").format(step=note[len("undo of step "):])
+    return note

@@ -12,9 +12,11 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.domain import JSON_KEYS
+from tracker.domain import JSON_KEYS, status_text
+from tracker.i18n import current, day, number
+from tracker.periods import period_text
 from tracker.render import Renderer
-from tracker.render.common import LOG_COLUMNS, cell, history_rows
+from tracker.render.common import LOG_COLUMNS, cell, field_label, history_rows, shown_value
 from tracker.reports import tally_json
 from tracker.tabular import COLUMNS, FORMULA_FIRST, export_cells, neutralise
 
@@ -28,28 +30,65 @@ BOM = "\ufeff"
 def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: str = ",",
              line_end: str = "\n") -> str:
     """Rows as CSV, every cell made safe for spreadsheets (no cell runs as a formula,
-    whichever command printed it)."""
+    whichever command printed it). In Russian the headers, statuses, dates and decimal
+    commas are Russian, as a Russian-locale Excel expects."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=line_end)
-    writer.writerow(columns)
+    russian = current() == "ru"
+    writer.writerow([field_label(c) for c in columns] if russian else columns)
     for row in rows:
-        writer.writerow([neutralise(cell(row.get(c))) for c in columns])
+        writer.writerow([neutralise(csv_value(c, row.get(c)) if russian else cell(row.get(c)))
+                         for c in columns])
     return buffer.getvalue()
 
 
+def csv_value(field: str, value: Any) -> str:
+    """A cell of a Russian CSV: statuses and deadlines in Russian, days DD.MM.YYYY, every
+    number with a decimal comma (a rate as its fraction, so a spreadsheet can compute)."""
+    if field == "due":
+        return due_cell(value)
+    if isinstance(value, float) and not value.is_integer():
+        return repr(value).replace(".", ",")
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return number(value)
+    return shown_value(field, value)
+
+
 def export_csv(items: Iterable[Item], *, delimiter: str = ",", for_file: bool = False) -> str:
-    """Items as CSV text; for a file, a BOM and CRLF line ends so Excel opens it cleanly."""
+    """Items as CSV text; for a file, a BOM and CRLF line ends so Excel opens it cleanly.
+
+    In Russian: Russian headers and statuses, dates DD.MM.YYYY, deadlines in words
+    («IV квартал 2023 г.»), decimal commas; ``tracker import`` reads both languages back.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter,
                         lineterminator="\r\n" if for_file else "\n")
-    writer.writerow(COLUMNS)
     first = FORMULA_FIRST
+    if current() == "ru":
+        writer.writerow([field_label(c) for c in COLUMNS])
+        rows: Iterable[tuple[str, ...]] = (_russian_cells(item) for item in items)
+    else:
+        writer.writerow(COLUMNS)
+        rows = (export_cells(item) for item in items)
     writer.writerows(
-        [text if not text or text[0] not in first else neutralise(text)
-         for text in export_cells(item)]
-        for item in items
+        [text if not text or text[0] not in first else neutralise(text) for text in cells]
+        for cells in rows
     )
     return (BOM if for_file else "") + buffer.getvalue()
+
+
+def _russian_cells(item: Item) -> tuple[str, ...]:
+    plan, ref, title, status, reason, owners, area, due, weight, evidence, updated = \
+        export_cells(item)
+    return (plan, ref, title, status_text(status), reason, owners, area, due_cell(item.due),
+            weight.replace(".", ","), evidence, day(updated))
+
+
+def due_cell(due: str | None) -> str:
+    """A deadline in a Russian CSV: a day as 23.11.2023, a period in words."""
+    if not due:
+        return ""
+    return day(due) if len(due) == 10 and due[7] == "-" else period_text(due, "ru")
 
 
 class CsvRenderer(Renderer):
@@ -63,7 +102,8 @@ class CsvRenderer(Renderer):
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return csv_text(rows, ["id", "title", "items", "fulfilled", "rate"])
 
-    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None) -> str:
+    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None,
+               kind: str = "item") -> str:
         """One row (its history is in ``--format json`` and ``log``)."""
         return csv_text([record], list(record))
 

@@ -2,7 +2,10 @@
 
 No JavaScript, no external file, font or stylesheet: the chart is inline SVG with its
 numbers written on it (it reads in black and white), and every piece of user text is
-escaped. ``render_html(build_report(...))`` is all ``report --format html`` does.
+escaped. Chart labels wrap onto as many lines as they need, in a label column sized to
+the longest line (estimated from the glyphs' widths, generously, so a label never runs
+past the chart's edge); nothing is cut short. ``render_html(build_report(...))`` is all
+``report --format html`` does, and ``--format pdf`` prints the same page (render.pdf).
 """
 
 from __future__ import annotations
@@ -11,71 +14,92 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from tracker.periods import period_text
+from tracker.i18n import _, current, day, ngettext, percent
 from tracker.render import Renderer
 from tracker.render.common import (
+    by_heading,
     cell,
-    percent,
+    field_label,
+    group_label,
+    not_yet_note,
     rule_formula,
     rule_line,
+    shown_value,
+    summary_sentence,
     visible,
     weights_note,
+    withdrawn_note,
 )
 
 if TYPE_CHECKING:
     from tracker.reports import PlanReport, Report
 
 # The chart's geometry in CSS pixels; tests find the SVG by its id and these sizes.
-CHART_WIDTH = 680
-LABEL_WIDTH = 170
-BAR_X = 180
+FONT_SIZE = 12
+LINE_HEIGHT = 15
+LABEL_MIN = 120  # the label column is at least this wide, and at most LABEL_MAX
+LABEL_MAX = 260
+LABEL_PAD = 8  # between the chart's left edge and the widest label, and label to bar
 BAR_WIDTH = 340
-ROW_HEIGHT = 28
+VALUE_WIDTH = 230  # room for "weighted 94.1% · 32 of 34 (weights 1–3)" after a bar
+ROW_MIN = 28
 BAR_HEIGHT = 18
 CHART_TOP = 6
 AXIS_HEIGHT = 24
-LABEL_CHARS = 24
 BAR_FILL = "#1f4e79"
 TOTAL_FILL = "#555555"
 
 CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; padding: 24px; max-width: 760px; color: #111; background: #fff;
-  font: 14px/1.45 system-ui, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  "Liberation Sans", "DejaVu Sans", sans-serif; }
-h1 { font-size: 22px; margin: 0 0 8px; }
-h2 { font-size: 18px; margin: 28px 0 6px; border-bottom: 2px solid #1f4e79; }
-h3 { font-size: 15px; margin: 18px 0 6px; }
-.id { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace;
-  font-weight: normal; }
+body { margin: 0 auto; padding: 24px; max-width: 880px; color: #111; background: #fff;
+  font: 14px/1.45 "DejaVu Sans", "Liberation Sans", Arial, "Helvetica Neue",
+  system-ui, sans-serif; }
+h1 { font-size: 21px; margin: 0 0 6px; }
+h2 { font-size: 17px; margin: 26px 0 6px; border-bottom: 2px solid #1f4e79; }
+h3 { font-size: 14.5px; margin: 16px 0 6px; }
+h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+.keep { break-inside: avoid; page-break-inside: avoid; }
+.id { font-family: "DejaVu Sans Mono", "Liberation Mono", ui-monospace, monospace;
+  font-weight: normal; white-space: nowrap; }
+.summary-sentence { font-size: 16px; font-weight: bold; margin: 6px 0; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
 dl.meta dt { font-weight: bold; }
 dl.meta dd { margin: 0; }
-.rate { font-size: 16px; margin: 4px 0; }
+.rate { font-size: 15px; margin: 4px 0; }
 .rule, .note, .none { color: #444; margin: 4px 0; }
-figure { margin: 8px 0; }
+figure { margin: 8px 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { font-size: 12px; color: #444; }
 svg.chart { display: block; max-width: 100%; height: auto; }
-svg.chart text { font-size: 12px; fill: #111; }
+svg.chart text { font-size: 12px; fill: #111;
+  font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
 svg.chart .axis text { fill: #444; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { text-align: left; vertical-align: top; padding: 3px 8px 3px 0;
   border-bottom: 1px solid #ccc; }
 th { border-bottom: 1.5px solid #111; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.key { white-space: nowrap; }
+td.text { white-space: pre-line; overflow-wrap: anywhere; }
 tr.total td { font-weight: bold; border-top: 1.5px solid #111; }
 footer { margin-top: 32px; font-size: 12px; color: #444; }
-@page { size: A4; margin: 15mm; }
+@page { size: A4; margin: 15mm 15mm 18mm;
+  @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt;
+    color: #444; } }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
-  h2, h3 { break-after: avoid; }
-  tr, figure { break-inside: avoid; }
   section.plan { break-before: auto; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+
+
+def _tag(tag: str, text: str, css: str = "") -> str:
+    """An element holding *text*, escaped."""
+    attribute = f' class="{css}"' if css else ""
+    return f"<{tag}{attribute}>{_e(text)}</{tag}>"
 
 
 def _e(value: Any) -> str:
@@ -84,192 +108,302 @@ def _e(value: Any) -> str:
     return escape(visible(cell(value)), quote=True)
 
 
-def _label(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+# --- how wide a label is ------------------------------------------------------------------
+
+# Advance widths in em, on the wide side of DejaVu Sans and Liberation Sans (the fonts the
+# page asks for first): a label is never wider on the page than estimated here.
+_NARROW = set("iljtfr.,:;'|!()[]{} ")
+_WIDE = set("mwMWШЩЖЮшщжюЫыМм@%")
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """An upper estimate of *text*'s width in pixels at *size*."""
+    width = 0.0
+    for char in text:
+        if char in _NARROW:
+            width += 0.36
+        elif char in _WIDE:
+            width += 0.98
+        elif char.isupper():
+            width += 0.78
+        elif char.isdigit():
+            width += 0.66
+        else:
+            width += 0.64
+    return width * size
+
+
+def wrap_label(text: str, limit: float) -> list[str]:
+    """*text* in lines no wider than *limit* pixels, broken between words (inside a word
+    only at a hyphen, or where a word alone is wider than a line)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if text_width(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        for piece in _pieces(word, limit):
+            if current and text_width(current + piece) <= limit:
+                current += piece
+            else:
+                if current:
+                    lines.append(current)
+                current = piece
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def _pieces(word: str, limit: float) -> list[str]:
+    """A word as pieces that each fit *limit*: at its hyphens, else by characters."""
+    parts = [p + "-" for p in word.split("-")[:-1]] + [word.split("-")[-1]]
+    pieces = []
+    for part in (p for p in parts if p):
+        while text_width(part) > limit:
+            cut = len(part)
+            while cut > 1 and text_width(part[:cut]) > limit:
+                cut -= 1
+            pieces.append(part[:cut])
+            part = part[cut:]
+        pieces.append(part)
+    return pieces
+
+
+# --- the chart ----------------------------------------------------------------------------
 
 
 def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
     """A horizontal bar chart in inline SVG, each bar labelled with its rate and counts.
 
-    Rows: ``label``, ``rate`` (0–1 or None), ``fulfilled``, ``counted``; ``summary`` for a total.
+    Rows: ``label``, ``rate`` (0–1 or None), ``fulfilled``, ``counted``, ``weights``;
+    ``summary`` for a total. Labels wrap; rows grow to hold them.
     """
-    height = CHART_TOP + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
+    wrapped = [wrap_label(str(row["label"]), LABEL_MAX - 2 * LABEL_PAD) for row in rows]
+    widest = max((text_width(line) for lines in wrapped for line in lines), default=0)
+    label_width = int(min(LABEL_MAX, max(LABEL_MIN, widest + 2 * LABEL_PAD)))
+    bar_x = label_width
+    width = bar_x + BAR_WIDTH + VALUE_WIDTH
+    heights = [max(ROW_MIN, LINE_HEIGHT * len(lines) + 10) for lines in wrapped]
+    height = CHART_TOP + sum(heights) + AXIS_HEIGHT
     out = [
         f'<figure><svg class="chart" id="{escape(chart_id)}" role="img" '
         f'aria-labelledby="{escape(chart_id)}-title" xmlns="http://www.w3.org/2000/svg" '
-        f'width="{CHART_WIDTH}" height="{height}" viewBox="0 0 {CHART_WIDTH} {height}">',
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
         f'<title id="{escape(chart_id)}-title">{escape(caption)}</title>',
     ]
-    for n, row in enumerate(rows):
-        y = CHART_TOP + n * ROW_HEIGHT
-        mid = y + ROW_HEIGHT / 2
-        bar_y = y + (ROW_HEIGHT - BAR_HEIGHT) / 2
-        label = str(row["label"])
+    y = CHART_TOP
+    for row, lines, row_height in zip(rows, wrapped, heights, strict=True):
+        mid = y + row_height / 2
+        bar_y = mid - BAR_HEIGHT / 2
         weight = ' font-weight="bold"' if row.get("summary") else ""
+        first = mid - (len(lines) - 1) * LINE_HEIGHT / 2
+        spans = "".join(
+            f'<tspan x="{bar_x - LABEL_PAD}" y="{first + n * LINE_HEIGHT:g}">'
+            f"{escape(visible(line))}</tspan>" for n, line in enumerate(lines))
+        out.append(f'<text class="label" text-anchor="end" dominant-baseline="middle"{weight}>'
+                   f"<title>{escape(visible(str(row['label'])))}</title>{spans}</text>")
         out.append(
-            f'<text x="{LABEL_WIDTH}" y="{mid:g}" text-anchor="end" '
-            f'dominant-baseline="middle"{weight}><title>{escape(label)}</title>'
-            f"{escape(_label(label))}</text>"
-        )
-        out.append(
-            f'<rect x="{BAR_X}" y="{bar_y:g}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" '
+            f'<rect x="{bar_x}" y="{bar_y:g}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" '
             'fill="#ffffff" stroke="#8a8a8a" stroke-width="1"/>'
         )
         rate = row["rate"]
         if rate is None:
-            value = "n/a (nothing counted)"
+            value = _("n/a (nothing counted)")
         else:
             fill = TOTAL_FILL if row.get("summary") else BAR_FILL
             length = max(0.0, min(1.0, float(rate))) * BAR_WIDTH
             if length > 0:
                 out.append(
-                    f'<rect class="bar" x="{BAR_X}" y="{bar_y:g}" width="{length:.1f}" '
+                    f'<rect class="bar" x="{bar_x}" y="{bar_y:g}" width="{length:.1f}" '
                     f'height="{BAR_HEIGHT}" fill="{fill}"/>'
                 )
-            value = f"{percent(rate)} · {row['fulfilled']} of {row['counted']}"
             weights = weights_note(row.get("weights", (1, 1)))
-            if weights:
-                value = (f"weighted {percent(rate)} · {row['fulfilled']} of "
-                         f"{row['counted']} ({weights})")
+            value = ((_("weighted {rate} · {fulfilled} of {counted} ({weights})")
+                      if weights else _("{rate} · {fulfilled} of {counted}"))
+                     .format(rate=percent(rate), fulfilled=row["fulfilled"],
+                             counted=row["counted"], weights=weights))
         out.append(
-            f'<text x="{BAR_X + BAR_WIDTH + 8}" y="{mid:g}" dominant-baseline="middle"'
+            f'<text x="{bar_x + BAR_WIDTH + 8}" y="{mid:g}" dominant-baseline="middle"'
             f"{weight}>{escape(value)}</text>"
         )
-    axis_y = CHART_TOP + ROW_HEIGHT * len(rows)
+        y += row_height
+    axis_y = y
     out.append('<g class="axis">')
     out.append(
-        f'<line x1="{BAR_X}" y1="{axis_y}" x2="{BAR_X + BAR_WIDTH}" y2="{axis_y}" '
+        f'<line x1="{bar_x}" y1="{axis_y}" x2="{bar_x + BAR_WIDTH}" y2="{axis_y}" '
         'stroke="#444" stroke-width="1"/>'
     )
     for tick in (0, 25, 50, 75, 100):
-        x = BAR_X + BAR_WIDTH * tick / 100
+        x = bar_x + BAR_WIDTH * tick / 100
+        label = f"{tick} %" if current() == "ru" else f"{tick}%"
         out.append(
             f'<line x1="{x:g}" y1="{axis_y}" x2="{x:g}" y2="{axis_y + 4}" stroke="#444"/>'
-            f'<text x="{x:g}" y="{axis_y + 16}" text-anchor="middle">{tick}%</text>'
+            f'<text x="{x:g}" y="{axis_y + 16}" text-anchor="middle">{label}</text>'
         )
     out.append("</g></svg>")
     out.append(f"<figcaption>{escape(caption)}</figcaption></figure>")
     return "\n".join(out)
 
 
+# --- tables -------------------------------------------------------------------------------
+
 NUMERIC = frozenset({"total", "counted", "fulfilled", "rate", "items"})
-UNBROKEN = frozenset({"id", "status", "due"})
+UNBROKEN = frozenset({"id", "plan", "status", "due"})
+FREE_TEXT = frozenset({"title", "reason"})
 
 
 def _css_class(key: str) -> str:
     if key in NUMERIC:
         return ' class="num"'
-    return ' class="key"' if key in UNBROKEN else ""
+    if key in UNBROKEN:
+        return ' class="key"'
+    return ' class="text"' if key in FREE_TEXT else ""
 
 
-def _table(rows: Sequence[Mapping[str, Any]], columns: list[tuple[str, str]],
-           total: bool = False) -> str:
-    """Rows as an HTML table; *columns* are (key, heading); the last row may be a total."""
-    head = "".join(
-        f'<th{_css_class(key)} scope="col">{escape(name)}</th>' for key, name in columns
-    )
+def _table(rows: Sequence[Mapping[str, Any]], columns: list[str],
+           headers: Mapping[str, str] | None = None, total: bool = False) -> str:
+    """Rows of raw values as an HTML table, shown as a person reads them, under headers
+    in the language in force; the last row may be a total."""
+    names = {key: (headers or {}).get(key) or field_label(key) for key in columns}
+    head = "".join(f'<th{_css_class(key)} scope="col">{escape(names[key])}</th>'
+                   for key in columns)
     body = []
     for n, row in enumerate(rows):
         css = ' class="total"' if total and n == len(rows) - 1 else ""
         cells = "".join(
-            f"<td{_css_class(key)}>{_e(row.get(key))}</td>" for key, _name in columns
+            f"<td{_css_class(key)}>{_e(shown_value(key, row.get(key)))}</td>" for key in columns
         )
         body.append(f"<tr{css}>{cells}</tr>")
     return (f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body)
             + "\n</tbody></table>")
 
 
-def _plan_section(entry: PlanReport, report: Report) -> str:
+# --- the page -----------------------------------------------------------------------------
+
+
+def _plan_section(entry: PlanReport, report: Report, alone: bool) -> str:
+    """A plan's part of the page; *alone* (a report of one plan): its title is the page's
+    heading already, so the section does not repeat it."""
     plan, t, by, rules = entry.plan, entry.tally, report.by, report.rules
     weights = weights_note(entry.weights)
-    out = [
-        f'<section class="plan" id="plan-{escape(plan)}">',
-        f'<h2><span class="id">{escape(plan)}</span> {escape(entry.title)}</h2>',
-        f'<p class="rate"><strong>{escape(percent(t.rate))}</strong> — '
-        + (f"weighted rate ({escape(weights)}); " if weights else "")
-        + f"fulfilled {t.fulfilled} of {t.counted} counted</p>",
-        f'<p class="rule">{escape(rule_line(t.rate, t.credit, t.counted_weight, rules))}</p>',
-    ]
+    out = [f'<section class="plan" id="plan-{escape(plan)}">']
+    if not alone:
+        out.append(f'<h2><span class="id">{escape(plan)}</span> {_e(entry.title)}</h2>')
+    if not alone:  # alone, the page's header says it
+        out.append(f'<p class="summary-sentence">'
+                   f"{_e(summary_sentence(t, entry.by_status, rules, entry.weights))}</p>")
+    rate_text = (_("{rate} — weighted rate ({weights}); fulfilled {fulfilled} of {counted} "
+                   "counted") if weights else
+                 _("{rate} — fulfilled {fulfilled} of {counted} counted"))
+    out.append('<p class="rate">' + escape(rate_text.format(
+        rate=percent(t.rate), weights=weights, fulfilled=t.fulfilled, counted=t.counted))
+        .replace(escape(percent(t.rate)), f"<strong>{escape(percent(t.rate))}</strong>", 1)
+        + "</p>")
+    out.append(f'<p class="rule">{escape(rule_line(t.rate, t.credit, t.counted_weight, rules))}'
+               "</p>")
     if rules.exclude_withdrawn and t.total != t.counted:
-        out.append(f'<p class="note">{t.total - t.counted} withdrawn item(s) '
-                   "not counted</p>")
+        out.append(f'<p class="note">{escape(withdrawn_note(t.total - t.counted))}</p>')
     if entry.not_yet_added:
-        out.append(f'<p class="note">{entry.not_yet_added} item(s) of the plan today did '
-                   f"not exist yet on {escape(report.as_of)}: not counted</p>")
+        out.append(f'<p class="note">{escape(not_yet_note(entry.not_yet_added, report.as_of))}'
+                   "</p>")
 
     counts: list[dict[str, Any]] = [{"status": s, "items": n}
                                     for s, n in entry.by_status.items() if n]
-    out.append("<h3>Counts by status</h3>")
+    out.append('<div class="keep">' + _tag("h3", _("Counts by status")))
     if counts:
-        counts.append({"status": "total", "items": t.total})
-        out.append(_table(counts, [("status", "status"), ("items", "items")], total=True))
+        counts.append({"status": _("total"), "items": t.total})
+        out.append(_table(counts, ["status", "items"], total=True))
     else:
-        out.append('<p class="none">no items</p>')
+        out.append(_tag("p", _("no items"), "none"))
+    out.append("</div>")
 
     unfulfilled = entry.unfulfilled
-    out.append(f"<h3>Closed but not fulfilled ({len(unfulfilled)})</h3>")
+    heading = _("Closed but not fulfilled ({count})").format(count=len(unfulfilled))
+    out.append(f"<h3>{escape(heading)}</h3>")
     if unfulfilled:
-        shown = [{**u, "reason": u["reason"] or "(no reason recorded)"} for u in unfulfilled]
-        out.append(_table(shown, [("id", "item"), ("status", "status"), ("title", "title"),
-                                  ("reason", "reason")]))
+        shown = [{**u, "reason": u["reason"] or _("(no reason recorded)")} for u in unfulfilled]
+        out.append(_table(shown, ["id", "status", "title", "reason"],
+                          {"id": field_label("id")}))
     else:
-        out.append('<p class="none">none</p>')
+        out.append(_tag("p", _("none"), "none"))
 
     overdue = entry.overdue
-    out.append(f"<h3>Overdue open items, due before {escape(report.as_of)} "
-               f"({len(overdue)})</h3>")
+    heading = _("Overdue open items, due before {day} ({count})").format(
+        day=day(report.as_of), count=len(overdue))
+    out.append(f"<h3>{escape(heading)}</h3>")
     if overdue:
-        out.append(_table([{**o, "due": period_text(o["due"])} for o in overdue],
-                          [("id", "item"), ("status", "status"), ("due", "due"),
-                                          ("owners", "owners"), ("title", "title")]))
+        out.append(_table(overdue, ["id", "status", "due", "owners", "title"],
+                          {"id": field_label("id")}))
     else:
-        out.append('<p class="none">none</p>')
+        out.append(_tag("p", _("none"), "none"))
 
     if by:
-        out.append(f"<h3>Rate by {escape(by)}</h3>")
+        out.append('<div class="keep">' + _tag("h3", _("Rate {by}").format(by=by_heading(by))))
         if by == "owner":
-            out.append('<p class="note">An item with several owners counts in each '
-                       "owner's group.</p>")
+            several = _("An item with several owners counts in each owner's group.")
+            out.append(f'<p class="note">{escape(several)}</p>')
         rows: list[dict[str, Any]] = [
-            {**g, "label": g["key"] if g["key"] is not None else f"(no {by})",
+            {**g, "label": group_label(g["key"], by),
              "weights": entry.weights} for g in entry.groups]
         if rows:
             out.append(bar_chart(rows, f"chart-{plan}-by-{by}",
-                                 f"{plan}: completion rate by {by}"))
-            shown_groups = [{**r, "rate": percent(r["rate"])} for r in rows]
-            out.append(_table(shown_groups, [("label", by), ("total", "total"),
-                                             ("counted", "counted"),
-                                             ("fulfilled", "fulfilled"), ("rate", "rate")]))
+                                 _("{plan}: completion rate {by}").format(
+                                     plan=plan, by=by_heading(by))))
+            out.append("</div>")
+            out.append(_table(rows, ["label", "total", "counted", "fulfilled", "rate"],
+                              {"label": field_label(by)}))
         else:
-            out.append('<p class="none">no items</p>')
+            out.append(_tag("p", _("no items"), "none") + "</div>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _report_sentence(report: Report) -> str:
+    """The summary sentence of the whole report: of its one plan, or of all together."""
+    if len(report.plans) == 1:
+        entry = report.plans[0]
+        return summary_sentence(entry.tally, entry.by_status, report.rules, entry.weights)
+    by_status: dict[str, int] = {}
+    for entry in report.plans:
+        for status, count in entry.by_status.items():
+            by_status[status] = by_status.get(status, 0) + count
+    return summary_sentence(report.total, by_status, report.rules, report.weights)
 
 
 def render_html(report: Report, version: str = "") -> str:
     """The whole page for a report of ``tracker.reports.build_report``."""
     plans = report.plans
     if len(plans) == 1:
+        heading_html = (f'<span class="id">{escape(plans[0].plan)}</span> '
+                        f"{_e(plans[0].title)}")
         heading = f"{plans[0].plan}: {plans[0].title}"
     else:
-        heading = f"Completion of {len(plans)} action plans"
-    listed = "; ".join(f"{p.plan} — {p.title}" for p in plans) or "none"
+        heading = ngettext("Completion of {count} action plan",
+                           "Completion of {count} action plans", len(plans)).format(
+            count=len(plans))
+        heading_html = escape(heading)
+    title = _("{heading} — completion report as of {day}").format(heading=heading,
+                                                                  day=day(report.as_of))
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{current()}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(heading)} — completion report as of {escape(report.as_of)}</title>",
+        f"<title>{_e(title)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         "<header>",
-        f"<h1>{escape(heading)}</h1>",
+        f"<h1>{heading_html}</h1>",
+        f'<p class="summary-sentence">{_e(_report_sentence(report))}</p>' if plans else "",
         '<dl class="meta">',
-        f"<dt>{'Plan' if len(plans) == 1 else 'Plans'}</dt><dd>{escape(listed)}</dd>",
-        f"<dt>As of</dt><dd>{escape(report.as_of)}</dd>",
-        f"<dt>Rate rule</dt><dd>{escape(rule_formula(report.rules))}</dd>",
+        _tag("dt", _("As of")) + _tag("dd", day(report.as_of)),
+        _tag("dt", _("Rate rule")) + _tag("dd", rule_formula(report.rules)),
         "</dl>",
         "</header>",
     ]
@@ -279,34 +413,34 @@ def render_html(report: Report, version: str = "") -> str:
             {"label": p.plan, "rate": p.rate, "fulfilled": p.tally.fulfilled,
              "counted": p.tally.counted, "weights": p.weights} for p in plans]
         if len(plans) > 1:
-            rows.append({"label": "all plans", "rate": total.rate,
+            rows.append({"label": _("all plans"), "rate": total.rate,
                          "fulfilled": total.fulfilled, "counted": total.counted,
                          "summary": True, "weights": report.weights})
         out.append('<section class="summary">')
-        out.append("<h2>Completion rate</h2>")
+        out.append('<div class="keep">' + _tag("h2", _("Completion rate")))
         out.append(bar_chart(rows, "chart-rate",
-                             "Completion rate per plan: fulfilled of counted items"))
+                             _("Completion rate per plan: fulfilled of counted items")))
+        out.append("</div>")
         if len(plans) > 1:
             summary: list[dict[str, Any]] = [
                 {"plan": p.plan, "title": p.title, "total": p.tally.total,
                  "counted": p.tally.counted, "fulfilled": p.tally.fulfilled,
-                 "rate": percent(p.rate)} for p in plans]
-            summary.append({"plan": "total", "title": "", "total": total.total,
+                 "rate": p.rate} for p in plans]
+            summary.append({"plan": _("total"), "title": "", "total": total.total,
                             "counted": total.counted, "fulfilled": total.fulfilled,
-                            "rate": percent(total.rate)})
-            out.append(_table(summary, [("plan", "plan"), ("title", "title"),
-                                        ("total", "total"), ("counted", "counted"),
-                                        ("fulfilled", "fulfilled"), ("rate", "rate")],
+                            "rate": total.rate})
+            out.append(_table(summary, ["plan", "title", "total", "counted", "fulfilled",
+                                        "rate"], {"title": field_label("plan_title")},
                               total=True))
             line = rule_line(total.rate, total.credit, total.counted_weight, report.rules)
             out.append(f'<p class="rule">{escape(line)}</p>')
         out.append("</section>")
     else:
-        out.append('<p class="none">No plans.</p>')
-    out.extend(_plan_section(entry, report) for entry in plans)
-    made = f"tracker {version}".strip()
-    out.append(f"<footer>Made with {escape(made)}, as of "
-               f"{escape(report.as_of)}.</footer>")
+        out.append(_tag("p", _("No plans."), "none"))
+    out.extend(_plan_section(entry, report, alone=len(plans) == 1) for entry in plans)
+    made = _("Made with {tool}, as of {day}.").format(tool=f"tracker {version}".strip(),
+                                                      day=day(report.as_of))
+    out.append(f"<footer>{escape(made)}</footer>")
     out.append("</body>")
     out.append("</html>")
     return visible("\n".join(out) + "\n")  # no NUL, ESC… anywhere, titles included

@@ -31,7 +31,8 @@ class JsonRenderer(Renderer):
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return pretty(rows)
 
-    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None) -> str:
+    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None,
+               kind: str = "item") -> str:
         return pretty(record if history is None else {**record, "history": history})
 
     def events(self, events: list[dict[str, Any]]) -> str:

@@ -10,21 +10,28 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.periods import period_text
+from tracker.i18n import _, day
 from tracker.render import Renderer
 from tracker.render.common import (
     HISTORY_COLUMNS,
     LOG_COLUMNS,
+    by_heading,
     cell,
+    field_label,
+    group_label,
     history_rows,
-    percent,
+    not_yet_note,
+    plan_headers,
     rate_words,
     rule_line,
+    shown_value,
+    summary_sentence,
     visible,
     weights_note,
+    withdrawn_note,
 )
 
 if TYPE_CHECKING:
@@ -196,7 +203,8 @@ def wrap_text(text: str, width: int | None, indent: str = "") -> str:
 
 
 class TextRenderer(Renderer):
-    """``table``, ``plain`` and ``grid``: aligned text for a person at a terminal."""
+    """``table``, ``plain`` and ``grid``: aligned text for a person at a terminal, in the
+    language in force (headers, statuses, dates, numbers)."""
 
     # --- pieces a Markdown renderer draws its own way --------------------------------------
 
@@ -214,34 +222,43 @@ class TextRenderer(Renderer):
         """The heading above the history of ``show``."""
         return f"\n{text}\n"
 
+    def rows(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
+             headers: Sequence[str] | None = None, wrap: bool = True) -> str:
+        """Rows of raw values shown as a person reads them, under translated headers."""
+        shown = [{c: shown_value(c, row.get(c)) for c in columns} for row in rows]
+        return self.table(shown, columns, headers or [field_label(c) for c in columns], wrap)
+
     # --- documents -----------------------------------------------------------------------
 
     def items(self, items: list[Item]) -> str:
-        return self.table([{**i.to_json(), "due": period_text(i.due)} for i in items],
-                          ITEM_COLUMNS)
+        return self.rows([i.to_json() for i in items], ITEM_COLUMNS)
 
     def plans(self, rows: list[dict[str, Any]]) -> str:
-        return self.table([{**r, "rate": percent(r["rate"])} for r in rows], PLAN_COLUMNS)
+        return self.rows(rows, PLAN_COLUMNS, plan_headers(PLAN_COLUMNS))
 
-    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None) -> str:
+    def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None,
+               kind: str = "item") -> str:
         """One record as field/value rows (``show``, ``plan show``, ``info``), then its
         history when it has one."""
-        shown: dict[str, Callable[[Any], str]] = {"rate": percent, "due": period_text}
-        fields = [{"field": k, "value": shown[k](v) if k in shown else cell(v)}
-                  for k, v in record.items()]
-        text = self.table(fields, ["field", "value"], wrap=history is not None)
+        label = (lambda k: field_label("plan_title" if k == "title" else k)) \
+            if kind == "plan" else field_label
+        fields = [{"field": label(k), "value": shown_value(k, v)} for k, v in record.items()]
+        text = self.table(fields, ["field", "value"],
+                          [field_label("field"), field_label("value")], wrap=history is not None)
         if history is None:
             return text
-        return (text + self.subheading("history")
-                + self.table(history_rows(history), HISTORY_COLUMNS))
+        return (text + self.subheading(_("history"))
+                + self.rows(history_rows(history), HISTORY_COLUMNS))
 
     def events(self, events: list[dict[str, Any]]) -> str:
-        return self.table(history_rows(events), LOG_COLUMNS)
+        return self.rows(history_rows(events), LOG_COLUMNS)
 
     def export(self, items: Iterable[Item], report: Report | None = None) -> str:
-        from tracker.tabular import COLUMNS, export_row
+        from tracker.tabular import COLUMNS
 
-        return table([export_row(i) for i in items], COLUMNS, self.fmt)
+        rows = [{**i.to_json(), "owners": i.owners} for i in items]
+        return table([{c: shown_value(c, r.get(c)) for c in COLUMNS} for r in rows], COLUMNS,
+                     self.fmt, [field_label(c) for c in COLUMNS])
 
     def report(self, report: Report) -> str:
         """The report of one or several plans, as a person reads it in a terminal."""
@@ -255,57 +272,56 @@ class TextRenderer(Renderer):
     def _plan_section(self, out: list[str], entry: PlanReport, report: Report) -> None:
         t, rules = entry.tally, report.rules
         out.append(self.heading(f"{entry.plan}: {entry.title}", 2))
-        out.append(self.para(f"as of {report.as_of}"))
+        out.append(self.para(summary_sentence(t, entry.by_status, rules, entry.weights)))
+        out.append(self.para(_("as of {day}").format(day=day(report.as_of))))
         out.append(self.para(self.rate_line(t.fulfilled, t.counted, t.rate, entry.weights)))
         out.append(self.para(rule_line(t.rate, t.credit, t.counted_weight, rules)))
         if rules.exclude_withdrawn and t.total != t.counted:
-            out.append(self.para(f"({t.total - t.counted} withdrawn item(s) not counted)"))
+            out.append(self.para(withdrawn_note(t.total - t.counted)))
         if entry.not_yet_added:
-            out.append(self.para(f"({entry.not_yet_added} item(s) of the plan today did not "
-                                 f"exist yet on {report.as_of}: not counted)"))
+            out.append(self.para(not_yet_note(entry.not_yet_added, report.as_of)))
         out.append("")
         counts = [{"status": s, "items": n} for s, n in entry.by_status.items() if n]
-        out.append(self.heading("by status"))
-        out.append(self.table(counts, ["status", "items"], wrap=False).rstrip("\n")
-                   if counts else "none")
+        out.append(self.heading(_("by status")))
+        out.append(self.rows(counts, ["status", "items"], wrap=False).rstrip("\n")
+                   if counts else _("none"))
         out.append("")
         unfulfilled = entry.unfulfilled
-        out.append(self.heading(f"closed but not fulfilled ({len(unfulfilled)})"))
-        out.append(self.table(unfulfilled, ["id", "status", "title", "reason"]).rstrip("\n")
-                   if unfulfilled else "none")
+        out.append(self.heading(_("closed but not fulfilled ({count})")
+                                .format(count=len(unfulfilled))))
+        out.append(self.rows(unfulfilled, ["id", "status", "title", "reason"]).rstrip("\n")
+                   if unfulfilled else _("none"))
         out.append("")
         overdue = entry.overdue
-        out.append(self.heading(f"overdue open items, due before {report.as_of} "
-                                f"({len(overdue)})"))
-        out.append(self.table([{**o, "due": period_text(o["due"])} for o in overdue],
-                              ["id", "status", "due", "owners", "title"]).rstrip("\n")
-                   if overdue else "none")
+        out.append(self.heading(_("overdue open items, due before {day} ({count})")
+                                .format(day=day(report.as_of), count=len(overdue))))
+        out.append(self.rows(overdue, ["id", "status", "due", "owners", "title"]).rstrip("\n")
+                   if overdue else _("none"))
         if report.by:
             out.append("")
-            out.append(self.heading(f"by {report.by}"))
+            out.append(self.heading(by_heading(report.by)))
             if report.by == "owner":
-                out.append(self.para("(an item with several owners counts in each owner's "
-                                     "group)"))
+                out.append(self.para(_("(an item with several owners counts in each owner's "
+                                       "group)")))
             out.append(self.groups(entry.groups, report.by).rstrip("\n"))
         out.append("")
 
     def _summary(self, out: list[str], report: Report) -> None:
-        out.append(self.heading("all plans", 2))
+        out.append(self.heading(_("all plans"), 2))
         weights = weights_note(report.weights)
         if weights:
-            out.append(self.para(f"(rates are weighted: {weights})"))
-        summary = [
+            out.append(self.para(_("(rates are weighted: {weights})").format(weights=weights)))
+        summary: list[dict[str, Any]] = [
             {"plan": e.plan, "title": e.title, "total": e.tally.total,
-             "counted": e.tally.counted, "fulfilled": e.tally.fulfilled,
-             "rate": percent(e.rate)}
+             "counted": e.tally.counted, "fulfilled": e.tally.fulfilled, "rate": e.rate}
             for e in report.plans
         ]
         total = report.total
-        summary.append({"plan": "total", "title": "", "total": total.total,
+        summary.append({"plan": _("total"), "title": "", "total": total.total,
                         "counted": total.counted, "fulfilled": total.fulfilled,
-                        "rate": percent(total.rate)})
-        out.append(self.table(summary, ["plan", "title", "total", "counted", "fulfilled",
-                                        "rate"]).rstrip("\n"))
+                        "rate": total.rate})
+        columns = ["plan", "title", "total", "counted", "fulfilled", "rate"]
+        out.append(self.rows(summary, columns, plan_headers(columns)).rstrip("\n"))
         out.append(self.para(rule_line(total.rate, total.credit, total.counted_weight,
                                        report.rules)))
         out.append("")
@@ -317,12 +333,13 @@ class TextRenderer(Renderer):
 
     def groups(self, groups: list[Group], by: str) -> str:
         shown = [
-            {**g, "key": g["key"] if g["key"] is not None else f"(no {by})",
-             "rate": percent(g["rate"]), "bar": bar(g["rate"], unicode=self.unicode)}
+            {**g, "key": group_label(g["key"], by),
+             "bar": bar(g["rate"], unicode=self.unicode)}
             for g in groups
         ]
         columns = ["key", "total", "counted", "fulfilled", "rate", "bar"]
-        return self.table(shown, columns, headers=[by, *columns[1:]])
+        return self.rows(shown, columns,
+                         headers=[field_label(by), *(field_label(c) for c in columns[1:])])
 
 
 RENDERER = TextRenderer

@@ -1,22 +1,29 @@
-"""XLSX output: the export as an Excel workbook — Summary (with a native bar chart), Items,
-Unfulfilled.
+"""XLSX output: the export as an Excel workbook that prints — Summary (with a native bar
+chart), Items, Unfulfilled — in the language in force.
 
-``workbook_bytes`` builds the file in memory from a report document and the items, so the
-CLI writes it atomically like every other file. Every text is written as a string: no
-cell ever becomes a formula or a link, whatever it starts with. XlsxWriter is imported
-only here, when a workbook is made.
+``workbook_bytes`` builds the file from a report and the items, so the CLI writes it like
+every other file. Every text is written as a string: no cell ever becomes a formula or a
+link, whatever it starts with. Every sheet prints landscape on A4, one page wide, its
+header row repeated on each page and frozen on screen; column widths and row heights come
+from the content (openpyxl cannot measure text and neither can XlsxWriter, so heights are
+estimated from each cell's text and its column's width: Excel and LibreOffice honour
+explicit heights). The Items sheet is written in XlsxWriter's constant-memory mode, row
+by row. XlsxWriter is imported only here, when a workbook is made.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from tracker.domain import status_text
+from tracker.i18n import _, current, day
 from tracker.periods import period_text
 from tracker.render import Renderer
-from tracker.render.common import rule_line
+from tracker.render.common import field_label, rule_line
 from tracker.reports import tally_json
 from tracker.tabular import COLUMNS
 
@@ -24,11 +31,12 @@ if TYPE_CHECKING:
     from tracker.domain import Item
     from tracker.reports import Report
 
-DATE_FORMAT = "yyyy-mm-dd"
 RATE_FORMAT = "0.0%"
-# Column widths in characters, for the Items and Unfulfilled sheets.
-WIDTHS = {"plan": 14, "ref": 8, "id": 18, "title": 60, "status": 14, "reason": 60,
-          "owners": 24, "area": 20, "due": 12, "weight": 8, "evidence": 36, "updated": 12}
+# How wide a column may grow (characters), and how wide each kind of column starts.
+MAX_WIDTH = {"title": 60, "reason": 50, "evidence": 40, "owners": 30, "area": 28}
+MIN_WIDTH = 6
+WRAPPED = frozenset({"title", "reason", "evidence", "owners", "area"})
+LINE_POINTS = 15  # the height of one line of 11 pt text, in points
 SUMMARY_COLUMNS = ("plan", "title", "total", "counted", "fulfilled", "counted_weight",
                    "credit", "rate")
 UNFULFILLED_COLUMNS = ("plan", "ref", "title", "status", "reason")
@@ -42,6 +50,42 @@ def _date(text: str | None) -> date | None:
         return None
 
 
+def _text(key: str, value: Any) -> str:
+    """What a cell shows, for measuring it."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, date):
+        return "00.00.0000"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "" if value is None else str(value)
+
+
+def widths_for(columns: Sequence[str], rows: Iterable[Sequence[Any]],
+               headers: Sequence[str]) -> list[float]:
+    """Column widths (characters) from the content: the longest line of each column,
+    its header included, kept between a minimum and each column's maximum."""
+    widths = [float(max(len(h) + 2, MIN_WIDTH)) for h in headers]
+    for row in rows:
+        for n, (key, value) in enumerate(zip(columns, row, strict=True)):
+            longest = max((len(line) for line in _text(key, value).split("\n")), default=0)
+            widths[n] = max(widths[n], min(longest + 2, MAX_WIDTH.get(key, 40)))
+    return widths
+
+
+def row_height(columns: Sequence[str], row: Sequence[Any], widths: Sequence[float]) -> float:
+    """The height (points) a row needs for its wrapped text to show whole."""
+    lines = 1
+    for key, value, width in zip(columns, row, widths, strict=True):
+        text = _text(key, value)
+        if not text:
+            continue
+        usable = max(1.0, width - 1)
+        lines = max(lines, sum(max(1, math.ceil(len(part) * 1.1 / usable))
+                               for part in text.split("\n")))
+    return lines * LINE_POINTS
+
+
 def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
     """The .xlsx file for a report (``build_report``) and the items it counts."""
     import xlsxwriter
@@ -53,12 +97,15 @@ def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
         "strings_to_urls": False,
         "strings_to_numbers": False,
     })
+    date_format = "dd.mm.yyyy" if current() == "ru" else "yyyy-mm-dd"
     fmt = {
-        "head": book.add_format({"bold": True, "bottom": 1, "bg_color": "#DCE6F1"}),
+        "head": book.add_format({"bold": True, "bottom": 1, "bg_color": "#DCE6F1",
+                                 "text_wrap": True, "valign": "top"}),
         "title": book.add_format({"bold": True, "font_size": 14}),
-        "date": book.add_format({"num_format": DATE_FORMAT, "align": "left"}),
-        "rate": book.add_format({"num_format": RATE_FORMAT}),
+        "date": book.add_format({"num_format": date_format, "align": "left", "valign": "top"}),
+        "rate": book.add_format({"num_format": RATE_FORMAT, "valign": "top"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "top": book.add_format({"valign": "top"}),
         "total": book.add_format({"bold": True, "top": 1}),
         "total_rate": book.add_format({"bold": True, "top": 1, "num_format": RATE_FORMAT}),
     }
@@ -67,6 +114,17 @@ def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
     _unfulfilled(book, fmt, report)
     book.close()
     return buffer.getvalue()
+
+
+def _print_setup(sheet: Any, header_rows: int) -> None:
+    """A4 landscape, one page wide, the header repeated on every page, small margins."""
+    sheet.set_paper(9)  # A4
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_footer(_("&L&A&R&P / &N"))  # the sheet's name; page of pages
+    if header_rows:
+        sheet.repeat_rows(header_rows - 1)
 
 
 def _write(sheet: Any, row: int, col: int, value: Any, style: Any = None) -> None:
@@ -85,94 +143,121 @@ def _write(sheet: Any, row: int, col: int, value: Any, style: Any = None) -> Non
         sheet.write_string(row, col, str(value), style)
 
 
-def _header(sheet: Any, row: int, columns: Sequence[str], style: Any) -> None:
-    for col, name in enumerate(columns):
+def _header(sheet: Any, row: int, columns: Sequence[str], style: Any,
+            plans: bool = False) -> list[str]:
+    """The header row; *plans*: a table of plans, whose ``title`` is a plan's."""
+    names = [field_label("plan_title" if plans and c == "title" else c) for c in columns]
+    for col, name in enumerate(names):
         sheet.write_string(row, col, name, style)
+    return names
 
 
 def _summary(book: Any, fmt: dict[str, Any], report: Report) -> None:
-    sheet = book.add_worksheet("Summary")
-    sheet.write_string(0, 0, "Completion rate per plan", fmt["title"])
-    sheet.write_string(1, 0, "as of")
+    """The rate per plan and the total, with the rule; its chart beside the table, so both
+    print on the first page."""
+    sheet = book.add_worksheet(_("Summary"))
+    sheet.write_string(0, 0, _("Completion rate per plan"), fmt["title"])
+    sheet.write_string(1, 0, _("as of"))
     sheet.write_datetime(1, 1, date.fromisoformat(report.as_of), fmt["date"])
-    sheet.write_string(2, 0, "rule")
+    sheet.write_string(2, 0, _("rule"))
     total = report.total
     sheet.write_string(2, 1, rule_line(total.rate, total.credit, total.counted_weight,
                                        report.rules))
     top = 4
-    _header(sheet, top, SUMMARY_COLUMNS, fmt["head"])
+    names = _header(sheet, top, SUMMARY_COLUMNS, fmt["head"], plans=True)
     plans = report.plans
-    for n, entry in enumerate(plans, start=top + 1):
-        values = {"plan": entry.plan, "title": entry.title, **tally_json(entry.tally)}
-        for col, key in enumerate(SUMMARY_COLUMNS):
-            _write(sheet, n, col, values[key], fmt["rate"] if key == "rate" else None)
-    total_row = top + 1 + len(plans)
-    totals = {"plan": "total", "title": "", **tally_json(total)}
-    for col, key in enumerate(SUMMARY_COLUMNS):
-        _write(sheet, total_row, col, totals[key],
-               fmt["total_rate"] if key == "rate" else fmt["total"])
-    sheet.write_string(total_row + 1, 0, "A blank rate means nothing was counted (n/a).")
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 48)
-    sheet.set_column(2, 6, 11)
-    sheet.set_column(7, 7, 9)
+    rows = [[entry.plan, entry.title, *list(tally_json(entry.tally).values())]
+            for entry in plans]
+    rows.append([_("total"), "", *list(tally_json(total).values())])
+    for n, values in enumerate(rows, start=top + 1):
+        last = n == top + len(rows)
+        for col, (key, value) in enumerate(zip(SUMMARY_COLUMNS, values, strict=True)):
+            style = (fmt["total_rate"] if key == "rate" else fmt["total"]) if last else (
+                fmt["rate"] if key == "rate" else fmt["wrap"] if key == "title" else None)
+            _write(sheet, n, col, value, style)
+    total_row = top + len(rows)
+    sheet.write_string(total_row + 1, 0, _("A blank rate means nothing was counted (n/a)."))
+    widths = widths_for(SUMMARY_COLUMNS, rows, names)
+    widths[1] = min(widths[1], 40)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_column(0, 0, max(widths[0], 10))
+    for n, values in enumerate(rows, start=top + 1):
+        sheet.set_row(n, row_height(SUMMARY_COLUMNS, values, widths))
     sheet.freeze_panes(top + 1, 0)
+    _print_setup(sheet, top + 1)
+    sheet.fit_to_pages(1, 1)  # the table and its chart on one page
     if not plans:
         return
     chart = book.add_chart({"type": "bar"})
-    first, last = top + 1, top + len(plans)
+    first_row, last_row = top + 1, top + len(plans)
     chart.add_series({
-        "name": "completion rate",
-        "categories": ["Summary", first, 0, last, 0],
-        "values": ["Summary", first, 7, last, 7],
+        "name": _("completion rate"),
+        "categories": [sheet.name, first_row, 0, last_row, 0],
+        "values": [sheet.name, first_row, 7, last_row, 7],
         "fill": {"color": "#1F4E79"},
         "data_labels": {"value": True, "num_format": RATE_FORMAT},
         "gap": 60,
     })
-    chart.set_title({"name": f"Completion rate per plan, as of {report.as_of}",
-                     "name_font": {"size": 12}})
+    chart.set_title({"name": _("Completion rate per plan, as of {day}").format(
+        day=day(report.as_of)), "name_font": {"size": 12}})
     # In a bar chart the x axis is the horizontal value axis, the y axis the plans.
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_unit": 0.25})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 640, "height": 110 + 34 * len(plans)})
+    chart.set_size({"width": 640, "height": min(110 + 34 * len(plans), 520)})
     sheet.insert_chart(total_row + 3, 0, chart)
 
 
+def item_values(item: Item) -> list[Any]:
+    """An item's cells on the Items sheet, in the order of ``COLUMNS``: a day as a date,
+    a period in words, the status in the language in force."""
+    lang = current()
+    due = _date(item.due) or period_text(item.due, lang) or None
+    return [item.plan, item.ref, item.title, status_text(item.status), item.reason,
+            item.owners, item.area, due, item.weight, item.evidence, _date(item.updated)]
+
+
 def _items(book: Any, fmt: dict[str, Any], items: Sequence[Item]) -> None:
-    sheet = book.add_worksheet("Items")
+    """Every item, written row by row (the sheet's widths are set first, from a pass over
+    the values, so the constant-memory writer never holds the sheet)."""
+    sheet = book.add_worksheet(_("Items"))
+    rows = [item_values(i) for i in items]
+    names = [field_label(c) for c in COLUMNS]
+    widths = widths_for(COLUMNS, rows, names)
+    for col, (key, width) in enumerate(zip(COLUMNS, widths, strict=True)):
+        sheet.set_column(col, col, width, fmt["wrap"] if key in WRAPPED else fmt["top"])
     _header(sheet, 0, COLUMNS, fmt["head"])
-    for n, item in enumerate(items, start=1):
-        values: dict[str, Any] = {
-            "plan": item.plan, "ref": item.ref, "title": item.title, "status": item.status,
-            "reason": item.reason, "owners": item.owners, "area": item.area,
-            "due": _date(item.due) or period_text(item.due) or None, "weight": item.weight,
-            "evidence": item.evidence,
-            "updated": _date(item.updated),
-        }
-        for col, key in enumerate(COLUMNS):
-            _write(sheet, n, col, values[key],
-                   fmt["date"] if key in ("due", "updated") else None)
-    _layout(sheet, COLUMNS, len(items))
+    for n, values in enumerate(rows, start=1):
+        sheet.set_row(n, row_height(COLUMNS, values, widths))
+        for col, (key, value) in enumerate(zip(COLUMNS, values, strict=True)):
+            style = fmt["date"] if key in ("due", "updated") and isinstance(value, date) \
+                else fmt["wrap"] if key in WRAPPED else fmt["top"]
+            _write(sheet, n, col, value, style)
+    _layout(sheet, len(COLUMNS), len(rows))
 
 
 def _unfulfilled(book: Any, fmt: dict[str, Any], report: Report) -> None:
-    sheet = book.add_worksheet("Unfulfilled")
-    _header(sheet, 0, UNFULFILLED_COLUMNS, fmt["head"])
-    rows = [{"plan": entry.plan, **u} for entry in report.plans for u in entry.unfulfilled]
-    for n, row in enumerate(rows, start=1):
-        for col, key in enumerate(UNFULFILLED_COLUMNS):
-            _write(sheet, n, col, row[key],
-                   fmt["wrap"] if key in ("title", "reason") else None)
-    _layout(sheet, UNFULFILLED_COLUMNS, len(rows))
+    sheet = book.add_worksheet(_("Unfulfilled"))
+    names = _header(sheet, 0, UNFULFILLED_COLUMNS, fmt["head"])
+    rows = [[entry.plan, u["ref"], u["title"], status_text(u["status"]), u["reason"]]
+            for entry in report.plans for u in entry.unfulfilled]
+    widths = widths_for(UNFULFILLED_COLUMNS, rows, names)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    for n, values in enumerate(rows, start=1):
+        sheet.set_row(n, row_height(UNFULFILLED_COLUMNS, values, widths))
+        for col, (key, value) in enumerate(zip(UNFULFILLED_COLUMNS, values, strict=True)):
+            _write(sheet, n, col, value, fmt["wrap"] if key in ("title", "reason") else
+                   fmt["top"])
+    _layout(sheet, len(UNFULFILLED_COLUMNS), len(rows))
 
 
-def _layout(sheet: Any, columns: Sequence[str], count: int) -> None:
-    """Frozen header, an autofilter over the rows, and the column widths."""
+def _layout(sheet: Any, columns: int, count: int) -> None:
+    """Frozen header, an autofilter over the rows, and printing set up."""
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
-    for col, key in enumerate(columns):
-        sheet.set_column(col, col, WIDTHS.get(key, 12))
+    sheet.autofilter(0, 0, max(count, 1), columns - 1)
+    _print_setup(sheet, 1)
 
 
 class XlsxRenderer(Renderer):

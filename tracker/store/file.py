@@ -27,6 +27,7 @@ from tinydb.storages import Storage
 from tracker import fileio, jsonio
 from tracker.domain import ROW_KEYS, Item, Plan
 from tracker.errors import StoreError
+from tracker.i18n import _, os_reason
 from tracker.store import Repository, matches
 
 # 1: an item per document. 2: a plan's items as one JSON text of rows. 3: ``due`` may be a
@@ -57,16 +58,19 @@ class JSONFileStorage(Storage):
         except FileNotFoundError:
             return None
         except IsADirectoryError:
-            raise StoreError(f"database {self.path} is a folder, not a file") from None
+            raise StoreError(_("database {path} is a folder, not a file")
+                             .format(path=self.path)) from None
         except OSError as exc:
-            raise StoreError(f"cannot read database {self.path}: {exc.strerror}") from None
+            raise StoreError(_("cannot read database {path}: {reason}")
+                             .format(path=self.path, reason=os_reason(exc))) from None
         try:
             data = jsonio.loads(raw)
         except jsonio.DecodeError as exc:
-            what = "it is empty" if not raw.strip() else f"it is not valid JSON ({exc})"
+            what = _("it is empty") if not raw.strip() else _("it is not valid JSON ({error})"
+                                                                 ).format(error=exc)
             raise self.damaged(what) from None
         if not isinstance(data, dict):
-            raise self.damaged("it is JSON, but not a tracker database")
+            raise self.damaged(_("it is JSON, but not a tracker database"))
         return data
 
     def write(self, data: dict[str, Any]) -> None:
@@ -78,8 +82,8 @@ class JSONFileStorage(Storage):
             fileio.atomic_write(self.path, jsonio.dumps(data, large), backup=self.backup_path)
         except OSError as exc:
             raise StoreError(
-                f"cannot write database {self.path}: {exc.strerror or exc}; "
-                "it was left as it was"
+                _("cannot write database {path}: {reason}; it was left as it was")
+                .format(path=self.path, reason=os_reason(exc))
             ) from None
 
     def close(self) -> None:
@@ -94,12 +98,12 @@ class JSONFileStorage(Storage):
             fileio.atomic_write(target, handle.read())
 
     def damaged(self, what: str) -> StoreError:
-        hint = (f"The previous version is {self.backup_path}: "
-                "'tracker restore --from-backup' puts it back."
-                if os.path.exists(self.backup_path) else
-                f"There is no previous version {self.backup_path} yet, which "
-                "'tracker restore --from-backup' would need.")
-        return StoreError(f"database {self.path} cannot be read: {what}. It was left untouched.",
+        hint = (_("The previous version is {backup}: 'tracker restore --from-backup' puts it "
+                  "back.") if os.path.exists(self.backup_path) else
+                _("There is no previous version {backup} yet, which 'tracker restore "
+                  "--from-backup' would need.")).format(backup=self.backup_path)
+        return StoreError(_("database {path} cannot be read: {what}. It was left untouched.")
+                          .format(path=self.path, what=what),
                           hint)
 
     # the journal ----------------------------------------------------------------------
@@ -120,8 +124,9 @@ class JSONFileStorage(Storage):
             with open(self.journal_path, "rb") as handle:
                 return handle.read(size)
         except OSError as exc:
-            raise StoreError(f"cannot read the journal {self.journal_path}: "
-                             f"{exc.strerror or exc}") from None
+            raise StoreError(_("cannot read the journal {journal}: {reason}")
+                             .format(journal=self.journal_path, reason=os_reason(exc))) \
+                from None
 
     def journal_replace(self, data: bytes) -> None:
         """Write a whole new journal (``tracker repair`` only), atomically."""
@@ -144,16 +149,17 @@ class JSONFileStorage(Storage):
                     carry = data[cut:]
                     yield data[:cut]
         except OSError as exc:
-            raise StoreError(f"cannot read the journal {self.journal_path}: "
-                             f"{exc.strerror or exc}") from None
+            raise StoreError(_("cannot read the journal {journal}: {reason}")
+                             .format(journal=self.journal_path, reason=os_reason(exc))) \
+                from None
 
     def journal_append(self, data: bytes) -> int:
         try:
             return fileio.append_durably(self.journal_path, data)
         except OSError as exc:
             raise StoreError(
-                f"cannot write the journal {self.journal_path}: {exc.strerror or exc}; "
-                "nothing was changed"
+                _("cannot write the journal {journal}: {reason}; nothing was changed")
+                .format(journal=self.journal_path, reason=os_reason(exc))
             ) from None
 
     def journal_truncate(self, size: int) -> None:
@@ -170,8 +176,9 @@ class JSONFileStorage(Storage):
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the folder {folder} for database {self.path}: "
-                             f"{exc.strerror or exc}") from None
+            raise StoreError(_("cannot create the folder {folder} for database {path}: {reason}")
+                             .format(folder=folder, path=self.path,
+                                     reason=os_reason(exc))) from None
 
         def nothing_written() -> bool:
             return not os.path.exists(self.path)
@@ -223,25 +230,27 @@ class DocumentRepository(Repository):
         for name in TABLES:
             table = data.get(name, {})
             if not isinstance(table, dict):
-                raise self.storage.damaged(f"its {name!r} table is not a table of documents")
+                raise self.storage.damaged(_("its {name} table is not a table of documents")
+                                           .format(name=repr(name)))
             tables[name] = table
         metas = list(tables["meta"].values())
         if len(metas) != 1 or not isinstance(metas[0], dict) \
                 or not isinstance(metas[0].get("schema_version"), int):
-            raise self.storage.damaged("it has no schema version")
+            raise self.storage.damaged(_("it has no schema version"))
         meta = metas[0]
         version = meta["schema_version"]
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.location} was written by a newer tracker (schema {version}); "
-                f"this one reads schema {SCHEMA_VERSION} and older. It was left untouched.",
-                "Upgrade tracker to use it.",
+                _("database {location} was written by a newer tracker (schema {version}); this "
+                  "one reads schema {known} and older. It was left untouched.")
+                .format(location=self.location, version=version, known=SCHEMA_VERSION),
+                _("Upgrade tracker to use it."),
             )
         plans: dict[str, dict[str, Any]] = {}
         for doc in tables["plans"].values():
             if not isinstance(doc, dict) or type(doc.get("id")) is not str \
                     or type(doc.get("title")) is not str:
-                raise self.storage.damaged("a plan has no id or title")
+                raise self.storage.damaged(_("a plan has no id or title"))
             plans[doc["id"]] = doc
         items = {plan_id: _PlanItems(self.storage, []) for plan_id in plans}
         if version < SCHEMA_VERSION:
@@ -256,7 +265,7 @@ class DocumentRepository(Repository):
                         raise TypeError
                     items[doc["plan"]] = _PlanItems(self.storage, doc["rows"])
         except (KeyError, TypeError, AttributeError):
-            raise self.storage.damaged("an item has no ref or belongs to no plan") from None
+            raise self.storage.damaged(_("an item has no ref or belongs to no plan")) from None
         return meta, plans, items
 
     def _trim_journal(self) -> None:
@@ -265,10 +274,11 @@ class DocumentRepository(Repository):
         actual = self.storage.journal_size()
         if not self.exists and actual:
             raise StoreError(
-                f"database {self.location} is missing, but its journal "
-                f"{self.location}.journal is there ({actual:,} bytes); nothing was changed",
-                "Put the database file back beside it, or run 'tracker repair' to rebuild "
-                "the database from the journal.",
+                _("database {location} is missing, but its journal {location}.journal is there "
+                  "({actual} bytes); nothing was changed")
+                .format(location=self.location, actual=f"{actual:,}"),
+                _("Put the database file back beside it, or run 'tracker repair' to rebuild "
+                  "the database from the journal."),
             )
         if actual > expected:
             self.storage.journal_truncate(expected)
@@ -313,15 +323,17 @@ class DocumentRepository(Repository):
     def _journal_lost(self, actual: int, expected: int) -> StoreError:
         """The one error for a journal that is missing or cut short."""
         journal = f"{self.location}.journal"
-        what = (f"the journal {journal} is missing" if not self.storage.journal_exists() else
-                f"the journal {journal} is shorter ({actual:,} bytes) than database "
-                f"{self.location} expects")
+        what = (_("the journal {journal} is missing").format(journal=journal)
+                if not self.storage.journal_exists() else
+                _("the journal {journal} is shorter ({actual} bytes) than database {location} "
+                  "expects").format(journal=journal, actual=f"{actual:,}",
+                                    location=self.location))
         return StoreError(
-            f"{what}: the database's history ({expected:,} bytes) is not there; nothing was "
-            "changed",
-            "Move the journal back beside the database (a database is all its files: see "
-            "'tracker info', or use 'tracker copy'), or run 'tracker repair' to go on "
-            "without the lost history.",
+            _("{what}: the database's history ({expected} bytes) is not there; nothing was "
+              "changed").format(what=what, expected=f"{expected:,}"),
+            _("Move the journal back beside the database (a database is all its files: see "
+              "'tracker info', or use 'tracker copy'), or run 'tracker repair' to go on "
+              "without the lost history."),
         )
 
     # reads --------------------------------------------------------------------------------
@@ -391,10 +403,10 @@ class DocumentRepository(Repository):
             number = next(n for n, line in enumerate(raw.splitlines(), 1)
                           if line.strip() and not _is_event(_try_loads(line)))
             raise StoreError(
-                f"the journal {self.location}.journal is damaged at line {number}; "
-                "it was left untouched",
-                "Restore it from your own backup, or run 'tracker repair' to keep its "
-                "readable events and go on ('restore --from-backup' does not touch it).",
+                _("the journal {location}.journal is damaged at line {number}; it was left "
+                  "untouched").format(location=self.location, number=number),
+                _("Restore it from your own backup, or run 'tracker repair' to keep its "
+                  "readable events and go on ('restore --from-backup' does not touch it)."),
             )
         if needles is not None and len(needles) > 1:
             events.sort(key=lambda e: e["seq"])
@@ -545,7 +557,7 @@ class _PlanItems:
             and set(map(len, rows)) <= {ROW_WIDTH}
             and set(map(type, map(_first, rows))) <= {str}
         ):
-            raise self.storage.damaged("a plan's item rows are not readable")
+            raise self.storage.damaged(_("a plan's item rows are not readable"))
         return rows
 
     def by_ref(self) -> dict[str, list[Any]]:
@@ -733,13 +745,16 @@ def restore_backup(path: str, stamp: str, lock_timeout: float) -> tuple[str | No
             with open(backup, "rb") as handle:
                 data = handle.read()
         except FileNotFoundError:
-            raise StoreError(f"there is no backup {backup} to restore; nothing was changed") \
+            raise StoreError(_("there is no backup {backup} to restore; nothing was changed")
+                             .format(backup=backup)) \
                 from None
         try:
             previous = DocumentRepository(JSONFileStorage(backup), writable=False)
         except StoreError as exc:
-            raise StoreError(f"the backup {backup} cannot be read either; nothing was "
-                             f"changed ({exc.message.split(': ', 1)[-1]})") from None
+            raise StoreError(_("the backup {backup} cannot be read either; nothing was changed "
+                               "({reason})")
+                             .format(backup=backup, reason=exc.message.split(": ", 1)[-1])) \
+                from None
         kept = None
         if os.path.exists(path):
             kept = f"{path}.broken-{stamp}"

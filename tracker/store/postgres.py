@@ -37,6 +37,7 @@ from psycopg.conninfo import conninfo_to_dict
 from tracker import jsonio
 from tracker.domain import Item, Plan, whole
 from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
+from tracker.i18n import _
 from tracker.store import Repository, matches
 
 SCHEMA_VERSION = 2
@@ -172,10 +173,10 @@ def _target(location: str) -> str:
         info = conninfo_to_dict(location)
     except psycopg.ProgrammingError:
         return display(location)
-    host = info.get("host") or os.environ.get("PGHOST") or "the local socket"
+    host = info.get("host") or os.environ.get("PGHOST") or _("the local socket")
     port = info.get("port") or os.environ.get("PGPORT") or "5432"
     name = info.get("dbname") or os.environ.get("PGDATABASE") or info.get("user") or "(default)"
-    return f"database {name} on {host}:{port}"
+    return _("database {name} on {host}:{port}").format(name=name, host=host, port=port)
 
 
 def connect(location: str) -> psycopg.Connection[Any]:
@@ -184,8 +185,9 @@ def connect(location: str) -> psycopg.Connection[Any]:
     try:
         given = conninfo_to_dict(location)
     except psycopg.ProgrammingError as exc:
-        raise InvalidValue(f"invalid PostgreSQL URL {display(location)!r}: "
-                           f"{_without(_first_line(exc), location)}") from None
+        raise InvalidValue(_("invalid PostgreSQL URL {location}: {reason}")
+                           .format(location=repr(display(location)),
+                                   reason=_without(_first_line(exc), location))) from None
     if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
         extra["connect_timeout"] = 10
     try:
@@ -194,7 +196,8 @@ def connect(location: str) -> psycopg.Connection[Any]:
         reason = _without(_first_line(exc), location)
         if "failed: " in reason:
             reason = reason.rsplit("failed: ", 1)[1]
-        raise StoreError(f"cannot connect to PostgreSQL {_target(location)}: {reason}") \
+        raise StoreError(_("cannot connect to PostgreSQL {target}: {reason}")
+                         .format(target=_target(location), reason=reason)) \
             from None
 
 
@@ -273,14 +276,16 @@ class PostgresRepository(Repository):
         version, self._last_seq, self._last_step = row
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.location} was set up by a newer tracker (schema {version}); "
-                f"this one knows schema {SCHEMA_VERSION} and older. Nothing was changed.",
-                "Upgrade tracker to use it.",
+                _("database {location} was set up by a newer tracker (schema {version}); this "
+                  "one knows schema {known} and older. Nothing was changed.")
+                .format(location=self.location, version=version, known=SCHEMA_VERSION),
+                _("Upgrade tracker to use it."),
             )
         if version < SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.location} has the older tracker schema {version}: "
-                f"run 'tracker db init' on it to migrate it to schema {SCHEMA_VERSION}"
+                _("database {location} has the older tracker schema {version}: run 'tracker db "
+                  "init' on it to migrate it to schema {known}")
+                .format(location=self.location, version=version, known=SCHEMA_VERSION)
             )
         self.schema_version = version
 
@@ -298,34 +303,41 @@ class PostgresRepository(Repository):
         state = exc.sqlstate or ""
         if state == "55P03":  # lock_not_available: lock_timeout ran out
             return Busy(
-                f"database is busy: another tracker command has held {self.location} "
-                f"for more than {self.lock_timeout:g} s",
-                "Try again, or raise TRACKER_LOCK_TIMEOUT (seconds).",
+                _("database is busy: another tracker command has held {location} for more than "
+                  "{seconds} s")
+                .format(location=self.location, seconds=f"{self.lock_timeout:g}"),
+                _("Try again, or raise TRACKER_LOCK_TIMEOUT (seconds)."),
             )
         if state in ("40001", "40P01"):  # serialization failure, deadlock
-            return Busy(f"database is busy: {self.location} was changed by another "
-                        "command at the same moment; nothing was changed. Try again.")
+            return Busy(_("database is busy: {location} was changed by another command at the "
+                          "same moment; nothing was changed. Try again.")
+                        .format(location=self.location))
         if state == "42501":  # insufficient_privilege
             role = getattr(self, "_role", None) or "this"
             if self.writable:
-                return StoreError(f"role {role} may only read database {self.location}: "
-                                  "nothing was changed (ask its owner for write access)")
-            return StoreError(f"role {role} may not read database {self.location} "
-                              "(ask its owner for access)")
+                return StoreError(_("role {role} may only read database {location}: nothing "
+                                    "was changed (ask its owner for write access)")
+                                  .format(role=role, location=self.location))
+            return StoreError(_("role {role} may not read database {location} (ask its owner "
+                                "for access)")
+                              .format(role=role, location=self.location))
         if state in ("3F000", "42P01"):  # invalid_schema_name, undefined_table
             return self._uninitialised()
         if isinstance(exc, psycopg.DataError):
-            return StoreError(f"database {self.location} refused a value: {_first_line(exc)}; "
-                              "nothing was changed")
+            return StoreError(_("database {location} refused a value: {reason}; nothing was "
+                                "changed")
+                              .format(location=self.location, reason=_first_line(exc)))
         if isinstance(exc, psycopg.OperationalError) and self.conn.closed:
-            return StoreError(f"lost the connection to {self.location}: {_first_line(exc)}; "
-                              "nothing was changed")
-        return StoreError(f"PostgreSQL error on {self.location}: {_first_line(exc)}; "
-                          "nothing was changed")
+            return StoreError(_("lost the connection to {location}: {reason}; nothing was "
+                                "changed")
+                              .format(location=self.location, reason=_first_line(exc)))
+        return StoreError(_("PostgreSQL error on {location}: {reason}; nothing was changed")
+                          .format(location=self.location, reason=_first_line(exc)))
 
     def _uninitialised(self) -> StoreError:
-        return StoreError(f"database {self.location} is not set up for tracker: "
-                          "run 'tracker db init' on it first")
+        return StoreError(_("database {location} is not set up for tracker: run 'tracker db "
+                            "init' on it first")
+                          .format(location=self.location))
 
     def _fetch(self, query: Any, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._errors():
@@ -480,8 +492,9 @@ class PostgresRepository(Repository):
             "WHERE oid = 'tracker.events'::regclass")
         if not owner:
             raise StoreError(
-                f"role {self._role} does not own the tables of {self.location}: only their "
-                "owner (who ran 'tracker db init') can copy a journal in with its actors")
+                _("role {role} does not own the tables of {location}: only their owner (who "
+                  "ran 'tracker db init') can copy a journal in with its actors")
+                .format(role=self._role, location=self.location))
         self._dirty = True
         self._copy("plans", PLAN_COLUMNS, (_plan_row(p) for p in plans))
         self._copy("items", ITEM_COLUMNS, (_item_row(i) for i in items))
@@ -552,8 +565,8 @@ def open_repository(location: str, *, lock_timeout: float = 10.0,
     """One writing command's transaction: committed when the block succeeds, else rolled
     back. (*salvage* is for a file's journal: a server's journal is a table.)"""
     if salvage:
-        raise StoreError("'tracker repair' mends a database file's journal; a PostgreSQL "
-                         "journal is a table of the database, backed up with it")
+        raise StoreError(_("'tracker repair' mends a database file's journal; a PostgreSQL "
+                           "journal is a table of the database, backed up with it"))
     conn = connect(location)
     try:
         repo = PostgresRepository(conn, location, writable=True, lock_timeout=lock_timeout)
@@ -581,19 +594,22 @@ def init_database(location: str, *, readers: Iterable[str] = (),
             version = _schema_version(conn)
             if version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"database {shown} has tracker schema {version}, newer than this "
-                    f"tracker's {SCHEMA_VERSION}; nothing was changed",
-                    "Upgrade tracker to use it.")
+                    _("database {shown} has tracker schema {version}, newer than this "
+                      "tracker's {known}; nothing was changed")
+                    .format(shown=shown, version=version, known=SCHEMA_VERSION),
+                    _("Upgrade tracker to use it."))
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 conn.execute(MIGRATIONS[step])
                 conn.execute("UPDATE tracker.meta SET schema_version = %s", (step,))
             if version == 0:
-                done.append(f"created the tracker schema (version {SCHEMA_VERSION}) in {shown}")
+                done.append(_("created the tracker schema (version {known}) in {shown}")
+                            .format(known=SCHEMA_VERSION, shown=shown))
             elif version < SCHEMA_VERSION:
-                done.append(f"migrated {shown} from schema {version} to {SCHEMA_VERSION}")
+                done.append(_("migrated {shown} from schema {version} to {known}")
+                            .format(shown=shown, version=version, known=SCHEMA_VERSION))
             else:
-                done.append(f"{shown} already has the tracker schema "
-                            f"(version {SCHEMA_VERSION})")
+                done.append(_("{shown} already has the tracker schema (version {known})")
+                            .format(shown=shown, known=SCHEMA_VERSION))
             for role in readers:
                 done.extend(_grant(conn, role, write=False))
             for role in writers:
@@ -621,8 +637,8 @@ def _grant(conn: psycopg.Connection[Any], role: str, *, write: bool) -> list[str
     name = sql.Identifier(role)
     if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
         conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(name))
-        done.append(f"created role {role} (NOLOGIN: grant it to people with "
-                    f"'GRANT {role} TO alice')")
+        done.append(_("created role {role} (NOLOGIN: grant it to people with 'GRANT {role} "
+                      "TO alice')").format(role=role))
     statements = [
         "GRANT USAGE ON SCHEMA tracker TO {r}",
         "GRANT SELECT ON ALL TABLES IN SCHEMA tracker TO {r}",
@@ -641,17 +657,20 @@ def _grant(conn: psycopg.Connection[Any], role: str, *, write: bool) -> list[str
         ]
     for statement in statements:
         conn.execute(sql.SQL(statement).format(r=name))
-    done.append(f"granted {'read and write' if write else 'read-only'} access to role {role}")
+    done.append((_("granted read and write access to role {role}") if write else
+                 _("granted read-only access to role {role}")).format(role=role))
     return done
 
 
 def _init_failed(exc: psycopg.Error, shown: str) -> NoReturn:
     state = exc.sqlstate or ""
     if state == "55P03":
-        raise Busy(f"database is busy: {shown} is in use by another command; "
-                   "nothing was changed. Try again.") from None
+        raise Busy(_("database is busy: {shown} is in use by another command; nothing was "
+                     "changed. Try again.").format(shown=shown)) from None
     if state == "42501":
-        raise StoreError(f"no permission to set up {shown}: {_first_line(exc)}; nothing "
-                         "was changed (run 'db init' as the database's owner)") from None
-    raise StoreError(f"db init failed on {shown}: {_first_line(exc)}; nothing was changed") \
+        raise StoreError(_("no permission to set up {shown}: {reason}; nothing was changed (run "
+                           "'db init' as the database's owner)")
+                         .format(shown=shown, reason=_first_line(exc))) from None
+    raise StoreError(_("db init failed on {shown}: {reason}; nothing was changed")
+                     .format(shown=shown, reason=_first_line(exc))) \
         from None

@@ -1,0 +1,356 @@
+"""DOCX output: the report as the Word document a council is handed, in the form of
+«Информация о ходе исполнения плана мероприятий … по состоянию на …».
+
+A4 landscape; the title and the as-of date; the summary sentence and the rate rule; the
+table of every measure — № п/п, measure, deadline, responsible, status and remarks — its
+header row repeated on every page and a section row wherever the area changes; then the
+measures not fulfilled, with their reasons, and the overdue ones; page numbers in the
+footer. Several plans: an overview table first, then a part per plan. Every piece of user
+text goes in as text (python-docx escapes it; control characters are shown as escapes),
+so nothing typed can become markup or a field code. python-docx is imported only here.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from tracker.domain import status_text
+from tracker.i18n import _, day, ngettext, percent
+from tracker.periods import period_text
+from tracker.render import Renderer
+from tracker.render.common import (
+    by_heading,
+    field_label,
+    group_label,
+    not_yet_note,
+    rule_line,
+    summary_sentence,
+    visible,
+    weights_note,
+    withdrawn_note,
+)
+
+if TYPE_CHECKING:
+    from tracker.domain import Item
+    from tracker.reports import PlanReport, Report
+
+FONT = "Times New Roman"  # LibreOffice shows it as the metric-compatible Liberation Serif
+BODY_PT = 12
+TABLE_PT = 10.5
+# The measures' table, in centimetres: 25.7 cm of A4 landscape between 2.5 and 1.5 cm margins.
+COLUMN_CM = (1.6, 10.4, 3.4, 4.8, 5.5)
+HEADER_FILL = "D9E2F3"
+SECTION_FILL = "F2F2F2"
+
+
+def document_bytes(report: Report) -> bytes:
+    """The .docx file of a report built with every plan's items kept."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin, section.right_margin = Cm(2.5), Cm(1.5)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(1.8)
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    _east_asian_font(normal)
+    document.styles["Footer"].font.size = Pt(9)
+    _footer(section)
+
+    plans = report.plans
+    if len(plans) == 1:
+        title = _("Progress report: {title}").format(title=plans[0].title)
+    else:
+        title = ngettext("Progress report on {count} action plan",
+                         "Progress report on {count} action plans", len(plans)).format(
+            count=len(plans))
+    _paragraph(document, title, size=14, bold=True, center=True, keep=True)
+    _paragraph(document, _("as of {day}").format(day=day(report.as_of)), center=True,
+               italic=True, keep=True)
+    document.core_properties.title = visible(title)
+    if not plans:
+        _paragraph(document, _("No plans."))
+    elif len(plans) == 1:
+        _plan_part(document, plans[0], report, alone=True)
+    else:
+        _overview(document, report)
+        for entry in plans:
+            _plan_part(document, entry, report, alone=False)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the parts --------------------------------------------------------------------------
+
+
+def _overview(document: Any, report: Report) -> None:
+    _heading(document, _("All plans"))
+    by_status: dict[str, int] = {}
+    for entry in report.plans:
+        for status, count in entry.by_status.items():
+            by_status[status] = by_status.get(status, 0) + count
+    _paragraph(document, summary_sentence(report.total, by_status, report.rules,
+                                          report.weights), bold=True)
+    rows = [[e.plan, e.title, str(e.tally.total), str(e.tally.counted),
+             str(e.tally.fulfilled), percent(e.rate)] for e in report.plans]
+    total = report.total
+    rows.append([_("total"), "", str(total.total), str(total.counted), str(total.fulfilled),
+                 percent(total.rate)])
+    headers = [field_label(c) for c in ("plan", "plan_title", "total", "counted", "fulfilled",
+                                        "rate")]
+    _simple_table(document, headers, rows, (3.2, 12.5, 2.5, 2.5, 2.5, 2.5), total=True)
+    _paragraph(document, rule_line(total.rate, total.credit, total.counted_weight,
+                                   report.rules), size=9)
+
+
+def _plan_part(document: Any, entry: PlanReport, report: Report, alone: bool) -> None:
+    t, rules = entry.tally, report.rules
+    if not alone:
+        _heading(document, f"{entry.plan}: {entry.title}", level=1)
+    _paragraph(document, summary_sentence(t, entry.by_status, rules, entry.weights),
+               bold=True)
+    weights = weights_note(entry.weights)
+    if weights:
+        _paragraph(document, _("The rate is weighted ({weights}).").format(weights=weights))
+    _paragraph(document, rule_line(t.rate, t.credit, t.counted_weight, rules), size=9)
+    if rules.exclude_withdrawn and t.total != t.counted:
+        _paragraph(document, withdrawn_note(t.total - t.counted), size=9)
+    if entry.not_yet_added:
+        _paragraph(document, not_yet_note(entry.not_yet_added, report.as_of), size=9)
+
+    if report.by and entry.groups:
+        _heading(document, by_heading(report.by))
+        rows = [[group_label(g["key"], report.by), str(g["total"]),
+                 str(g["counted"]), str(g["fulfilled"]), percent(g["rate"])]
+                for g in entry.groups]
+        headers = [field_label(report.by), *(field_label(c) for c in
+                                              ("total", "counted", "fulfilled", "rate"))]
+        _simple_table(document, headers, rows, (12.0, 3.0, 3.0, 3.0, 3.0))
+
+    _heading(document, _("Measures of the plan"))
+    _measures_table(document, entry.items)
+
+    unfulfilled = entry.unfulfilled
+    _heading(document, _("Measures not fulfilled ({count})").format(count=len(unfulfilled)))
+    if unfulfilled:
+        rows = [[u["ref"], u["title"], status_text(u["status"]),
+                 u["reason"] or _("(no reason recorded)")] for u in unfulfilled]
+        headers = [_("No."), _("Measure"), field_label("status"), field_label("reason")]
+        _simple_table(document, headers, rows, (1.6, 10.0, 3.6, 10.5))
+    else:
+        _paragraph(document, _("none"))
+
+    overdue = entry.overdue
+    _heading(document, _("Overdue open measures, due before {day} ({count})").format(
+        day=day(report.as_of), count=len(overdue)))
+    if overdue:
+        rows = [[o["ref"], o["title"], period_text(o["due"], _lang()), "\n".join(o["owners"]),
+                 status_text(o["status"])] for o in overdue]
+        headers = [_("No."), _("Measure"), _("Deadline"), _("Responsible"),
+                   field_label("status")]
+        _simple_table(document, headers, rows, (1.6, 10.4, 3.4, 6.0, 4.3))
+    else:
+        _paragraph(document, _("none"))
+
+
+def _measures_table(document: Any, items: list[Item]) -> None:
+    """Every measure: № п/п, measure, deadline, responsible, status and remarks; a section
+    row wherever the area changes; the header repeated on every page."""
+    headers = [_("No."), _("Measure"), _("Deadline"), _("Responsible"),
+               _("Status and remarks")]
+    table = _table(document, headers, COLUMN_CM)
+    area = ""
+    lang = _lang()
+    for item in items:
+        if item.area != area:  # a new section (or, after one, the measures without any)
+            area = item.area
+            _section_row(table, item.area or _("(no section)"))
+        remarks = [status_text(item.status)]
+        if item.reason:
+            remarks.append(item.reason)
+        if item.evidence:
+            remarks.append(_("Confirmed by: {evidence}").format(evidence=item.evidence))
+        _row(table, [item.ref, item.title, period_text(item.due, lang), "\n".join(item.owners),
+                     "\n".join(remarks)], bold_first_line_of=4)
+
+
+# --- python-docx, in small pieces -------------------------------------------------------
+
+
+def _lang() -> str:
+    from tracker.i18n import current
+
+    return current()
+
+
+def _east_asian_font(style: Any) -> None:
+    """The style's font for every script (Word picks a font per script)."""
+    from docx.oxml.ns import qn
+
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), FONT)
+
+
+def _paragraph(document: Any, text: str, *, size: float | None = None, bold: bool = False,
+               italic: bool = False, center: bool = False, keep: bool = False) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(visible(text))
+    run.bold, run.italic = bold, italic
+    if size:
+        run.font.size = Pt(size)
+    if center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = keep
+    paragraph.paragraph_format.space_after = Pt(4)
+    return paragraph
+
+
+def _heading(document: Any, text: str, level: int = 2) -> None:
+    """A heading kept on the page of what follows it."""
+    from docx.shared import Pt
+
+    paragraph = _paragraph(document, text, size=13 if level == 1 else 12, bold=True,
+                           keep=True)
+    paragraph.paragraph_format.space_before = Pt(12 if level == 1 else 8)
+
+
+def _table(document: Any, headers: list[str], widths_cm: tuple[float, ...]) -> Any:
+    """A grid table with its header row (capitalised, bold, shaded, repeated on every
+    page)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    header = table.rows[0]
+    properties = header._tr.get_or_add_trPr()
+    for tag in ("w:tblHeader", "w:cantSplit"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "true")
+        properties.append(element)
+    for cell, text, width in zip(header.cells, headers, widths_cm, strict=True):
+        cell.width = Cm(width)
+        _cell_text(cell, text[:1].upper() + text[1:], bold=True)
+        _shade(cell, HEADER_FILL)
+    return table
+
+
+def _row(table: Any, values: list[str], bold_first_line_of: int | None = None,
+         bold: bool = False) -> Any:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    row = table.add_row()
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)
+    for n, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
+        _cell_text(cell, text, bold=bold, bold_first=n == bold_first_line_of)
+    return row
+
+
+def _section_row(table: Any, text: str) -> None:
+    """A row of one merged cell: the heading of a section of the plan («II. …»)."""
+    row = table.add_row()
+    merged = row.cells[0].merge(row.cells[-1])
+    _cell_text(merged, text, bold=True)
+    _shade(merged, SECTION_FILL)
+
+
+def _cell_text(cell: Any, text: str, *, bold: bool = False, bold_first: bool = False) -> None:
+    """A cell's text as paragraphs, one per line; its first line bold if asked."""
+    from docx.shared import Pt
+
+    lines = visible(text).split("\n") if text else [""]
+    paragraph = cell.paragraphs[0]
+    for n, line in enumerate(lines):
+        if n:
+            paragraph = cell.add_paragraph()
+        run = paragraph.add_run(line)
+        run.bold = bold or (bold_first and n == 0)
+        run.font.size = Pt(TABLE_PT)
+        paragraph.paragraph_format.space_after = Pt(0)
+
+
+def _shade(cell: Any, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _simple_table(document: Any, headers: list[str], rows: list[list[str]],
+                  widths_cm: tuple[float, ...], total: bool = False) -> None:
+    table = _table(document, headers, widths_cm)
+    for n, values in enumerate(rows):
+        _row(table, values, bold=total and n == len(rows) - 1)
+
+
+def _footer(section: Any) -> None:
+    """Page numbers in the footer: «page of pages», as Word fields (our own, never user
+    text)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, between, after = _("Page {page} of {pages}").replace("{page}", "\0").replace(
+        "{pages}", "\0").split("\0")
+    for text, field in ((before, "PAGE"), (between, "NUMPAGES"), (after, None)):
+        if text:
+            paragraph.add_run(text).font.size = Pt(9)
+        if field:
+            _field(paragraph, field)
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run = paragraph.add_run()
+    run.font.size = Pt(9)
+    for kind, text in (("begin", None), (None, instruction), ("separate", None),
+                       (None, "1"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == instruction:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+
+
+class DocxRenderer(Renderer):
+    """``report --format docx -o FILE``."""
+
+    binary = True
+
+    def report(self, report: Report) -> bytes:
+        return document_bytes(report)
+
+
+RENDERER = DocxRenderer
