@@ -100,8 +100,8 @@ def test_the_file_backend_loads_no_psycopg_and_the_server_backend_no_tinydb() ->
 NOT_FOR_A_REPORT = [
     "tabulate", "xlsxwriter", "openpyxl", "docx", "weasyprint", "psycopg", "babel",
     "orjson", "platformdirs", "dataclasses", "tempfile", "glob", "csv", "textwrap",
-    "tracker.service", "tracker.history", "tracker.readers", "tracker.render.json",
-    "tracker.render.csv", "tracker.render.html", "tracker.render.xlsx",
+    "tracker.service", "tracker.history", "tracker.progress", "tracker.readers",
+    "tracker.render.json", "tracker.render.csv", "tracker.render.html", "tracker.render.xlsx",
     "tracker.render.markdown", "tracker.store.postgres", "tracker.store.memory",
 ]
 

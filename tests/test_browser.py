@@ -268,3 +268,52 @@ def test_long_labels_wrap_inside_the_chart_and_stay_apart(tmp_path: Path, lang: 
         assert any(t.replace("- ", "-").replace(" ", "") == label.replace(" ", "")
                    for t in texts), (label, texts)
     assert len(set(texts)) == len(texts)
+
+
+# --- the trend's chart: each point of the rate's line at its height ------------------------
+
+MEASURE_POINTS = """<script>
+const svg = document.getElementById("chart-trend");
+const grid = [...svg.querySelectorAll("g.axis line")].map(l => l.getBoundingClientRect().top);
+const out = [...svg.querySelectorAll("circle.point")].map(c => {
+  const b = c.getBoundingClientRect();
+  return [c.dataset.period, c.dataset.rate, (b.top + b.bottom) / 2].join("|");
+});
+document.body.dataset.points = JSON.stringify({grid: grid, points: out});
+</script>"""
+
+
+def test_the_trend_line_points_sit_at_their_rates(tmp_path: Path) -> None:
+    import json
+
+    env = {"TRACKER_DB": str(tmp_path / "t.json"), "TRACKER_USER": "tester",
+           "TRACKER_TODAY": "2024-12-31"}
+    runner = CliRunner(env=env)
+
+    def ok(*args: str) -> str:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.stderr)
+        return result.stdout
+
+    ok("plan", "add", "t", "--title", "Trend", "--start", "2024-01-01")
+    for n in range(4):
+        ok("add", "t", f"Measure {n}", "--on", "2024-01-05")
+    for ref, day in (("1", "2024-03-31"), ("2", "2024-08-01"), ("3", "2024-08-02")):
+        ok("update", f"t:{ref}", "--status", "fulfilled", "--on", day)
+    rates = [p["rate"] for p in json.loads(ok("trend", "t", "-f", "json"))["periods"]]
+    assert rates == [0.25, 0.25, 0.75, 0.75]
+    page = tmp_path / "trend.html"
+    page.write_text(ok("trend", "t", "--format", "html")
+                    .replace("</body>", MEASURE_POINTS + "</body>"), encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri())
+    found = re.search(r"data-points=\"([^\"]+)\"", dom)
+    assert found, "the measuring script did not run"
+    measured = json.loads(found.group(1).replace("&quot;", '"'))
+    grid = measured["grid"]  # the lines at 0, 25, 50, 75 and 100 %, from the foot up
+    zero, full = grid[0], grid[4]
+    assert zero - full > 100  # a chart, not a smudge
+    points = [p.split("|") for p in measured["points"]]
+    assert [p[0] for p in points] == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    for (_period, rate, y), expected in zip(points, rates, strict=True):
+        assert float(rate) == pytest.approx(expected)
+        assert abs(float(y) - (zero - (zero - full) * expected)) <= 1.5, (points, grid)

@@ -493,13 +493,16 @@ def test_remove_several_items_is_one_undo(plan: str, ok: Ok) -> None:
 
 def test_report_json_document(plan: str, ok: Ok) -> None:
     doc = jok(ok, "report", "p")
-    assert set(doc) == {"as_of", "rules", "plans", "total"}
+    assert set(doc) == {"as_of", "due_within", "rules", "plans", "total"}
     assert doc["as_of"] == TODAY
+    assert doc["due_within"] == 30
     assert doc["rules"] == {"exclude_withdrawn": False, "partial_credit": 0}
     (entry,) = doc["plans"]
     assert set(entry) == {"plan", "title", "total", "counted", "fulfilled", "rate", "by_status",
-                          "unfulfilled", "overdue", "counted_weight", "credit", "groups"}
+                          "unfulfilled", "overdue", "due_soon", "counted_weight", "credit",
+                          "groups"}
     overdue = entry.pop("overdue")
+    assert entry.pop("due_soon") == []
     assert entry == {
         "plan": "p", "title": "Plan P", "total": 3, "counted": 3, "fulfilled": 1,
         "rate": 1 / 3,

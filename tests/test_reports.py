@@ -139,5 +139,13 @@ def test_several_plans_have_a_summary_and_a_total(ok: Ok, weighted: str, plan: s
     assert doc["total"] == {"total": 7, "counted": 7, "fulfilled": 2, "counted_weight": 13,
                             "credit": 3, "rate": 3 / 13}
     text = ok("report", "w", "p")
-    assert "all plans" in text
-    assert "total" in text and "23.1%" in text
+    lines = text.splitlines()
+    assert lines[0] == "2 plans as of 2026-01-15"
+    assert lines[1] == "(rates are weighted: weights 1–4)"
+    rows = {line.split()[0]: line.split() for line in lines[4:7]}
+    assert list(rows) == ["w", "p", "total"]
+    assert rows["total"][1:5] == ["7", "7", "2", "23.1%"]
+    assert "closed but not fulfilled" not in text  # the overview alone …
+    full = ok("report", "w", "p", "--full")
+    assert full.startswith(text.rstrip("\n"))  # … and --full adds each plan's sections
+    assert full.count("closed but not fulfilled") == 2

@@ -8,6 +8,7 @@ future API) applies the same rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from operator import itemgetter
@@ -33,6 +34,7 @@ class Status(StrEnum):
 STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 CLOSED: frozenset[str] = frozenset({"fulfilled", "partial", "not-fulfilled", "withdrawn"})
 OPEN: frozenset[str] = frozenset(STATUSES) - CLOSED
+DUE_WITHIN = 30  # days: how far ahead a report's "due soon" looks
 # Closed without being (fully) done: the items a report lists with their reasons.
 UNFULFILLED: frozenset[str] = frozenset({"partial", "not-fulfilled", "withdrawn"})
 
@@ -171,11 +173,13 @@ def parse_weight(value: str | float | int) -> float | int:
                            .format(value=shown(value)))
     if number > WEIGHT_MAX:
         raise InvalidValue(_("invalid weight {value}: at most {max} (a typo?)")
-                           .format(value=shown(value), max="1,000,000"))
+                           .format(value=shown(value),
+                                   max="1 000 000" if current() == "ru" else "1,000,000"))
     if number < WEIGHT_MIN:
         raise InvalidValue(_("invalid weight {value}: at least {min} (weights are relative: "
                              "use larger numbers for all items)")
-                           .format(value=shown(value), min="0.001"))
+                           .format(value=shown(value),
+                                   min="0,001" if current() == "ru" else "0.001"))
     return int(number) if number.is_integer() else number
 
 
@@ -495,7 +499,7 @@ class Tally(NamedTuple):
         return self.credit / self.counted_weight if self.counted_weight else None
 
 
-def tally(items: list[Item], rules: Rules) -> Tally:
+def tally(items: Sequence[Mapping[str, Any]], rules: Rules) -> Tally:
     """Apply the rate rule to *items*: rate = Σ weight × credit / Σ weight over those counted."""
     counted = fulfilled = 0
     weight_sum = credit_sum = 0.0

@@ -26,21 +26,30 @@ def as_of_state(
     events: Iterable[dict[str, Any]], plan_id: str, as_of: str
 ) -> tuple[list[Item], int]:
     """The plan's items on *as_of*, and how many of today's items did not exist yet then."""
+    then, now = plan_states(events, plan_id, [as_of, FOREVER])
+    known = {state["ref"] for state in then}
+    later = sum(1 for state in now if state["ref"] not in known)
+    return [Item.from_dict(state) for state in then], later
+
+
+def plan_states(
+    events: Iterable[dict[str, Any]], plan_id: str, days: list[str]
+) -> list[list[dict[str, Any]]]:
+    """The plan's items on each of *days*: per day, the fields of every item that existed
+    then (as ``item_states`` gives them). One pass over the plan's events, however many
+    days are asked."""
     prefix = plan_id + ":"
     by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for event in live_events(events):
         if event["id"].startswith(prefix):
             by_item[event["id"]].append(event)
-    items = []
-    later = 0
+    found: list[list[dict[str, Any]]] = [[] for _day in days]
     for target, history in by_item.items():
-        ref = target[len(prefix):]
-        state = item_state(history, plan_id, ref, as_of)
-        if state is not None:
-            items.append(Item.from_dict(state))
-        elif item_state(history, plan_id, ref, FOREVER) is not None:
-            later += 1
-    return items, later
+        states = item_states(history, plan_id, target[len(prefix):], days)
+        for n, state in enumerate(states):
+            if state is not None:
+                found[n].append(state)
+    return found
 
 
 def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -54,7 +63,14 @@ def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def item_state(
     history: list[dict[str, Any]], plan_id: str, ref: str, as_of: str
 ) -> dict[str, Any] | None:
-    """One item's fields on *as_of* from its live events, or None if it did not exist.
+    """One item's fields on *as_of* from its live events, or None if it did not exist."""
+    return item_states(history, plan_id, ref, [as_of])[0]
+
+
+def item_states(
+    history: list[dict[str, Any]], plan_id: str, ref: str, days: list[str]
+) -> list[dict[str, Any] | None]:
+    """One item's fields on each of *days* from its live events (None: it did not exist).
 
     A ref can be removed and used again: each add starts a new life of the address, in
     the order recorded. A life begins on its add's effective date, or earlier when a
@@ -62,7 +78,22 @@ def item_state(
     from that beginning. Within the life, changes apply in order of effective date (ties:
     as recorded), so the latest effective change of a field wins, back-dated corrections
     included, and the reason is the one of the change that set the status in force.
+    Besides the item's fields, a state says since when its status holds
+    (``status_since``), which ``Item.from_dict`` leaves out.
+
+    The days are taken in order and each life is folded once, forward: asking for every
+    quarter's end costs little more than asking for one day.
     """
+    lives = [_Life(life) for life in _lives(history)]
+    states: dict[str, dict[str, Any] | None] = {}
+    for when in sorted(set(days)):
+        life = next((life for life in reversed(lives) if life.start <= when), None)
+        states[when] = None if life is None else life.state_on(when, plan_id, ref)
+    return [states[when] for when in days]
+
+
+def _lives(history: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """An address's lives, in the order recorded: each begins with an add."""
     lives: list[list[dict[str, Any]]] = []
     for event in sorted(history, key=_seq):
         ref_change = event["changes"].get("ref")
@@ -70,27 +101,51 @@ def item_state(
             lives.append([event])
         elif lives:
             lives[-1].append(event)
-    for life in reversed(lives):
-        start = life_start(life)
-        if start > as_of:
-            continue
-        if any(_removes(e) and e["effective"] <= as_of for e in life):
-            return None
-        state: dict[str, Any] = {"plan": plan_id, "ref": ref}
+    return lives
+
+
+class _Life:
+    """One life of an address, folded forward one day at a time."""
+
+    __slots__ = ("start", "removed", "order", "next", "state", "status_since", "shown")
+
+    def __init__(self, life: list[dict[str, Any]]) -> None:
+        self.start = life_start(life)
+        self.removed = min((e["effective"] for e in life if _removes(e)), default=None)
         first = life[0]
-        for event in sorted(life, key=lambda e: (start if e is first else e["effective"],
-                                                 e["seq"])):
-            if (event is not first and event["effective"] > as_of) or _removes(event):
-                continue
+        keyed = [(self.start if e is first else e["effective"], e["seq"], e) for e in life
+                 if not _removes(e)]
+        keyed.sort(key=lambda k: (k[0], k[1]))
+        self.order = [(when, event) for when, _seq_, event in keyed]
+        self.next = 0
+        self.state: dict[str, Any] = {}
+        self.status_since = self.start
+        self.shown: dict[str, Any] | None = None
+
+    def state_on(self, when: str, plan_id: str, ref: str) -> dict[str, Any] | None:
+        if self.removed is not None and self.removed <= when:
+            return None
+        order, state = self.order, self.state
+        moved = self.shown is None
+        while self.next < len(order) and order[self.next][0] <= when:
+            effective, event = order[self.next]
+            self.next += 1
+            moved = True
             changes = event["changes"]
             for key, (_old, new) in changes.items():
                 state[key] = new
-            if "status" in changes and "reason" not in changes:
-                state["reason"] = event.get("reason", "")
-            state["updated"] = start if event is first else event["effective"]
-        state["created"] = start
-        return {k: v for k, v in state.items() if v is not None or k == "due"}
-    return None
+            if "status" in changes:
+                self.status_since = effective
+                if "reason" not in changes:
+                    state["reason"] = event.get("reason", "")
+            state["updated"] = effective
+        if moved:
+            shown = {"plan": plan_id, "ref": ref}
+            shown.update((k, v) for k, v in state.items() if v is not None or k == "due")
+            shown["created"] = self.start
+            shown["status_since"] = self.status_since
+            self.shown = shown
+        return self.shown
 
 
 def life_start(life: list[dict[str, Any]]) -> str:

@@ -25,6 +25,7 @@ from tracker.errors import InvalidValue, shown
 from tracker.i18n import _
 
 ONGOING = "ongoing"
+TREND_PERIODS = ("month", "quarter", "year")  # the rows of ``tracker trend``
 PLAN_YEAR = "plan-year"  # «в течение года»: the year of the plan, resolved by the caller
 
 
@@ -310,6 +311,33 @@ def period_text(canonical: str | None, lang: str = "en") -> str:
             return f"в течение {canonical} г."
         return _bare(canonical, lang) + " г."
     return _bare(canonical, lang)
+
+
+def period_label(canonical: str, lang: str = "en") -> str:
+    """A month, quarter or year as a row of a trend names it: ``Q1 2024`` / «I квартал
+    2024 г.», ``Mar 2024`` / «март 2024 г.», ``2024`` / «2024 г.»."""
+    if len(canonical) == 4:
+        return f"{canonical} г." if lang == "ru" else canonical
+    return _bare(canonical, lang) + (" г." if lang == "ru" else "")
+
+
+def calendar_periods(first: str, last: str, by: str) -> list[str]:
+    """The months, quarters or years (canonical) from the one holding day *first* to the
+    one holding day *last*, in order."""
+    year, month = int(first[:4]), int(first[5:7])
+    end_year, end_month = int(last[:4]), int(last[5:7])
+    found: list[str] = []
+    if by == "year":
+        return [str(y) for y in range(year, end_year + 1)]
+    step = 3 if by == "quarter" else 1
+    month -= (month - 1) % step
+    while (year, month) <= (end_year, end_month):
+        found.append(f"{year}-Q{(month - 1) // 3 + 1}" if by == "quarter"
+                     else f"{year}-{month:02d}")
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
+    return found
 
 
 def _bare(canonical: str, lang: str) -> str:

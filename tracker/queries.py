@@ -7,15 +7,25 @@ the same lookups. Nothing here changes the database or knows how results are sho
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tracker.domain import Item, Plan, Rules, check_plan_id, parse_address, ref_sort_key, tally
-from tracker.errors import NotFound, StoreError, TrackerError
+from tracker.domain import (
+    OPEN,
+    Item,
+    Plan,
+    Rules,
+    check_plan_id,
+    parse_address,
+    ref_sort_key,
+    tally,
+)
+from tracker.errors import InvalidValue, NotFound, StoreError, TrackerError
 from tracker.i18n import _, day
 from tracker.periods import due_end, due_sort_key
 
 if TYPE_CHECKING:
+    from tracker.progress import Changes, PlanTrend, Trend
     from tracker.store import Repository
 
 
@@ -57,14 +67,18 @@ class Reader:
 
     def items(self, plan_id: str | None = None, *, statuses: tuple[str, ...] = (),
               owner: str | None = None, area: str | None = None, overdue: bool = False,
-              due_before: str | None = None, sort: str = "ref") -> list[Item]:
+              due_before: str | None = None, due_within: int | None = None,
+              sort: str = "ref") -> list[Item]:
         """Items of one plan or of every plan, filtered; in plan and ref order, or by
-        deadline (its last day)."""
+        deadline (its last day). *due_within*: open items whose deadline ends from today
+        to that many days ahead."""
         if plan_id is not None:
             self.plan(plan_id)
         found = self.repo.items(plan_id)
         wanted = set(statuses)
         day = self.today.isoformat()
+        horizon = None if due_within is None else (self.today
+                                                   + timedelta(days=due_within)).isoformat()
         owner_key = owner.casefold() if owner is not None else None
         area_key = area.casefold() if area is not None else None
         found = [
@@ -75,6 +89,8 @@ class Reader:
             and (not overdue or i.is_overdue(day))
             and (due_before is None or ((end := due_end(i.due)) is not None
                                         and end < due_before))
+            and (horizon is None or (i.status in OPEN and (end := due_end(i.due)) is not None
+                                     and day <= end <= horizon))
         ]
         found.sort(key=lambda i: (i.plan, ref_sort_key(i.ref)))
         if sort == "due":
@@ -93,18 +109,58 @@ class Reader:
         plans = self.plans(plan_ids)
         if as_of is None:
             return ((p, self.repo.items(p.id)) for p in plans)
-        from tracker.history import history_known_from
-
         events = self.repo.events(plan=plans[0].id) if len(plans) == 1 else self.repo.events()
-        known = history_known_from(events)
-        if known is not None and as_of < known:
-            raise StoreError(
-                _("the journal lost the history before {known} ('tracker repair'): a report as "
-                  "of {as_of} cannot be rebuilt")
-                .format(known=day(known), as_of=day(as_of)),
-                _("Report as of {known} or later ('tracker log' shows the repair).")
-                .format(known=day(known)))
+        _check_known(events, as_of)
         return _as_of(plans, events, as_of, later)
+
+    # progress over time -------------------------------------------------------------------
+
+    def changes(self, plan: Plan, since: str, as_of: str | None, rules: Rules,
+                by: str | None = None, recorded: bool = False) -> Changes:
+        """What moved in *plan* from *since* to *as_of* (today when None); *recorded*:
+        what was typed in since that day, whatever the days it is dated."""
+        from tracker.progress import changes_between, states_then_and_now
+
+        events = self.repo.events(plan=plan.id)
+        if not recorded:
+            _check_known(events, since)
+        end = as_of or self.today.isoformat()
+        then, now = states_then_and_now(events, plan.id, since, end, recorded)
+        return changes_between(then, now, since, rules, by, recorded)
+
+    def rate_trend(self, plan: Plan, last: str, rules: Rules) -> PlanTrend:
+        """The plan's rate over its span, for a small chart: by month, or by quarter or
+        year when months would be more than 24 points."""
+        for by in ("month", "quarter", "year"):
+            found = self.trend((plan.id,), by, None, last, rules).plans[0]
+            if len(found.rows) <= 24:
+                break
+        return found
+
+    def trend(self, plan_ids: tuple[str, ...], by: str, first: str | None,
+              last: str | None, rules: Rules) -> Trend:
+        """The trend of the chosen plans (all when none named) by month, quarter or year,
+        from *first* (default: the earliest plan's start or first event) to *last*
+        (default: today)."""
+        from tracker.history import history_known_from
+        from tracker.progress import Trend, first_day, plan_trend, spans
+
+        plans = self.plans(plan_ids)
+        end = last or self.today.isoformat()
+        journals = {p.id: self.repo.events(plan=p.id) for p in plans}
+        if first is None:  # from the earliest start, or the day the history is known from
+            starts = [d for p in plans if (d := first_day(journals[p.id], p.start))]
+            known = [d for events in journals.values() if (d := history_known_from(events))]
+            first = min(max([min(starts, default=end), *known]), end)
+        elif first > end:
+            raise InvalidValue(_("--from {first} is after --to {last}: the span must run "
+                                 "forward").format(first=day(first), last=day(end)))
+        for events in journals.values():
+            _check_known(events, first)
+        periods = spans(first, end, by)
+        return Trend(by, first, end, rules,
+                     [plan_trend(journals[p.id], p.id, p.title, periods, rules)
+                      for p in plans])
 
     # plans --------------------------------------------------------------------------------
 
@@ -185,6 +241,20 @@ class Reader:
                                               for e in events):
                 return step, events
         raise TrackerError(_("nothing to undo: no change is left to revert"))
+
+
+def _check_known(events: list[dict[str, Any]], wanted: str) -> None:
+    """Refuse a day before the history a repaired journal still knows."""
+    from tracker.history import history_known_from
+
+    known = history_known_from(events)
+    if known is not None and wanted < known:
+        raise StoreError(
+            _("the journal lost the history before {known} ('tracker repair'): a report as "
+              "of {as_of} cannot be rebuilt")
+            .format(known=day(known), as_of=day(wanted)),
+            _("Report as of {known} or later ('tracker log' shows the repair).")
+            .format(known=day(known)))
 
 
 def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,

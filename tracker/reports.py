@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from tracker.domain import (
+    DUE_WITHIN,
     OPEN,
     STATUSES,
     UNFULFILLED,
@@ -29,6 +31,9 @@ from tracker.domain import (
     whole,
 )
 from tracker.periods import due_end
+
+if TYPE_CHECKING:
+    from tracker.progress import Changes, PlanTrend
 
 GROUPINGS = ("owner", "area", "status")
 Weights = tuple[float | int, float | int]
@@ -68,22 +73,25 @@ class Group(TypedDict):
 class PlanReport:
     """The report of one plan."""
 
-    __slots__ = ("plan", "title", "tally", "by_status", "unfulfilled", "overdue", "groups",
-                 "weights", "not_yet_added", "items")
+    __slots__ = ("plan", "title", "tally", "by_status", "unfulfilled", "overdue", "due_soon",
+                 "groups", "weights", "not_yet_added", "items", "changes", "trend")
 
     def __init__(self, plan: Plan, items: list[Item], tally_: Tally, by_status: dict[str, int],
-                 unfulfilled: list[Unfulfilled], overdue: list[Overdue], groups: list[Group],
-                 weights: Weights) -> None:
+                 unfulfilled: list[Unfulfilled], overdue: list[Overdue],
+                 due_soon: list[Overdue], groups: list[Group], weights: Weights) -> None:
         self.plan = plan.id
         self.title = plan.title
         self.tally = tally_
         self.by_status = by_status
         self.unfulfilled = unfulfilled
         self.overdue = overdue
+        self.due_soon = due_soon  # open items due within the next days (``due_within``)
         self.groups = groups
         self.weights = weights  # the smallest and largest counted weight
         self.not_yet_added: int | None = None  # with --as-of: today's items not there yet
         self.items = items  # every item, in the plan's order (for documents that list them)
+        self.changes: Changes | None = None  # with --since: what moved since that day
+        self.trend: PlanTrend | None = None  # the HTML page: the rate month by month
 
     @property
     def rate(self) -> float | None:
@@ -101,23 +109,28 @@ class PlanReport:
             "by_status": self.by_status,
             "unfulfilled": self.unfulfilled,
             "overdue": self.overdue,
+            "due_soon": self.due_soon,
             "counted_weight": t.counted_weight,
             "credit": t.credit,
             "groups": self.groups,
         }
         if self.not_yet_added is not None:
             data["not_yet_added"] = self.not_yet_added
+        if self.changes is not None:
+            data["changes"] = self.changes.to_json()
         return data
 
 
 class Report:
     """A report of one or several plans: the rule, one entry per plan, and the total."""
 
-    __slots__ = ("as_of", "rules", "by", "plans", "total", "weights")
+    __slots__ = ("as_of", "rules", "by", "plans", "total", "weights", "due_within", "full")
 
     def __init__(self, as_of: str, rules: Rules, by: str | None, plans: list[PlanReport],
-                 total: Tally, weights: Weights) -> None:
+                 total: Tally, weights: Weights, due_within: int = DUE_WITHIN) -> None:
         self.as_of = as_of
+        self.due_within = due_within  # days ahead that "due soon" looks
+        self.full = False  # several plans: each one's sections after the overview
         self.rules = rules
         self.by = by
         self.plans = plans
@@ -127,6 +140,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of,
+            "due_within": self.due_within,
             "rules": {"exclude_withdrawn": self.rules.exclude_withdrawn,
                       "partial_credit": self.rules.partial_credit},
             "plans": [entry.to_json() for entry in self.plans],
@@ -181,7 +195,8 @@ def groups(items: list[Item], by: str, rules: Rules) -> list[Group]:
 
 
 def plan_report(
-    plan: Plan, items: list[Item], rules: Rules, as_of: str, by: str | None = None
+    plan: Plan, items: list[Item], rules: Rules, as_of: str, by: str | None = None,
+    due_within: int = DUE_WITHIN,
 ) -> PlanReport:
     """The report of one plan."""
     items = sorted_by_ref(items)
@@ -194,14 +209,18 @@ def plan_report(
         for i in items
         if i["status"] in UNFULFILLED
     ]
-    overdue: list[Overdue] = [
-        {"id": i.id, "ref": i.ref, "title": i.title, "status": i.status, "due": i.due,
-         "owners": i.owners}
-        for i in items
-        if i["status"] in OPEN and (end := due_end(i["due"])) is not None and end < as_of
-    ]
+    horizon = (date.fromisoformat(as_of) + timedelta(days=due_within)).isoformat()
+    overdue: list[Overdue] = []
+    due_soon: list[Overdue] = []
+    for i in items:
+        if i["status"] in OPEN and (end := due_end(i["due"])) is not None and end <= horizon:
+            (overdue if end < as_of else due_soon).append(
+                {"id": i.id, "ref": i.ref, "title": i.title, "status": i.status, "due": i.due,
+                 "owners": i.owners})
+    due_soon.sort(key=lambda row: due_end(row["due"]) or "")
     return PlanReport(plan, items, tally(items, rules), by_status, unfulfilled, overdue,
-                      groups(items, by, rules) if by else [], weight_range(items, rules))
+                      due_soon, groups(items, by, rules) if by else [],
+                      weight_range(items, rules))
 
 
 def build_report(
@@ -210,6 +229,7 @@ def build_report(
     as_of: str,
     by: str | None = None,
     keep_items: bool = False,
+    due_within: int = DUE_WITHIN,
 ) -> Report:
     """The whole report: one entry per plan and the total.
 
@@ -222,7 +242,7 @@ def build_report(
     low: float | int | None = None
     high: float | int | None = None
     for plan, items in plans:
-        entry = plan_report(plan, items, rules, as_of, by)
+        entry = plan_report(plan, items, rules, as_of, by, due_within)
         if not keep_items:
             entry.items = []
         entries.append(entry)
@@ -236,4 +256,4 @@ def build_report(
             high = b if high is None else max(high, b)
     total = Tally(int(sums[0]), int(sums[1]), int(sums[2]), whole(sums[3]), whole(sums[4]))
     return Report(as_of, rules, by, entries, total,
-                  (1, 1) if low is None or high is None else (low, high))
+                  (1, 1) if low is None or high is None else (low, high), due_within)

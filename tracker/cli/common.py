@@ -21,7 +21,7 @@ from tracker.errors import (
     TrackerError,
     error_line,
 )
-from tracker.i18n import N_, _, os_reason
+from tracker.i18n import N_, _, current, os_reason
 from tracker.render import ROW_FORMATS
 from tracker.store import is_server, open_reader, open_repository
 
@@ -36,7 +36,8 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 def today() -> date:
-    """Today's date; ``TRACKER_TODAY=YYYY-MM-DD`` pins it (examples, tests)."""
+    """Today's date; ``TRACKER_TODAY=YYYY-MM-DD`` pins it (examples, tests), and with it
+    the day changes are recorded on."""
     pinned = os.environ.get("TRACKER_TODAY")
     if pinned:
         try:
@@ -145,6 +146,8 @@ class App:
         from tracker.service import Tracker
 
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if os.environ.get("TRACKER_TODAY"):  # a pinned day is also the day it is recorded
+            now = today().isoformat() + now[10:]
         with open_repository(self.db, write=True, lock_timeout=self.lock_timeout(),
                              salvage=salvage) as repo:
             # On PostgreSQL the journal names the database role, not $TRACKER_USER.
@@ -162,6 +165,8 @@ class App:
         from tracker.render import renderer
 
         to_file = output is not None
+        if context.get("delimiter") is None:  # CSV as the language's Excel expects it
+            context["delimiter"] = ";" if current() == "ru" else ","
         return renderer(fmt, width=None if to_file else terminal_width(),
                         unicode=to_file or stdout_is_unicode(), for_file=to_file,
                         version=__version__, **context)
@@ -371,6 +376,17 @@ def format_option(
         default=default, show_default=True,
         help="Output format: " + ", ".join(choices) + ".",
     )
+
+
+def rules_options(function: F) -> F:
+    """``--exclude-withdrawn`` and ``--partial-credit``: the rate rule, on every command
+    that gives a rate."""
+    function = click.option(
+        "--partial-credit", type=PartialCreditType(), default="0", show_default=True,
+        help="Credit a partial item earns, from 0 to 1.")(function)
+    return click.option(
+        "--exclude-withdrawn", is_flag=True,
+        help="Leave withdrawn items out of the count (default: count every item).")(function)
 
 
 on_option = click.option(

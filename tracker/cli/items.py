@@ -133,23 +133,28 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
 @click.option("--overdue", is_flag=True, help="Only open items whose deadline has passed.")
 @click.option("--due-before", "due_before", type=DATE, metavar="DATE",
               help="Only items whose deadline ends before this day (its period's last day).")
+@click.option("--due-within", "due_within", type=click.IntRange(min=0), metavar="DAYS",
+              help="Only open items due from today to DAYS days ahead (by the period's last "
+                   "day).")
 @click.option("--sort", type=click.Choice(["ref", "due"]), default="ref", show_default=True,
               help="The plan's own order, or by deadline (its last day; ongoing, then none, "
                    "last).")
 @format_option()
 @pass_app
 def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: str | None,
-               area: str | None, overdue: bool, due_before: str | None, sort: str,
-               fmt: str) -> None:
+               area: str | None, overdue: bool, due_before: str | None,
+               due_within: int | None, sort: str, fmt: str) -> None:
     """List items, of one plan or of all plans, with filters.
 
     \b
     Examples:
       tracker list csto-2023 --status not-fulfilled --status partial
       tracker list csto-2023 --due-before 2024-01-01 --sort due
+      tracker list --due-within 30 --sort due
     """
     found = app.reader().items(plan_id, statuses=statuses, owner=owner, area=area,
-                               overdue=overdue, due_before=due_before, sort=sort)
+                               overdue=overdue, due_before=due_before, due_within=due_within,
+                               sort=sort)
     render = app.renderer(fmt)
     if not found and not render.machine:
         note(_("No items match."))

@@ -20,6 +20,7 @@ from tracker.cli.common import (
     pass_app,
 )
 from tracker.i18n import _, ngettext
+from tracker.render.common import field_label
 
 
 @click.group(cls=TranslatedGroup, context_settings=CONTEXT_SETTINGS)
@@ -122,8 +123,9 @@ def plan_edit(app: App, plan_id: str, **fields: str | None) -> None:
                                  "--source"))
     with app.writing() as t:
         changes = t.edit_plan(plan_id, **given)
-    note(_("{plan}: {fields} changed").format(plan=plan_id, fields=", ".join(changes))
-          if changes else _("{plan}: nothing changed").format(plan=plan_id))
+    named = ", ".join(field_label("plan_title" if f == "title" else f) for f in changes)
+    note(_("{plan}: {fields} changed").format(plan=plan_id, fields=named)
+         if changes else _("{plan}: nothing changed").format(plan=plan_id))
 
 
 @plan.command("remove", context_settings=CONTEXT_SETTINGS)

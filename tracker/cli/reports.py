@@ -14,7 +14,6 @@ from tracker.cli.common import (
     App,
     DelimiterType,
     MapType,
-    PartialCreditType,
     TitleType,
     command,
     echo,
@@ -23,11 +22,13 @@ from tracker.cli.common import (
     note,
     on_option,
     pass_app,
+    rules_options,
     today,
 )
-from tracker.domain import Rules, sorted_by_ref
+from tracker.domain import DUE_WITHIN, Rules, sorted_by_ref
 from tracker.errors import InvalidValue, TrackerError
-from tracker.i18n import _, current, ngettext, os_reason
+from tracker.i18n import _, day, ngettext, os_reason
+from tracker.periods import TREND_PERIODS
 from tracker.render import ROW_FORMATS
 from tracker.render.common import field_label
 
@@ -40,19 +41,31 @@ DOCUMENT_FORMATS = ("html", "docx", "pdf")
               help="Add a table of the rate per owner, area or status.")
 @click.option("--as-of", "as_of", type=DATE, metavar="DATE",
               help="Statuses as they stood on that day, from the journal (default: today).")
-@click.option("--exclude-withdrawn", is_flag=True,
-              help="Leave withdrawn items out of the count (default: count every item).")
-@click.option("--partial-credit", type=PartialCreditType(), default="0", show_default=True,
-              help="Credit a partial item earns, from 0 to 1.")
+@click.option("--since", type=DATE, metavar="DATE",
+              help="Add what changed from that day to the report's day (by the days "
+                   "changes are dated).")
+@click.option("--recorded-since", "recorded_since", type=DATE, metavar="DATE",
+              help="Add what was typed in from that day on, whatever the days it is dated.")
+@click.option("--due-within", "due_within", type=click.IntRange(min=0), metavar="DAYS",
+              default=DUE_WITHIN, show_default=True,
+              help="List the open items due in the next DAYS days.")
+@rules_options
+@click.option("--full", is_flag=True,
+              help="Several plans: each plan's sections after the overview.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
 @format_option(choices=(*ROW_FORMATS, *DOCUMENT_FORMATS))
 @pass_app
 def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | None,
-           exclude_withdrawn: bool, partial_credit: float, output: str | None,
+           since: str | None, recorded_since: str | None, due_within: int,
+           exclude_withdrawn: bool, partial_credit: float, full: bool, output: str | None,
            fmt: str) -> None:
     """Report completion: the rate with its rule, counts by status, the items not
-    fulfilled with their reasons, and overdue open items. No PLAN means every plan.
+    fulfilled with their reasons, overdue open items and those due soon. Several plans
+    (no PLAN means every plan): an overview, a row per plan and the total.
+
+    --since DATE adds what changed since the last briefing: the rate then and now, status
+    changes, items added and removed, deadlines moved, reasons changed.
 
     --format html writes one self-contained page; docx the Word document a council is
     handed (every measure in a table); pdf the page printed on A4. docx and pdf need
@@ -61,7 +74,9 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     \b
     Examples:
       tracker report csto-2023
+      tracker report csto-2023 --since 2024-01-01
       tracker report --by owner --as-of 2023-11-21 --format json
+      tracker report --full
       tracker report csto-2023 --format html -o csto-2023.html
       tracker --lang ru report csto-2023 --format docx -o csto-2023.docx
     """
@@ -70,17 +85,71 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     if fmt in ("docx", "pdf") and output is None:
         raise InvalidValue(_("--format {format} writes a document file: add -o FILE.{format}")
                            .format(format=fmt))
+    if since is not None and recorded_since is not None:
+        raise InvalidValue(_("--since and --recorded-since ask two different questions: give "
+                             "one of them"))
+    end = as_of or today().isoformat()
+    start = since or recorded_since
+    if start is not None and start > end:
+        raise InvalidValue(_("--since {since} is after the report's day {day}: the span must "
+                             "run forward").format(since=day(start), day=day(end)))
     if output is not None:
         app.check_output(output)
     rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
     later: dict[str, int] = {}
-    plans = app.reader().plans_with_items(plan_ids, as_of, later)
-    report = build_report(plans, rules, as_of or today().isoformat(), by,
-                          keep_items=fmt == "docx")
+    reader = app.reader()
+    plans = reader.plans_with_items(plan_ids, as_of, later)
+    report = build_report(plans, rules, end, by, keep_items=fmt == "docx",
+                          due_within=due_within)
+    report.full = full
     if as_of is not None:  # how many of today's items the day did not know yet
         for entry in report.plans:
             entry.not_yet_added = later.get(entry.plan, 0)
+    if start is not None:
+        for entry in report.plans:
+            entry.changes = reader.changes(reader.plan(entry.plan), start, as_of, rules, by,
+                                           recorded=recorded_since is not None)
+    if fmt in ("html", "pdf") and len(report.plans) == 1:  # the rate's small line chart
+        entry = report.plans[0]
+        entry.trend = reader.rate_trend(reader.plan(entry.plan), end, rules)
     emit(app, app.renderer(fmt, output).report(report), output)
+
+
+@command("trend")
+@click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
+@click.option("--by", type=click.Choice(TREND_PERIODS), default="quarter", show_default=True,
+              help="One row per month, quarter or year.")
+@click.option("--from", "first", type=DATE, metavar="DATE",
+              help="The first day (default: the plan's start, or its first event).")
+@click.option("--to", "last", type=DATE, metavar="DATE",
+              help="The last day (default: today).")
+@rules_options
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE instead of stdout.")
+@format_option(choices=(*ROW_FORMATS, "html", "xlsx"))
+@pass_app
+def trend(app: App, plan_ids: tuple[str, ...], by: str, first: str | None, last: str | None,
+          exclude_withdrawn: bool, partial_credit: float, output: str | None,
+          fmt: str) -> None:
+    """Show how the rate moved: a row per month, quarter or year with the items at its
+    end, how many reached fulfilled, partial, not fulfilled and withdrawn in it, those
+    still open, and the rate at its end; then a chart. No PLAN means every plan: a series
+    for each and the total. By the days changes are dated, like --as-of.
+
+    \b
+    Examples:
+      tracker trend csto-2023
+      tracker trend csto-2023 --by month --from 2024-01-01 --to 2024-06-30
+      tracker trend --by year --format json
+      tracker trend csto-2023 --format html -o trend.html
+    """
+    if fmt == "xlsx" and output is None:
+        raise InvalidValue(_("--format xlsx writes a workbook file: add -o FILE.xlsx"))
+    if output is not None:
+        app.check_output(output)
+    rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
+    found = app.reader().trend(plan_ids, by, first, last or today().isoformat(), rules)
+    emit(app, app.renderer(fmt, output).trend(found), output)
 
 
 @command("export")
@@ -111,8 +180,6 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
     if output is not None:
         app.check_output(output)
         app.existing_repo()  # a mistyped --db must not write an empty file
-    if delimiter is None:
-        delimiter = ";" if current() == "ru" else ","
     render = app.renderer(fmt, output, delimiter=delimiter)
     plans = app.reader().plans_with_items(plan_ids, as_of)
     if fmt == "csv":  # streamed: one plan's items at a time
@@ -251,4 +318,4 @@ def _progress(rows: list[Any]) -> Iterator[Any]:
         yield from shown
 
 
-COMMANDS = [report, export, import_]
+COMMANDS = [report, trend, export, import_]

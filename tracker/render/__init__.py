@@ -1,6 +1,7 @@
 """Output formats: one module per format, each rendering every document it supports.
 
-The documents are the report (``reports.Report``), a list of items, the plans' summary, one
+The documents are the report (``reports.Report``), the trend (``progress.Trend``), a list
+of items, the plans' summary, one
 record (an item with its history, a plan, the database's info), the journal's events, and
 an export of items. ``renderer(fmt)`` is the one place a format is chosen: it imports the
 format's module only then, so ``--format json`` never loads tabulate and a report never
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tracker.domain import Item
+    from tracker.progress import Trend
     from tracker.reports import Report
 
 # format → the module of this package that renders it
@@ -73,6 +75,10 @@ class Renderer:
     def export(self, items: Iterable[Item], report: Report | None = None) -> str | bytes:
         """Items as ``tracker export`` writes them (the workbook also needs the report)."""
         return self._cannot("an export")
+
+    def trend(self, trend: Trend) -> str | bytes:
+        """A row per period, and a chart where the format can draw one."""
+        return self._cannot("a trend")
 
 
 def renderer(fmt: str, **context: Any) -> Renderer:

@@ -7,11 +7,15 @@ say the same thing the same way.
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from tracker.domain import Rules, Tally, status_text
 from tracker.i18n import _, current, day, moment, ngettext, number, percent, pgettext
-from tracker.periods import period_text
+from tracker.periods import period_label, period_text
+
+if TYPE_CHECKING:
+    from tracker.progress import Changes, Trend
 
 
 def field_label(name: str) -> str:
@@ -43,6 +47,17 @@ def field_label(name: str) -> str:
         "backup": pgettext("column", "backup"), "files": pgettext("column", "files"),
         "role": pgettext("column", "role"), "owner": pgettext("column", "owner"),
         "plan_title": pgettext("plan column", "title"),
+        "status_from": pgettext("column", "status then"),
+        "status_to": pgettext("column", "status now"),
+        "due_from": pgettext("column", "deadline then"),
+        "due_to": pgettext("column", "deadline now"),
+        "reason_from": pgettext("column", "reason then"),
+        "reason_to": pgettext("column", "reason now"),
+        "rate_then": pgettext("column", "rate then"), "rate_now": pgettext("column", "rate now"),
+        "change": pgettext("column", "change"), "period": pgettext("column", "period"),
+        "partial": pgettext("column", "partial"),
+        "not_fulfilled": pgettext("column", "not_fulfilled"),
+        "withdrawn": pgettext("column", "withdrawn"), "open": pgettext("column", "open"),
     }
     return labels.get(name, name)
 
@@ -70,10 +85,12 @@ def shown_value(field: str, value: Any) -> str:
     the language's form, lists joined with '; '."""
     if value is None or value == "":
         return ""
-    if field == "status" and isinstance(value, str):
+    if field in ("status", "status_from", "status_to") and isinstance(value, str):
         return status_text(value)
-    if field == "due" and isinstance(value, str):
+    if field in ("due", "due_from", "due_to") and isinstance(value, str):
         return period_text(value, current())
+    if field == "period" and isinstance(value, str):
+        return period_label(value, current())
     if field in ("created", "updated", "effective", "start", "end", "due_end", "as_of") \
             and isinstance(value, str):
         return day(value)
@@ -83,7 +100,7 @@ def shown_value(field: str, value: Any) -> str:
         return action_label(value)
     if field in ("weight", "counted_weight", "credit") and isinstance(value, int | float):
         return number(value)
-    if field == "rate":
+    if field in ("rate", "rate_then", "rate_now"):
         return percent(value)
     return cell(value)
 
@@ -218,6 +235,116 @@ def group_label(key: str | None, by: str) -> str:
 def no_group(by: str) -> str:
     """The group of the items without an owner (or area)."""
     return {"owner": _("(no owner)"), "area": _("(no area)")}.get(by, f"(no {by})")
+
+
+# --- progress over time -----------------------------------------------------------------
+
+
+def points_text(then: float | None, now: float | None) -> str:
+    """How far a rate moved, in percentage points of the rates as shown: ``+12.5 points``
+    / «+12,5 п. п.» (n/a when either rate is)."""
+    if then is None or now is None:
+        return _("n/a")
+    moved = round(round(now * 100, 1) - round(then * 100, 1), 1)
+    sign = "+" if moved > 0 else "-" if moved < 0 else ""
+    return (_("{sign}{points} points")
+            .format(sign=sign, points=f"{abs(moved):.1f}".replace(".", ",")
+                    if current() == "ru" else f"{abs(moved):.1f}"))
+
+
+def capital(text: str) -> str:
+    """A heading's text with its first letter capital (documents' headings are; the
+    terminal's are not)."""
+    return text[:1].upper() + text[1:]
+
+
+def changes_heading(changes: Changes, as_of: str) -> str:
+    if changes.recorded:
+        return (_("typed in since {since} (whatever the days it is dated)")
+                .format(since=day(changes.since)))
+    return _("changes from {since} to {day}").format(since=day(changes.since), day=day(as_of))
+
+
+def rate_move(changes: Changes, as_of: str) -> str:
+    """"rate 50.0% on 2024-07-01, 75.0% on 2024-12-01: +25.0 points"."""
+    if changes.recorded:
+        return (_("rate {then} as recorded before {since}, {now} now: {points}")
+                .format(then=percent(changes.then.rate), since=day(changes.since),
+                        now=percent(changes.now.rate),
+                        points=points_text(changes.then.rate, changes.now.rate)))
+    return (_("rate {then} on {since}, {now} on {day}: {points}")
+            .format(then=percent(changes.then.rate), since=day(changes.since),
+                    now=percent(changes.now.rate), day=day(as_of),
+                    points=points_text(changes.then.rate, changes.now.rate)))
+
+
+def change_sections(changes: Changes) -> list[tuple[str, list[dict[str, Any]], list[str]]]:
+    """The parts of a change set that have rows: (heading, rows, columns), rows keyed as
+    ``shown_value`` reads them (``from``/``to`` of a status change are statuses)."""
+    sections = [
+        (ngettext("status changed: {count} item", "status changed: {count} items",
+                  len(changes.status_changes)).format(count=len(changes.status_changes)),
+         [{**r, "status_from": r["from"], "status_to": r["to"]}
+          for r in changes.status_changes],
+         ["id", "title", "status_from", "status_to", "effective", "reason"]),
+        (ngettext("added: {count} item", "added: {count} items", len(changes.added))
+         .format(count=len(changes.added)), changes.added, ["id", "title"]),
+        (ngettext("removed: {count} item", "removed: {count} items", len(changes.removed))
+         .format(count=len(changes.removed)), changes.removed, ["id", "title"]),
+        (ngettext("deadline moved: {count} item", "deadlines moved: {count} items",
+                  len(changes.due_moved)).format(count=len(changes.due_moved)),
+         [{**r, "due_from": r["from"], "due_to": r["to"]} for r in changes.due_moved],
+         ["id", "title", "due_from", "due_to"]),
+        (ngettext("reason changed: {count} item", "reasons changed: {count} items",
+                  len(changes.reason_changed)).format(count=len(changes.reason_changed)),
+         [{**r, "reason_from": r["from"], "reason_to": r["to"]}
+          for r in changes.reason_changed],
+         ["id", "title", "reason_from", "reason_to"]),
+    ]
+    return [section for section in sections if section[1]]
+
+
+def change_groups(changes: Changes, by: str) -> list[dict[str, Any]]:
+    """With --by: each group's rate then and now, and the move in points."""
+    return [{"key": group_label(g["key"], by), "rate_then": g["rate_then"],
+             "rate_now": g["rate_now"], "change": points_text(g["rate_then"], g["rate_now"])}
+            for g in changes.groups or []]
+
+
+def due_soon_heading(count: int, days: int, as_of: str) -> str:
+    horizon = (date.fromisoformat(as_of) + timedelta(days=days)).isoformat()
+    return (ngettext("due in the next {days} day, by {day} ({count})",
+                     "due in the next {days} days, by {day} ({count})", days)
+            .format(days=days, day=day(horizon), count=count))
+
+
+TREND_COLUMNS = ["period", "total", "fulfilled", "partial", "not_fulfilled", "withdrawn",
+                 "open", "rate"]
+
+
+def trend_headers() -> list[str]:
+    return [pgettext("trend column", "period"), pgettext("trend column", "items"),
+            pgettext("trend column", "fulfilled"), pgettext("trend column", "partial"),
+            pgettext("trend column", "not fulfilled"), pgettext("trend column", "withdrawn"),
+            pgettext("trend column", "open"), pgettext("trend column", "rate")]
+
+
+def trend_note() -> str:
+    """What a trend's columns count (the headers are kept short)."""
+    return _("items, open and rate: at the period's end; fulfilled, partial, not fulfilled "
+             "and withdrawn: how many reached that status in the period")
+
+
+def trend_rule(trend: Trend) -> str:
+    """What a trend's rate is: the rule in force at each period's end."""
+    return (_("rate at each period's end; credit per unit of weight: {terms}")
+            .format(terms=rule_terms(trend.rules)))
+
+
+def trend_title(trend: Trend) -> str:
+    words = {"month": _("by month"), "quarter": _("by quarter"), "year": _("by year")}
+    return (_("trend {by}, {first} to {last}")
+            .format(by=words[trend.by], first=day(trend.first), last=day(trend.last)))
 
 
 # --- the journal ------------------------------------------------------------------------

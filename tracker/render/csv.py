@@ -22,6 +22,7 @@ from tracker.tabular import COLUMNS, FORMULA_FIRST, export_cells, neutralise
 
 if TYPE_CHECKING:
     from tracker.domain import Item
+    from tracker.progress import Trend
     from tracker.reports import Report
 
 BOM = "\ufeff"
@@ -97,18 +98,18 @@ class CsvRenderer(Renderer):
     machine = True
 
     def items(self, items: list[Item]) -> str:
-        return csv_text([i.to_json() for i in items], JSON_KEYS)
+        return csv_text([i.to_json() for i in items], JSON_KEYS, self.delimiter)
 
     def plans(self, rows: list[dict[str, Any]]) -> str:
-        return csv_text(rows, ["id", "title", "items", "fulfilled", "rate"])
+        return csv_text(rows, ["id", "title", "items", "fulfilled", "rate"], self.delimiter)
 
     def record(self, record: dict[str, Any], history: list[dict[str, Any]] | None = None,
                kind: str = "item") -> str:
         """One row (its history is in ``--format json`` and ``log``)."""
-        return csv_text([record], list(record))
+        return csv_text([record], list(record), self.delimiter)
 
     def events(self, events: list[dict[str, Any]]) -> str:
-        return csv_text(history_rows(events), LOG_COLUMNS)
+        return csv_text(history_rows(events), LOG_COLUMNS, self.delimiter)
 
     def export(self, items: Iterable[Item], report: Report | None = None) -> str:
         return export_csv(items, delimiter=self.delimiter, for_file=self.for_file)
@@ -129,7 +130,20 @@ class CsvRenderer(Renderer):
             columns = ["plan", by, "total", "counted", "fulfilled", "rate"]
         else:
             lines.append({"plan": "total", "title": "", **tally_json(report.total)})
-        return csv_text(lines, columns)
+            if any(e.changes is not None for e in report.plans):  # --since: the rate then
+                columns.append("rate_then")
+                for line, entry in zip(lines, report.plans, strict=False):
+                    line["rate_then"] = entry.changes.then.rate if entry.changes else None
+        return csv_text(lines, columns, self.delimiter)
+
+    def trend(self, trend: Trend) -> str:
+        """A row per plan and period; for several plans, then the total's rows."""
+        columns = ["plan", "period", "start", "end", "total", "fulfilled", "partial",
+                   "not_fulfilled", "withdrawn", "open", "rate"]
+        lines = [{"plan": p.plan, **row} for p in trend.plans for row in p.rows]
+        if len(trend.plans) > 1:
+            lines.extend({"plan": "total", **row} for row in trend.total)
+        return csv_text(lines, columns, self.delimiter)
 
 
 RENDERER = CsvRenderer

@@ -4,10 +4,11 @@
 A4 landscape; the title and the as-of date; the summary sentence and the rate rule; the
 table of every measure — № п/п, measure, deadline, responsible, status and remarks — its
 header row repeated on every page and a section row wherever the area changes; then the
-measures not fulfilled, with their reasons, and the overdue ones; page numbers in the
-footer. Several plans: an overview table first, then a part per plan. Every piece of user
-text goes in as text (python-docx escapes it; control characters are shown as escapes),
-so nothing typed can become markup or a field code. python-docx is imported only here.
+measures not fulfilled, with their reasons, the overdue ones and those due soon; with
+--since, what changed since the last briefing; page numbers in the footer. Several plans:
+an overview table first, then a part per plan. Every piece of user text goes in as text
+(python-docx escapes it; control characters are shown as escapes), so nothing typed can
+become markup or a field code. python-docx is imported only here.
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ from tracker.periods import period_text
 from tracker.render import Renderer
 from tracker.render.common import (
     by_heading,
+    capital,
+    change_groups,
+    change_sections,
+    changes_heading,
+    due_soon_heading,
     field_label,
     group_label,
     not_yet_note,
+    points_text,
+    rate_move,
     rule_line,
+    shown_value,
     summary_sentence,
     visible,
     weights_note,
@@ -33,6 +42,7 @@ from tracker.render.common import (
 
 if TYPE_CHECKING:
     from tracker.domain import Item
+    from tracker.progress import Changes
     from tracker.reports import PlanReport, Report
 
 FONT = "Times New Roman"  # LibreOffice shows it as the metric-compatible Liberation Serif
@@ -105,7 +115,16 @@ def _overview(document: Any, report: Report) -> None:
                  percent(total.rate)])
     headers = [field_label(c) for c in ("plan", "plan_title", "total", "counted", "fulfilled",
                                         "rate")]
-    _simple_table(document, headers, rows, (3.2, 12.5, 2.5, 2.5, 2.5, 2.5), total=True)
+    widths: tuple[float, ...] = (3.2, 12.5, 2.5, 2.5, 2.5, 2.5)
+    since = report.plans[0].changes
+    if since is not None:  # --since: how far each plan's rate moved
+        headers.append(_("since {day}").format(day=day(since.since)))
+        for row, e in zip(rows, report.plans, strict=False):
+            row.append(points_text(e.changes.then.rate, e.changes.now.rate)
+                       if e.changes is not None else "")
+        rows[-1].append("")
+        widths = (3.2, 10.0, 2.5, 2.5, 2.5, 2.5, 2.5)
+    _simple_table(document, headers, rows, widths, total=True)
     _paragraph(document, rule_line(total.rate, total.credit, total.counted_weight,
                                    report.rules), size=9)
 
@@ -125,8 +144,11 @@ def _plan_part(document: Any, entry: PlanReport, report: Report, alone: bool) ->
     if entry.not_yet_added:
         _paragraph(document, not_yet_note(entry.not_yet_added, report.as_of), size=9)
 
+    if entry.changes is not None:
+        _changes(document, entry.changes, report)
+
     if report.by and entry.groups:
-        _heading(document, by_heading(report.by))
+        _heading(document, capital(by_heading(report.by)))
         rows = [[group_label(g["key"], report.by), str(g["total"]),
                  str(g["counted"]), str(g["fulfilled"]), percent(g["rate"])]
                 for g in entry.groups]
@@ -147,17 +169,44 @@ def _plan_part(document: Any, entry: PlanReport, report: Report, alone: bool) ->
     else:
         _paragraph(document, _("none"))
 
-    overdue = entry.overdue
-    _heading(document, _("Overdue open measures, due before {day} ({count})").format(
-        day=day(report.as_of), count=len(overdue)))
-    if overdue:
-        rows = [[o["ref"], o["title"], period_text(o["due"], _lang()), "\n".join(o["owners"]),
-                 status_text(o["status"])] for o in overdue]
-        headers = [_("No."), _("Measure"), _("Deadline"), _("Responsible"),
-                   field_label("status")]
-        _simple_table(document, headers, rows, (1.6, 10.4, 3.4, 6.0, 4.3))
-    else:
+    _deadlines(document, _("Overdue open measures, due before {day} ({count})").format(
+        day=day(report.as_of), count=len(entry.overdue)), entry.overdue)
+    _deadlines(document, capital(due_soon_heading(len(entry.due_soon), report.due_within,
+                                                  report.as_of)), entry.due_soon)
+
+
+def _deadlines(document: Any, heading: str, rows_: list[Any]) -> None:
+    """Overdue measures, or those due soon: a heading and their table, or "none"."""
+    _heading(document, heading)
+    if not rows_:
         _paragraph(document, _("none"))
+        return
+    rows = [[o["ref"], o["title"], period_text(o["due"], _lang()), "\n".join(o["owners"]),
+             status_text(o["status"])] for o in rows_]
+    headers = [_("No."), _("Measure"), _("Deadline"), _("Responsible"), field_label("status")]
+    _simple_table(document, headers, rows, (1.6, 10.4, 3.4, 6.0, 4.3))
+
+
+def _changes(document: Any, changes: Changes, report: Report) -> None:
+    """What moved since the last briefing: the rate then and now, and each kind of change
+    with its measures."""
+    _heading(document, capital(changes_heading(changes, report.as_of)))
+    _paragraph(document, rate_move(changes, report.as_of), bold=True)
+    if changes.empty():
+        _paragraph(document, _("no item changed"))
+    widths = {2: (3.0, 22.7), 4: (3.0, 12.7, 5.0, 5.0), 6: (2.6, 9.0, 3.4, 3.4, 2.7, 4.6)}
+    for heading, rows, columns in change_sections(changes):
+        _paragraph(document, capital(heading), bold=True, keep=True)
+        _simple_table(document, [field_label(c) for c in columns],
+                      [[shown_value(c, row.get(c)) for c in columns] for row in rows],
+                      widths[len(columns)])
+    if changes.groups is not None and report.by:
+        _paragraph(document, capital(by_heading(report.by)), bold=True, keep=True)
+        lines = [[g["key"], percent(g["rate_then"]), percent(g["rate_now"]), g["change"]]
+                 for g in change_groups(changes, report.by)]
+        _simple_table(document, [field_label(report.by), field_label("rate_then"),
+                                 field_label("rate_now"), field_label("change")], lines,
+                      (12.0, 4.0, 4.0, 4.0))
 
 
 def _measures_table(document: Any, items: list[Item]) -> None:

@@ -15,23 +15,37 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from tracker.i18n import _, current, day, ngettext, percent
+from tracker.periods import period_label
 from tracker.render import Renderer
 from tracker.render.common import (
+    TREND_COLUMNS,
     by_heading,
+    capital,
     cell,
+    change_groups,
+    change_sections,
+    changes_heading,
+    due_soon_heading,
     field_label,
     group_label,
     not_yet_note,
+    points_text,
+    rate_move,
     rule_formula,
     rule_line,
     shown_value,
     summary_sentence,
+    trend_headers,
+    trend_note,
+    trend_rule,
+    trend_title,
     visible,
     weights_note,
     withdrawn_note,
 )
 
 if TYPE_CHECKING:
+    from tracker.progress import Changes, PlanTrend, Trend
     from tracker.reports import PlanReport, Report
 
 # The chart's geometry in CSS pixels; tests find the SVG by its id and these sizes.
@@ -249,11 +263,126 @@ def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
     return "\n".join(out)
 
 
+# --- the trend's charts --------------------------------------------------------------------
+
+TREND_WIDTH = 760
+TREND_LEFT = 44  # room for the count axis
+TREND_RIGHT = 52  # room for the rate axis
+TREND_TOP = 12
+TREND_PLOT = 200  # the plot's height
+TREND_BOTTOM = 46  # period labels and the legend
+LINE_COLOUR = "#c0392b"
+SPARK_WIDTH = 180
+SPARK_HEIGHT = 40
+
+
+def trend_chart(rows: Sequence[Mapping[str, Any]], chart_id: str, caption: str) -> str:
+    """Bars of the items fulfilled in each period (left axis, counts) and a line of the
+    rate at each period's end (right axis, 0–100 %), in inline SVG. Each point of the
+    line is a circle carrying its period and rate, where a reader (or a test) finds it."""
+    plot_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT
+    height = TREND_TOP + TREND_PLOT + TREND_BOTTOM
+    slot = plot_width / max(1, len(rows))
+    top = max((r["fulfilled"] for r in rows), default=0)
+    scale = _nice(top)
+    base = TREND_TOP + TREND_PLOT
+    out = [
+        f'<figure><svg class="chart trend" id="{escape(chart_id)}" role="img" '
+        f'aria-labelledby="{escape(chart_id)}-title" xmlns="http://www.w3.org/2000/svg" '
+        f'width="{TREND_WIDTH}" height="{height}" viewBox="0 0 {TREND_WIDTH} {height}">',
+        f'<title id="{escape(chart_id)}-title">{escape(caption)}</title>',
+        '<g class="axis">',
+    ]
+    for n in range(5):  # grid: 0, 25, 50, 75, 100 % on the right, counts on the left
+        y = base - TREND_PLOT * n / 4
+        rate_label = f"{n * 25} %" if current() == "ru" else f"{n * 25}%"
+        out.append(f'<line x1="{TREND_LEFT}" y1="{y:g}" x2="{TREND_LEFT + plot_width}" '
+                   f'y2="{y:g}" stroke="#dddddd" stroke-width="1"/>')
+        out.append(f'<text x="{TREND_LEFT + plot_width + 6}" y="{y:g}" '
+                   f'dominant-baseline="middle">{rate_label}</text>')
+        count = scale * n / 4
+        if count == int(count):
+            out.append(f'<text x="{TREND_LEFT - 6}" y="{y:g}" text-anchor="end" '
+                       f'dominant-baseline="middle">{int(count)}</text>')
+    out.append("</g>")
+    every = max(1, -(-len(rows) // 12))  # at most 12 period labels
+    points = []
+    for n, row in enumerate(rows):
+        x = TREND_LEFT + slot * n
+        if row["fulfilled"] and scale:
+            bar_height = TREND_PLOT * row["fulfilled"] / scale
+            out.append(f'<rect class="bar" x="{x + slot * 0.2:.1f}" '
+                       f'y="{base - bar_height:.1f}" width="{slot * 0.6:.1f}" '
+                       f'height="{bar_height:.1f}" fill="{BAR_FILL}">'
+                       f"<title>{escape(str(row['fulfilled']))}</title></rect>")
+        if n % every == 0:
+            label = period_label(row["period"], current())
+            out.append(f'<text class="period" x="{x + slot / 2:.1f}" y="{base + 16}" '
+                       f'text-anchor="middle">{escape(label)}</text>')
+        if row["rate"] is not None:
+            points.append((x + slot / 2, base - TREND_PLOT * float(row["rate"]), row))
+    if points:
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y, _row in points)
+        out.append(f'<polyline class="rate" points="{line}" fill="none" '
+                   f'stroke="{LINE_COLOUR}" stroke-width="2"/>')
+        for x, y, row in points:
+            out.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3" '
+                       f'fill="{LINE_COLOUR}" data-period="{escape(row["period"])}" '
+                       f'data-rate="{float(row["rate"]):.6f}">'
+                       f"<title>{escape(percent(row['rate']))}</title></circle>")
+    legend_y = base + 36
+    bars_legend, line_legend = _("fulfilled in the period (left)"), _(
+        "rate at the period’s end (right)")
+    out.append(f'<rect x="{TREND_LEFT}" y="{legend_y - 9}" width="12" height="10" '
+               f'fill="{BAR_FILL}"/>')
+    out.append(f'<text x="{TREND_LEFT + 18}" y="{legend_y}">'
+               f"{escape(bars_legend)}</text>")
+    out.append(f'<line x1="{TREND_LEFT + 300}" y1="{legend_y - 4}" x2="{TREND_LEFT + 320}" '
+               f'y2="{legend_y - 4}" stroke="{LINE_COLOUR}" stroke-width="2"/>')
+    out.append(f'<text x="{TREND_LEFT + 326}" y="{legend_y}">'
+               f"{escape(line_legend)}</text>")
+    out.append("</svg>")
+    out.append(f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return "\n".join(out)
+
+
+def _nice(top: int) -> int:
+    """The count axis's top: the smallest of 4, 8, 20, 40, 80… (steps of 1, 2, 5, 10…
+    per quarter of the axis) at or above *top*."""
+    step = 1
+    while step * 4 < top:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return step * 4
+
+
+def sparkline(rates: list[float | None], chart_id: str, caption: str) -> str:
+    """A small line of the rate period by period (0 at the foot, 100 % at the head)."""
+    known = [(n, r) for n, r in enumerate(rates) if r is not None]
+    step = (SPARK_WIDTH - 8) / max(1, len(rates) - 1)
+    coords = [(4 + n * step, SPARK_HEIGHT - 4 - (SPARK_HEIGHT - 8) * float(r))
+              for n, r in known]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    last_x, last_y = coords[-1]
+    return (f'<svg class="spark" id="{escape(chart_id)}" role="img" '
+            f'xmlns="http://www.w3.org/2000/svg" width="{SPARK_WIDTH}" '
+            f'height="{SPARK_HEIGHT}" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}">'
+            f"<title>{escape(caption)}</title>"
+            f'<line x1="4" y1="{SPARK_HEIGHT - 4}" x2="{SPARK_WIDTH - 4}" '
+            f'y2="{SPARK_HEIGHT - 4}" stroke="#cccccc"/>'
+            f'<line x1="4" y1="4" x2="{SPARK_WIDTH - 4}" y2="4" stroke="#eeeeee"/>'
+            f'<polyline points="{line}" fill="none" stroke="{LINE_COLOUR}" '
+            'stroke-width="1.5"/>'
+            f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" fill="{LINE_COLOUR}"/>'
+            "</svg>")
+
+
 # --- tables -------------------------------------------------------------------------------
 
-NUMERIC = frozenset({"total", "counted", "fulfilled", "rate", "items"})
-UNBROKEN = frozenset({"id", "plan", "status", "due"})
-FREE_TEXT = frozenset({"title", "reason"})
+NUMERIC = frozenset({"total", "counted", "fulfilled", "rate", "items", "partial",
+                     "not_fulfilled", "withdrawn", "open", "rate_then", "rate_now", "change"})
+UNBROKEN = frozenset({"id", "plan", "status", "due", "period", "status_from", "status_to",
+                      "effective"})
+FREE_TEXT = frozenset({"title", "reason", "reason_from", "reason_to"})
 
 
 def _css_class(key: str) -> str:
@@ -311,6 +440,9 @@ def _plan_section(entry: PlanReport, report: Report, alone: bool) -> str:
         out.append(f'<p class="note">{escape(not_yet_note(entry.not_yet_added, report.as_of))}'
                    "</p>")
 
+    if entry.changes is not None:
+        out.append(_changes(entry.changes, report))
+
     counts: list[dict[str, Any]] = [{"status": s, "items": n}
                                     for s, n in entry.by_status.items() if n]
     out.append('<div class="keep">' + _tag("h3", _("Counts by status")))
@@ -341,6 +473,14 @@ def _plan_section(entry: PlanReport, report: Report, alone: bool) -> str:
     else:
         out.append(_tag("p", _("none"), "none"))
 
+    soon = entry.due_soon
+    out.append(_tag("h3", capital(due_soon_heading(len(soon), report.due_within, report.as_of))))
+    if soon:
+        out.append(_table(soon, ["id", "status", "due", "owners", "title"],
+                          {"id": field_label("id")}))
+    else:
+        out.append(_tag("p", _("none"), "none"))
+
     if by:
         out.append('<div class="keep">' + _tag("h3", _("Rate {by}").format(by=by_heading(by))))
         if by == "owner":
@@ -359,6 +499,41 @@ def _plan_section(entry: PlanReport, report: Report, alone: bool) -> str:
         else:
             out.append(_tag("p", _("no items"), "none") + "</div>")
     out.append("</section>")
+    return "\n".join(out)
+
+
+def _rate_trend(trend: PlanTrend) -> str:
+    """Beside the rate's bar: a small line of the rate at each month's (or quarter's)
+    end over the plan's span."""
+    rows = trend.rows
+    known = [r for r in rows if r["rate"] is not None]
+    first, last = known[0], known[-1]
+    caption = (_("rate at each period's end: {first} ({first_period}) → {last} "
+                 "({last_period})")
+               .format(first=percent(first["rate"]),
+                       first_period=period_label(first["period"], current()),
+                       last=percent(last["rate"]),
+                       last_period=period_label(last["period"], current())))
+    return ('<figure class="rate-trend">'
+            + sparkline([r["rate"] for r in rows], f"trend-{trend.plan}", caption)
+            + f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+def _changes(changes: Changes, report: Report) -> str:
+    """The part "changes since the last briefing" of a plan's section."""
+    out = ['<div class="changes">', _tag("h3", capital(changes_heading(changes, report.as_of))),
+           _tag("p", rate_move(changes, report.as_of), "rate")]
+    if changes.empty():
+        out.append(_tag("p", _("no item changed"), "none"))
+    for heading, rows, columns in change_sections(changes):
+        out.append(_tag("h4", capital(heading)))
+        out.append(_table(rows, columns, {"id": field_label("id")}))
+    if changes.groups is not None and report.by:
+        out.append(_tag("h4", capital(by_heading(report.by))))
+        out.append(_table(change_groups(changes, report.by),
+                          ["key", "rate_then", "rate_now", "change"],
+                          {"key": field_label(report.by)}))
+    out.append("</div>")
     return "\n".join(out)
 
 
@@ -389,15 +564,6 @@ def render_html(report: Report, version: str = "") -> str:
     title = _("{heading} — completion report as of {day}").format(heading=heading,
                                                                   day=day(report.as_of))
     out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{current()}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
         "<header>",
         f"<h1>{heading_html}</h1>",
         f'<p class="summary-sentence">{_e(_report_sentence(report))}</p>' if plans else "",
@@ -420,18 +586,26 @@ def render_html(report: Report, version: str = "") -> str:
         out.append('<div class="keep">' + _tag("h2", _("Completion rate")))
         out.append(bar_chart(rows, "chart-rate",
                              _("Completion rate per plan: fulfilled of counted items")))
+        trend = plans[0].trend if len(plans) == 1 else None
+        if trend is not None and sum(r["rate"] is not None for r in trend.rows) >= 2:
+            out.append(_rate_trend(trend))
         out.append("</div>")
         if len(plans) > 1:
             summary: list[dict[str, Any]] = [
                 {"plan": p.plan, "title": p.title, "total": p.tally.total,
                  "counted": p.tally.counted, "fulfilled": p.tally.fulfilled,
-                 "rate": p.rate} for p in plans]
+                 "rate": p.rate, "change": points_text(p.changes.then.rate, p.changes.now.rate)
+                 if p.changes is not None else ""} for p in plans]
             summary.append({"plan": _("total"), "title": "", "total": total.total,
                             "counted": total.counted, "fulfilled": total.fulfilled,
                             "rate": total.rate})
-            out.append(_table(summary, ["plan", "title", "total", "counted", "fulfilled",
-                                        "rate"], {"title": field_label("plan_title")},
-                              total=True))
+            columns = ["plan", "title", "total", "counted", "fulfilled", "rate"]
+            headers = {"title": field_label("plan_title")}
+            since = plans[0].changes
+            if since is not None:
+                columns.append("change")
+                headers["change"] = _("since {day}").format(day=day(since.since))
+            out.append(_table(summary, columns, headers, total=True))
             line = rule_line(total.rate, total.credit, total.counted_weight, report.rules)
             out.append(f'<p class="rule">{escape(line)}</p>')
         out.append("</section>")
@@ -441,16 +615,72 @@ def render_html(report: Report, version: str = "") -> str:
     made = _("Made with {tool}, as of {day}.").format(tool=f"tracker {version}".strip(),
                                                       day=day(report.as_of))
     out.append(f"<footer>{escape(made)}</footer>")
-    out.append("</body>")
-    out.append("</html>")
-    return visible("\n".join(out) + "\n")  # no NUL, ESC… anywhere, titles included
+    return visible(_page(title, out))  # no NUL, ESC… anywhere, titles included
+
+
+def _page(title: str, body: list[str]) -> str:
+    """A whole self-contained page around *body*."""
+    return "\n".join([
+        "<!DOCTYPE html>",
+        f'<html lang="{current()}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        *body,
+        "</body>",
+        "</html>",
+    ]) + "\n"
+
+
+def render_trend_html(trend: Trend, version: str = "") -> str:
+    """The trend as a page: the chart of the total, its table, and for several plans a
+    line per plan with its own small chart."""
+    several = len(trend.plans) > 1
+    name = _("All plans") if several else f"{trend.plans[0].plan}: {trend.plans[0].title}"
+    title = f"{name}: {trend_title(trend)}"
+    body = ["<header>", _tag("h1", title), _tag("p", trend_rule(trend), "rule"), "</header>",
+            '<section class="trend">',
+            trend_chart(trend.total, "chart-trend",
+                        _("Items fulfilled in each period, and the rate at its end")),
+            _table(trend.total, TREND_COLUMNS, dict(zip(TREND_COLUMNS, trend_headers(),
+                                                        strict=True))),
+            _tag("p", trend_note(), "note"),
+            "</section>"]
+    if several:
+        body.append(_tag("h2", _("By plan")))
+        body.append("<table><thead><tr>" + "".join(
+            f"<th{_css_class(k)} scope=\"col\">{escape(h)}</th>" for k, h in (
+                ("plan", field_label("plan")), ("title", field_label("plan_title")),
+                ("chart", _("rate by period")), ("rate", _("rate at the end"))))
+            + "</tr></thead><tbody>")
+        for p in trend.plans:
+            rates = [r["rate"] for r in p.rows]
+            chart = (sparkline(rates, f"trend-{p.plan}", p.title)
+                     if any(r is not None for r in rates) else "")
+            body.append(f'<tr><td class="key">{_e(p.plan)}</td><td class="text">'
+                        f"{_e(p.title)}</td><td>{chart}</td>"
+                        f'<td class="num">{_e(percent(rates[-1] if rates else None))}</td></tr>')
+        body.append("</tbody></table>")
+    made = _("Made with {tool}, as of {day}.").format(tool=f"tracker {version}".strip(),
+                                                      day=day(trend.last))
+    body.append(f"<footer>{escape(made)}</footer>")
+    return visible(_page(title, body))
 
 
 class HtmlRenderer(Renderer):
-    """``--format html``: the report as one page."""
+    """``--format html``: the report, or the trend, as one page."""
 
     def report(self, report: Report) -> str:
-        text = render_html(report, self.version)
+        return self._for_output(render_html(report, self.version))
+
+    def trend(self, trend: Trend) -> str:
+        return self._for_output(render_trend_html(trend, self.version))
+
+    def _for_output(self, text: str) -> str:
         if not self.for_file and not self.unicode:  # a terminal that cannot take UTF-8
             text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
         return text

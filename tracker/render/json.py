@@ -14,6 +14,7 @@ from tracker.render import Renderer
 
 if TYPE_CHECKING:
     from tracker.domain import Item
+    from tracker.progress import Trend
     from tracker.reports import Report
 
 
@@ -40,6 +41,9 @@ class JsonRenderer(Renderer):
 
     def export(self, items: Iterable[Item], report: Report | None = None) -> str:
         return self.items(list(items))
+
+    def trend(self, trend: Trend) -> str:
+        return pretty(trend.to_json())
 
 
 RENDERER = JsonRenderer

@@ -26,5 +26,8 @@ class MarkdownRenderer(TextRenderer):
     def subheading(self, text: str) -> str:
         return f"\n### {text}\n\n"
 
+    def preformatted(self, text: str) -> str:
+        return f"```\n{text}\n```"
+
 
 RENDERER = MarkdownRenderer

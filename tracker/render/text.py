@@ -13,22 +13,33 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.i18n import _, day
+from tracker.i18n import _, day, ngettext, percent
 from tracker.render import Renderer
 from tracker.render.common import (
     HISTORY_COLUMNS,
     LOG_COLUMNS,
+    TREND_COLUMNS,
     by_heading,
     cell,
+    change_groups,
+    change_sections,
+    changes_heading,
+    due_soon_heading,
     field_label,
     group_label,
     history_rows,
     not_yet_note,
     plan_headers,
+    points_text,
+    rate_move,
     rate_words,
     rule_line,
     shown_value,
     summary_sentence,
+    trend_headers,
+    trend_note,
+    trend_rule,
+    trend_title,
     visible,
     weights_note,
     withdrawn_note,
@@ -36,6 +47,7 @@ from tracker.render.common import (
 
 if TYPE_CHECKING:
     from tracker.domain import Item
+    from tracker.progress import Changes, Trend
     from tracker.reports import Group, PlanReport, Report
 
 TABLE_STYLES = {"table": "simple", "plain": "plain", "grid": "grid", "markdown": "pipe"}
@@ -202,6 +214,86 @@ def wrap_text(text: str, width: int | None, indent: str = "") -> str:
 
 
 
+# --- the trend's charts ---------------------------------------------------------------
+
+SHADES = {"fulfilled": ("█", "+"), "partial": ("▓", "~"), "not_fulfilled": ("▒", "x"),
+          "withdrawn": ("░", "-")}
+SPARKS = ("▁▂▃▄▅▆▇█", "_.-=+*#@")
+
+
+def trend_chart(rows: Sequence[Mapping[str, Any]], width: int | None, unicode: bool = True) -> str:
+    """A bar per period of the items that reached fulfilled, partial, not fulfilled and
+    withdrawn in it, each in its own shade, scaled to the widest; the rate at its end
+    after it; a legend below. Plain characters where block characters cannot be shown."""
+    from tracker.i18n import current
+    from tracker.periods import period_label
+
+    labels = [period_label(r["period"], current()) for r in rows]
+    label_width = max((len(label) for label in labels), default=0)
+    sums = [sum(r[k] for k in SHADES) for r in rows]
+    counts = [str(n) for n in sums]
+    rates = [percent(r["rate"]) for r in rows]
+    tail = max((len(c) for c in counts), default=1) + max((len(r) for r in rates), default=1) + 4
+    room = max(10, min(50, (width or 80) - label_width - tail - 2))
+    top = max(sums, default=0)
+    pick = 0 if unicode else 1
+    lines = []
+    for label, row, total, count, rate in zip(labels, rows, sums, counts, rates, strict=True):
+        cells = _stacked(row, total, top, room)
+        drawn = "".join(SHADES[key][pick] * n for key, n in cells)
+        lines.append(f"{label.ljust(label_width)}  {drawn.ljust(room)}  "
+                     f"{count.rjust(len(max(counts, key=len)))}  {rate}".rstrip())
+    legend = "   ".join(f"{SHADES[key][pick]} {name}" for key, name in (
+        ("fulfilled", _("fulfilled")), ("partial", _("partly fulfilled")),
+        ("not_fulfilled", _("not fulfilled")), ("withdrawn", _("withdrawn"))))
+    lines.append("")
+    lines.append(_("reached in the period: {legend}; then how many, and the rate at its end")
+                 .format(legend=legend))
+    return "\n".join(lines)
+
+
+def _stacked(row: Mapping[str, Any], total: int, top: int, room: int) -> list[tuple[str, int]]:
+    """Cells per shade for one bar: its length is *total* of *top* over *room* cells (at
+    least one cell for anything reached), shared out by largest remainder."""
+    if not total or not top:
+        return []
+    length = max(1, round(total / top * room))
+    shares = [(key, row[key] * length / total) for key in SHADES if row[key]]
+    cells: list[list[Any]] = [[key, int(share)] for key, share in shares]
+    left = length - sum(n for _key, n in cells)
+    order = sorted(range(len(shares)), key=lambda i: shares[i][1] - int(shares[i][1]),
+                   reverse=True)
+    for i in order[:left]:
+        cells[i][1] += 1
+    for cell_ in cells:  # every status reached shows …
+        if cell_[1] == 0:
+            cell_[1] = 1
+    while sum(n for _key, n in cells) > max(length, len(cells)):  # … within the bar
+        max(cells, key=lambda c: c[1])[1] -= 1
+    return [(key, n) for key, n in cells]
+
+
+def sparkline(rates: list[float | None], unicode: bool = True) -> str:
+    """The rate at each period's end as one character from low to high (0 to 100 %)."""
+    ramp = SPARKS[0 if unicode else 1]
+    return "".join(" " if r is None else ramp[min(len(ramp) - 1, int(r * len(ramp)))]
+                   for r in rates)
+
+
+def trend_lines(trend: Trend, width: int | None, unicode: bool = True) -> str:
+    """A line per plan: its id, the sparkline of its rate period by period, the rate at
+    the first and the last period's end."""
+    idw = max(len(p.plan) for p in trend.plans)
+    lines = []
+    for p in trend.plans:
+        rates = [r["rate"] for r in p.rows]
+        first = percent(next((r for r in rates if r is not None), None))
+        arrow = "→" if unicode else "->"
+        lines.append(f"{p.plan.ljust(idw)}  {sparkline(rates, unicode)}  {first} {arrow} "
+                     f"{percent(rates[-1] if rates else None)}")
+    return "\n".join(lines)
+
+
 class TextRenderer(Renderer):
     """``table``, ``plain`` and ``grid``: aligned text for a person at a terminal, in the
     language in force (headers, statuses, dates, numbers)."""
@@ -261,13 +353,27 @@ class TextRenderer(Renderer):
                      self.fmt, [field_label(c) for c in COLUMNS])
 
     def report(self, report: Report) -> str:
-        """The report of one or several plans, as a person reads it in a terminal."""
+        """The report as a person reads it in a terminal: one plan's sections, or, for
+        several plans, the overview first (and with --full each plan's sections after)."""
         out: list[str] = []
-        for entry in report.plans:
-            self._plan_section(out, entry, report)
-        if len(report.plans) != 1:
-            self._summary(out, report)
+        several = len(report.plans) != 1
+        if several:
+            self._overview(out, report)
+        if not several or report.full:
+            for entry in report.plans:
+                self._plan_section(out, entry, report)
         return visible("\n".join(out).rstrip("\n") + "\n")
+
+    def preformatted(self, text: str) -> str:
+        """Lines drawn to be read as they are (a chart)."""
+        return text
+
+    def _listing(self, out: list[str], heading: str, rows: list[Any], columns: list[str],
+                 wrap: bool = True) -> None:
+        """A heading and its table, or "none"."""
+        out.append(self.heading(heading))
+        out.append(self.rows(rows, columns, wrap=wrap).rstrip("\n") if rows else _("none"))
+        out.append("")
 
     def _plan_section(self, out: list[str], entry: PlanReport, report: Report) -> None:
         t, rules = entry.tally, report.rules
@@ -281,50 +387,115 @@ class TextRenderer(Renderer):
         if entry.not_yet_added:
             out.append(self.para(not_yet_note(entry.not_yet_added, report.as_of)))
         out.append("")
+        if entry.changes is not None:
+            self._changes(out, entry.changes, report)
         counts = [{"status": s, "items": n} for s, n in entry.by_status.items() if n]
-        out.append(self.heading(_("by status")))
-        out.append(self.rows(counts, ["status", "items"], wrap=False).rstrip("\n")
-                   if counts else _("none"))
-        out.append("")
-        unfulfilled = entry.unfulfilled
-        out.append(self.heading(_("closed but not fulfilled ({count})")
-                                .format(count=len(unfulfilled))))
-        out.append(self.rows(unfulfilled, ["id", "status", "title", "reason"]).rstrip("\n")
-                   if unfulfilled else _("none"))
-        out.append("")
-        overdue = entry.overdue
-        out.append(self.heading(_("overdue open items, due before {day} ({count})")
-                                .format(day=day(report.as_of), count=len(overdue))))
-        out.append(self.rows(overdue, ["id", "status", "due", "owners", "title"]).rstrip("\n")
-                   if overdue else _("none"))
+        self._listing(out, _("by status"), counts, ["status", "items"], wrap=False)
+        self._listing(out, _("closed but not fulfilled ({count})")
+                      .format(count=len(entry.unfulfilled)),
+                      entry.unfulfilled, ["id", "status", "title", "reason"])
+        self._listing(out, _("overdue open items, due before {day} ({count})")
+                      .format(day=day(report.as_of), count=len(entry.overdue)),
+                      entry.overdue, ["id", "status", "due", "owners", "title"])
+        self._listing(out, due_soon_heading(len(entry.due_soon), report.due_within,
+                                            report.as_of),
+                      entry.due_soon, ["id", "status", "due", "owners", "title"])
         if report.by:
-            out.append("")
             out.append(self.heading(by_heading(report.by)))
             if report.by == "owner":
                 out.append(self.para(_("(an item with several owners counts in each owner's "
                                        "group)")))
             out.append(self.groups(entry.groups, report.by).rstrip("\n"))
+            out.append("")
+
+    def _changes(self, out: list[str], changes: Changes, report: Report) -> None:
+        out.append(self.heading(changes_heading(changes, report.as_of)))
+        out.append(self.para(rate_move(changes, report.as_of)))
+        if changes.empty():
+            out.append(self.para(_("no item changed")))
+        for heading, rows, columns in change_sections(changes):
+            out.append("")
+            out.append(self.para(heading))
+            out.append(self.rows(rows, columns).rstrip("\n"))
+        if changes.groups is not None and report.by:
+            out.append("")
+            out.append(self.para(by_heading(report.by)))
+            out.append(self.rows(change_groups(changes, report.by),
+                                 ["key", "rate_then", "rate_now", "change"],
+                                 [field_label(report.by), field_label("rate_then"),
+                                  field_label("rate_now"), field_label("change")]).rstrip("\n"))
         out.append("")
 
-    def _summary(self, out: list[str], report: Report) -> None:
-        out.append(self.heading(_("all plans"), 2))
+    def _overview(self, out: list[str], report: Report) -> None:
+        """A row per plan and the total, each on one line (titles cut to the screen), so
+        that fifty plans fit on a screen."""
+        total = report.total
+        out.append(self.heading(
+            ngettext("{count} plan as of {day}", "{count} plans as of {day}",
+                     len(report.plans)).format(count=len(report.plans), day=day(report.as_of)),
+            2))
         weights = weights_note(report.weights)
         if weights:
             out.append(self.para(_("(rates are weighted: {weights})").format(weights=weights)))
-        summary: list[dict[str, Any]] = [
-            {"plan": e.plan, "title": e.title, "total": e.tally.total,
-             "counted": e.tally.counted, "fulfilled": e.tally.fulfilled, "rate": e.rate}
-            for e in report.plans
-        ]
-        total = report.total
+        changed = any(e.changes is not None for e in report.plans)
+        summary: list[dict[str, Any]] = []
+        for e in report.plans:
+            row = {"plan": e.plan, "title": e.title, "total": e.tally.total,
+                   "counted": e.tally.counted, "fulfilled": e.tally.fulfilled,
+                   "rate": e.rate, "bar": bar(e.rate, unicode=self.unicode)}
+            if e.changes is not None:
+                row["change"] = points_text(e.changes.then.rate, e.changes.now.rate)
+            summary.append(row)
         summary.append({"plan": _("total"), "title": "", "total": total.total,
                         "counted": total.counted, "fulfilled": total.fulfilled,
-                        "rate": total.rate})
-        columns = ["plan", "title", "total", "counted", "fulfilled", "rate"]
-        out.append(self.rows(summary, columns, plan_headers(columns)).rstrip("\n"))
+                        "rate": total.rate, "bar": bar(total.rate, unicode=self.unicode)})
+        columns = ["plan", "title", "total", "counted", "fulfilled", "rate", "bar"]
+        if changed:
+            columns.append("change")
+        headers = plan_headers(columns)
+        if changed:
+            headers[-1] = (_("since {day}").format(day=day(report.plans[0].changes.since))
+                           if report.plans[0].changes is not None else field_label("change"))
+        shown = [{c: shown_value(c, row.get(c)) if c != "bar" else row["bar"]
+                  for c in columns} for row in summary]
+        out.append(self.overview_table(shown, columns, headers).rstrip("\n"))
         out.append(self.para(rule_line(total.rate, total.credit, total.counted_weight,
                                        report.rules)))
         out.append("")
+
+    def overview_table(self, rows: list[dict[str, str]], columns: list[str],
+                       headers: list[str]) -> str:
+        """The overview's table, a line per plan: titles are cut, never wrapped."""
+        if self.width:
+            others = self.table(rows, [c for c in columns if c != "title"],
+                                [h for c, h in zip(columns, headers, strict=True)
+                                 if c != "title"], wrap=False)
+            room = max(MIN_WRAP, self.width - _widest(others) - 2)
+            for row in rows:
+                if len(row["title"]) > room:
+                    row["title"] = row["title"][:room - 1].rstrip() + "…"
+        return self.table(rows, columns, headers, wrap=False)
+
+    def trend(self, trend: Trend) -> str:
+        """The trend: its table, a chart of what was reached in each period (as
+        Taskwarrior's ``ghistory`` draws it), and for several plans a line per plan."""
+        out: list[str] = []
+        several = len(trend.plans) > 1
+        name = _("all plans") if several else f"{trend.plans[0].plan}: {trend.plans[0].title}"
+        out.append(self.heading(name, 2))
+        out.append(self.para(trend_title(trend)))
+        out.append(self.para(trend_rule(trend)))
+        out.append("")
+        out.append(self.rows(trend.total, TREND_COLUMNS, trend_headers(),
+                             wrap=False).rstrip("\n"))
+        out.append(self.para(trend_note()))
+        out.append("")
+        out.append(self.preformatted(trend_chart(trend.total, self.width, self.unicode)))
+        if several:
+            out.append("")
+            out.append(self.heading(_("by plan")))
+            out.append(self.preformatted(trend_lines(trend, self.width, self.unicode)))
+        return visible("\n".join(out).rstrip("\n") + "\n")
 
     def rate_line(self, fulfilled: int, counted: int, rate: float | None,
                   weights: tuple[float | int, float | int]) -> str:

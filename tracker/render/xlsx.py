@@ -21,14 +21,23 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.domain import status_text
 from tracker.i18n import _, current, day
-from tracker.periods import period_text
+from tracker.periods import period_label, period_text
 from tracker.render import Renderer
-from tracker.render.common import field_label, rule_line
+from tracker.render.common import (
+    TREND_COLUMNS,
+    field_label,
+    rule_line,
+    trend_headers,
+    trend_note,
+    trend_rule,
+    trend_title,
+)
 from tracker.reports import tally_json
 from tracker.tabular import COLUMNS
 
 if TYPE_CHECKING:
     from tracker.domain import Item
+    from tracker.progress import Trend
     from tracker.reports import Report
 
 RATE_FORMAT = "0.0%"
@@ -88,9 +97,20 @@ def row_height(columns: Sequence[str], row: Sequence[Any], widths: Sequence[floa
 
 def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
     """The .xlsx file for a report (``build_report``) and the items it counts."""
+    buffer = io.BytesIO()
+    book, fmt = _workbook(buffer)
+    _summary(book, fmt, report)
+    _items(book, fmt, items)
+    _unfulfilled(book, fmt, report)
+    book.close()
+    return buffer.getvalue()
+
+
+def _workbook(buffer: io.BytesIO) -> tuple[Any, dict[str, Any]]:
+    """A workbook that never turns text into a formula, a link or a number, and its
+    cell formats."""
     import xlsxwriter
 
-    buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {
         "in_memory": True,
         "strings_to_formulas": False,
@@ -108,12 +128,120 @@ def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
         "top": book.add_format({"valign": "top"}),
         "total": book.add_format({"bold": True, "top": 1}),
         "total_rate": book.add_format({"bold": True, "top": 1, "num_format": RATE_FORMAT}),
+        "bold_rate": book.add_format({"bold": True, "num_format": RATE_FORMAT}),
     }
-    _summary(book, fmt, report)
-    _items(book, fmt, items)
-    _unfulfilled(book, fmt, report)
+    return book, fmt
+
+
+TREND_SHEET_COLUMNS = ("period", "start", "end", "total", "fulfilled", "partial",
+                       "not_fulfilled", "withdrawn", "open", "rate")
+CHART_SERIES = 12  # plans drawn one line each, beside the total; more would be a tangle
+
+
+def trend_bytes(trend: Trend) -> bytes:
+    """The .xlsx file of a trend: its rows with a native chart (bars of the items
+    fulfilled in each period, a line of the rate at its end); several plans add a sheet
+    of each plan's rate per period, with a line per plan."""
+    buffer = io.BytesIO()
+    book, fmt = _workbook(buffer)
+    sheet = book.add_worksheet(_("Trend"))
+    several = len(trend.plans) > 1
+    name = _("all plans") if several else f"{trend.plans[0].plan}: {trend.plans[0].title}"
+    sheet.write_string(0, 0, f"{name}: {trend_title(trend)}", fmt["title"])
+    sheet.write_string(1, 0, trend_rule(trend))
+    sheet.write_string(2, 0, trend_note())
+    top = 4
+    headers = [_trend_header(c) for c in TREND_SHEET_COLUMNS]
+    for col, header in enumerate(headers):
+        sheet.write_string(top, col, header, fmt["head"])
+    rows = [[period_label(r["period"], current()), date.fromisoformat(r["start"]),
+             date.fromisoformat(r["end"]), r["total"], r["fulfilled"], r["partial"],
+             r["not_fulfilled"], r["withdrawn"], r["open"], r["rate"]] for r in trend.total]
+    for n, values in enumerate(rows, start=top + 1):
+        for col, (key, value) in enumerate(zip(TREND_SHEET_COLUMNS, values, strict=True)):
+            _write(sheet, n, col, value, fmt["date"] if key in ("start", "end") else
+                   fmt["rate"] if key == "rate" else fmt["top"])
+    widths = widths_for(TREND_SHEET_COLUMNS, rows, headers)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_row(top, row_height(TREND_SHEET_COLUMNS, headers, widths))
+    sheet.freeze_panes(top + 1, 0)
+    _print_setup(sheet, top + 1)
+    sheet.fit_to_pages(1, 1)
+    first, last = top + 1, top + len(rows)
+    if rows:
+        bars = book.add_chart({"type": "column"})
+        bars.add_series({"name": _trend_header("fulfilled"),
+                         "categories": [sheet.name, first, 0, last, 0],
+                         "values": [sheet.name, first, 4, last, 4],
+                         "fill": {"color": "#1F4E79"}, "gap": 80})
+        line = book.add_chart({"type": "line"})
+        line.add_series({"name": _trend_header("rate"),
+                         "categories": [sheet.name, first, 0, last, 0],
+                         "values": [sheet.name, first, 9, last, 9],
+                         "y2_axis": True, "line": {"color": "#C0392B", "width": 2.25},
+                         "marker": {"type": "circle", "size": 5,
+                                    "fill": {"color": "#C0392B"},
+                                    "border": {"color": "#C0392B"}}})
+        bars.combine(line)
+        bars.set_title({"name": _("Items fulfilled in each period, and the rate at its end"),
+                        "name_font": {"size": 12}})
+        most = max((r["fulfilled"] for r in trend.total), default=0)
+        bars.set_y_axis({"name": _trend_header("fulfilled"), "min": 0,
+                         "major_unit": max(1, math.ceil(most / 5))})
+        line.set_y2_axis({"name": _trend_header("rate"), "min": 0, "max": 1,
+                          "num_format": "0%", "major_unit": 0.25})
+        bars.set_legend({"position": "bottom"})
+        bars.set_size({"width": 720, "height": 360})
+        sheet.insert_chart(last + 2, 0, bars)
+    if several:
+        _rates_by_plan(book, fmt, trend)
     book.close()
     return buffer.getvalue()
+
+
+def _rates_by_plan(book: Any, fmt: dict[str, Any], trend: Trend) -> None:
+    """A row per period, a column per plan (its rate at the period's end) and the total;
+    a line chart of the total and of the first plans."""
+    sheet = book.add_worksheet(_("Rate by plan"))
+    columns = [_trend_header("period"), *(p.plan for p in trend.plans), _("total")]
+    for col, header in enumerate(columns):
+        sheet.write_string(0, col, header, fmt["head"])
+    for n, row in enumerate(trend.total, start=1):
+        sheet.write_string(n, 0, period_label(row["period"], current()))
+        for col, plan in enumerate(trend.plans, start=1):
+            _write(sheet, n, col, plan.rows[n - 1]["rate"], fmt["rate"])
+        _write(sheet, n, len(columns) - 1, row["rate"], fmt["bold_rate"])
+    sheet.set_column(0, 0, max(len(columns[0]) + 2, *(len(period_label(r["period"],
+                                                                       current())) + 2
+                                                      for r in trend.total)))
+    sheet.set_column(1, len(columns) - 1, 12)
+    sheet.freeze_panes(1, 1)
+    _print_setup(sheet, 1)
+    last = len(trend.total)
+    if not last:
+        return
+    chart = book.add_chart({"type": "line"})
+    shown = [*range(1, min(len(trend.plans), CHART_SERIES) + 1), len(columns) - 1]
+    for col in shown:
+        series: dict[str, Any] = {"name": [sheet.name, 0, col],
+                                  "categories": [sheet.name, 1, 0, last, 0],
+                                  "values": [sheet.name, 1, col, last, col]}
+        if col == len(columns) - 1:
+            series["line"] = {"color": "#000000", "width": 3}
+        chart.add_series(series)
+    chart.set_title({"name": _("Rate at each period's end, per plan"),
+                     "name_font": {"size": 12}})
+    chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%", "major_unit": 0.25})
+    chart.set_legend({"position": "right"})
+    chart.set_size({"width": 720, "height": 380})
+    sheet.insert_chart(last + 2, 0, chart)
+
+
+def _trend_header(key: str) -> str:
+    if key in ("start", "end"):
+        return field_label(key)
+    return dict(zip(TREND_COLUMNS, trend_headers(), strict=True))[key]
 
 
 def _print_setup(sheet: Any, header_rows: int) -> None:
@@ -261,13 +389,17 @@ def _layout(sheet: Any, columns: int, count: int) -> None:
 
 
 class XlsxRenderer(Renderer):
-    """``export --format xlsx``: the workbook (it needs -o FILE)."""
+    """``export --format xlsx`` and ``trend --format xlsx``: a workbook (it needs -o
+    FILE)."""
 
     binary = True
 
     def export(self, items: Iterable[Item], report: Report | None = None) -> bytes:
         assert report is not None, "the workbook's Summary needs the report"
         return workbook_bytes(report, list(items))
+
+    def trend(self, trend: Trend) -> bytes:
+        return trend_bytes(trend)
 
 
 RENDERER = XlsxRenderer
