@@ -53,6 +53,7 @@ DOCUMENT_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui poppler-uti
   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2
 documents:
 	command -v soffice >/dev/null && command -v pdftotext >/dev/null && \
+	  ldconfig -p | grep -q libpangoft2-1.0 && \
 	  ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DOCUMENT_PACKAGES))
 

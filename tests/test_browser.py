@@ -36,8 +36,11 @@ FLAGS = [
 ]
 # Run only inside the test's own copy of the page, to read where the chart was laid out.
 MEASURE = """<script>
-const box = document.getElementById("chart-rate").getBoundingClientRect();
-document.body.dataset.box = [box.left, box.top, box.width, box.height].join(",");
+const chart = document.getElementById("chart-rate");
+const box = chart.getBoundingClientRect();
+const right = Math.max(...[...chart.querySelectorAll(":scope > text:not(.label)")].map(
+  t => t.getBoundingClientRect().right));
+document.body.dataset.box = [box.left, box.top, box.width, box.height, right].join(",");
 </script>"""
 
 
@@ -99,7 +102,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     found = re.search(r'data-box="([^"]+)"', chromium(tmp_path, "--dump-dom",
                                                        measured.as_uri()))
     assert found, "the measuring script did not run"
-    left, top, width, height = (float(v) for v in found.group(1).split(","))
+    left, top, width, height, right = (float(v) for v in found.group(1).split(","))
+    # "weighted 86.8% · 33 of 37 (weights 1–2)", bold, ends inside the chart
+    assert left < right <= left + width, (right, left + width)
 
     shot = tmp_path / "report.png"
     chromium(tmp_path, f"--screenshot={shot}", page.as_uri())

@@ -55,7 +55,7 @@ LABEL_MIN = 120  # the label column is at least this wide, and at most LABEL_MAX
 LABEL_MAX = 260
 LABEL_PAD = 8  # between the chart's left edge and the widest label, and label to bar
 BAR_WIDTH = 340
-VALUE_WIDTH = 230  # room for "weighted 94.1% · 32 of 34 (weights 1–3)" after a bar
+VALUE_WIDTH = 150  # at least this much room after a bar for its value text
 ROW_MIN = 28
 BAR_HEIGHT = 18
 CHART_TOP = 6
@@ -190,17 +190,33 @@ def _pieces(word: str, limit: float) -> list[str]:
 # --- the chart ----------------------------------------------------------------------------
 
 
+def _bar_value(row: dict[str, Any]) -> str:
+    """The text after a bar: its rate and counts (and the weights when they differ)."""
+    rate = row["rate"]
+    if rate is None:
+        return _("n/a (nothing counted)")
+    weights = weights_note(row.get("weights", (1, 1)))
+    return ((_("weighted {rate} · {fulfilled} of {counted} ({weights})")
+             if weights else _("{rate} · {fulfilled} of {counted}"))
+            .format(rate=percent(rate), fulfilled=row["fulfilled"], counted=row["counted"],
+                    weights=weights))
+
+
 def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
     """A horizontal bar chart in inline SVG, each bar labelled with its rate and counts.
 
     Rows: ``label``, ``rate`` (0–1 or None), ``fulfilled``, ``counted``, ``weights``;
-    ``summary`` for a total. Labels wrap; rows grow to hold them.
+    ``summary`` for a total. Labels wrap; rows grow to hold them; the chart is as wide as
+    its longest value text needs (bold for a total), so none runs past its right edge.
     """
     wrapped = [wrap_label(str(row["label"]), LABEL_MAX - 2 * LABEL_PAD) for row in rows]
     widest = max((text_width(line) for lines in wrapped for line in lines), default=0)
     label_width = int(min(LABEL_MAX, max(LABEL_MIN, widest + 2 * LABEL_PAD)))
     bar_x = label_width
-    width = bar_x + BAR_WIDTH + VALUE_WIDTH
+    values = [_bar_value(row) for row in rows]
+    value_width = max([VALUE_WIDTH, *(text_width(v) * (1.1 if row.get("summary") else 1) + 16
+                                      for v, row in zip(values, rows, strict=True))])
+    width = int(bar_x + BAR_WIDTH + value_width)
     heights = [max(ROW_MIN, LINE_HEIGHT * len(lines) + 10) for lines in wrapped]
     height = CHART_TOP + sum(heights) + AXIS_HEIGHT
     out = [
@@ -210,7 +226,7 @@ def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
         f'<title id="{escape(chart_id)}-title">{escape(caption)}</title>',
     ]
     y = CHART_TOP
-    for row, lines, row_height in zip(rows, wrapped, heights, strict=True):
+    for row, lines, row_height, value in zip(rows, wrapped, heights, values, strict=True):
         mid = y + row_height / 2
         bar_y = mid - BAR_HEIGHT / 2
         weight = ' font-weight="bold"' if row.get("summary") else ""
@@ -225,9 +241,7 @@ def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
             'fill="#ffffff" stroke="#8a8a8a" stroke-width="1"/>'
         )
         rate = row["rate"]
-        if rate is None:
-            value = _("n/a (nothing counted)")
-        else:
+        if rate is not None:
             fill = TOTAL_FILL if row.get("summary") else BAR_FILL
             length = max(0.0, min(1.0, float(rate))) * BAR_WIDTH
             if length > 0:
@@ -235,14 +249,9 @@ def bar_chart(rows: list[dict[str, Any]], chart_id: str, caption: str) -> str:
                     f'<rect class="bar" x="{bar_x}" y="{bar_y:g}" width="{length:.1f}" '
                     f'height="{BAR_HEIGHT}" fill="{fill}"/>'
                 )
-            weights = weights_note(row.get("weights", (1, 1)))
-            value = ((_("weighted {rate} · {fulfilled} of {counted} ({weights})")
-                      if weights else _("{rate} · {fulfilled} of {counted}"))
-                     .format(rate=percent(rate), fulfilled=row["fulfilled"],
-                             counted=row["counted"], weights=weights))
         out.append(
-            f'<text x="{bar_x + BAR_WIDTH + 8}" y="{mid:g}" dominant-baseline="middle"'
-            f"{weight}>{escape(value)}</text>"
+            f'<text class="value" x="{bar_x + BAR_WIDTH + 8}" y="{mid:g}" '
+            f'dominant-baseline="middle"{weight}>{escape(value)}</text>'
         )
         y += row_height
     axis_y = y
@@ -587,7 +596,7 @@ def render_html(report: Report, version: str = "") -> str:
         out.append(bar_chart(rows, "chart-rate",
                              _("Completion rate per plan: fulfilled of counted items")))
         trend = plans[0].trend if len(plans) == 1 else None
-        if trend is not None and sum(r["rate"] is not None for r in trend.rows) >= 2:
+        if trend is not None and len({r["rate"] for r in trend.rows} - {None}) >= 2:
             out.append(_rate_trend(trend))
         out.append("</div>")
         if len(plans) > 1:
