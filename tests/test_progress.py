@@ -331,3 +331,27 @@ def test_the_html_page_of_a_plan_with_history_shows_its_rate_month_by_month(
     assert len(points.group(1).split()) == 12  # January to December 2024
     assert ("rate at each period's end: 0.0% (Jan 2024) → 33.3% (Dec 2024)"
             in html.unescape(page))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_on_an_80_column_terminal_every_line_fits(ok: Ok, history: Callable[[str], None],
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  lang: str) -> None:
+    history("2024-12-01")
+    ok("plan", "add", "g", "--title", "A second plan whose title is long enough to be cut "
+       "on a terminal of eighty columns")
+    ok("add", "g", "One", "--on", "2024-04-01")
+    history(DAY)
+    monkeypatch.setattr("tracker.cli.common.terminal_width", lambda: 80)
+    for args in (["trend", "h"], ["trend"], ["trend", "h", "--by", "month"],
+                 ["report", "--since", "2024-07-01"], ["report", "h", "--since", "2024-07-01"]):
+        text = ok("--lang", lang, *args)
+        assert max(len(line) for line in text.splitlines()) <= 80, (args, text)
+    # In Russian the trend's columns that stay 0 give way, and it says which.
+    trend = ok("--lang", lang, "trend", "h")
+    if lang == "ru":
+        assert "(не показаны графы, во всех периодах равные 0: частично, не исполнено)" in trend
+    else:
+        header = next(line for line in trend.splitlines() if line.startswith("period"))
+        assert header.split() == ["period", "items", "fulfilled", "partial", "not",
+                                  "fulfilled", "withdrawn", "open", "rate"]  # all fit

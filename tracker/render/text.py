@@ -85,6 +85,7 @@ def _markdown_cell(text: str) -> str:
 
 WRAPPED = ("title", "reason", "changes", "note", "value")
 MIN_WRAP = 12
+MIN_TITLE = 24  # the overview keeps its bars while titles get at least this much room
 
 
 def table(
@@ -221,10 +222,32 @@ SHADES = {"fulfilled": ("█", "+"), "partial": ("▓", "~"), "not_fulfilled": (
 SPARKS = ("▁▂▃▄▅▆▇█", "_.-=+*#@")
 
 
-def trend_chart(rows: Sequence[Mapping[str, Any]], width: int | None, unicode: bool = True) -> str:
+def counts_table(body: list[list[str]], headers: list[str], rule: bool = True,
+                 left: frozenset[int] = frozenset({0})) -> str:
+    """A table of counts: the columns *left* to the left, the numbers to the right, two
+    spaces apart; a header may hold line breaks (its lines stand bottom-aligned)."""
+    split = [h.split("\n") for h in headers]
+    height = max(len(lines) for lines in split)
+    split = [[""] * (height - len(lines)) + lines for lines in split]
+    widths = [max([*(len(line) for line in lines), *(len(row[n]) for row in body)])
+              for n, lines in enumerate(split)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(w) if n in left else cell.rjust(w)
+                         for n, (cell, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    out = [line([lines[k] for lines in split]) for k in range(height)]
+    if rule:
+        out.append("  ".join("-" * w for w in widths))
+    out.extend(line(row) for row in body)
+    return "\n".join(out) + "\n"
+
+
+def trend_chart(rows: Sequence[Mapping[str, Any]], width: int | None,
+                unicode: bool = True) -> tuple[str, str]:
     """A bar per period of the items that reached fulfilled, partial, not fulfilled and
     withdrawn in it, each in its own shade, scaled to the widest; the rate at its end
-    after it; a legend below. Plain characters where block characters cannot be shown."""
+    after it; and its legend. Plain characters where block characters cannot be shown."""
     from tracker.i18n import current
     from tracker.periods import period_label
 
@@ -246,10 +269,8 @@ def trend_chart(rows: Sequence[Mapping[str, Any]], width: int | None, unicode: b
     legend = "   ".join(f"{SHADES[key][pick]} {name}" for key, name in (
         ("fulfilled", _("fulfilled")), ("partial", _("partly fulfilled")),
         ("not_fulfilled", _("not fulfilled")), ("withdrawn", _("withdrawn"))))
-    lines.append("")
-    lines.append(_("reached in the period: {legend}; then how many, and the rate at its end")
-                 .format(legend=legend))
-    return "\n".join(lines)
+    return "\n".join(lines), (_("reached in the period: {legend}; then how many, and the "
+                                  "rate at its end").format(legend=legend))
 
 
 def _stacked(row: Mapping[str, Any], total: int, top: int, room: int) -> list[tuple[str, int]]:
@@ -437,7 +458,10 @@ class TextRenderer(Renderer):
         weights = weights_note(report.weights)
         if weights:
             out.append(self.para(_("(rates are weighted: {weights})").format(weights=weights)))
-        changed = any(e.changes is not None for e in report.plans)
+        since = next((e.changes.since for e in report.plans if e.changes is not None), None)
+        if since is not None:
+            out.append(self.para(_("(change: the rate's move in points since {day})")
+                                 .format(day=day(since))))
         summary: list[dict[str, Any]] = []
         for e in report.plans:
             row = {"plan": e.plan, "title": e.title, "total": e.tally.total,
@@ -450,31 +474,38 @@ class TextRenderer(Renderer):
                         "counted": total.counted, "fulfilled": total.fulfilled,
                         "rate": total.rate, "bar": bar(total.rate, unicode=self.unicode)})
         columns = ["plan", "title", "total", "counted", "fulfilled", "rate", "bar"]
-        if changed:
+        if since is not None:
             columns.append("change")
-        headers = plan_headers(columns)
-        if changed:
-            headers[-1] = (_("since {day}").format(day=day(report.plans[0].changes.since))
-                           if report.plans[0].changes is not None else field_label("change"))
         shown = [{c: shown_value(c, row.get(c)) if c != "bar" else row["bar"]
                   for c in columns} for row in summary]
-        out.append(self.overview_table(shown, columns, headers).rstrip("\n"))
+        out.append(self.overview_table(shown, columns).rstrip("\n"))
         out.append(self.para(rule_line(total.rate, total.credit, total.counted_weight,
                                        report.rules)))
         out.append("")
 
-    def overview_table(self, rows: list[dict[str, str]], columns: list[str],
-                       headers: list[str]) -> str:
-        """The overview's table, a line per plan: titles are cut, never wrapped."""
+    def overview_table(self, rows: list[dict[str, str]], columns: list[str]) -> str:
+        """The overview's table, a line per plan: numbers to the right; on a narrow
+        screen the bar gives way first (the rate says the same), then titles are cut,
+        never wrapped."""
+        if self.fmt not in ("table", "plain"):
+            return self.table(rows, columns, plan_headers(columns), wrap=False)
+
+        def drawn(chosen: list[str]) -> str:
+            return counts_table([[row[c] for c in chosen] for row in rows],
+                                plan_headers(chosen), self.fmt == "table",
+                                frozenset(n for n, c in enumerate(chosen)
+                                          if c in ("plan", "title", "bar")))
+
         if self.width:
-            others = self.table(rows, [c for c in columns if c != "title"],
-                                [h for c, h in zip(columns, headers, strict=True)
-                                 if c != "title"], wrap=False)
-            room = max(MIN_WRAP, self.width - _widest(others) - 2)
+            others = [c for c in columns if c != "title"]
+            if self.width - _widest(drawn(others)) - 2 < MIN_TITLE:
+                columns = [c for c in columns if c != "bar"]
+                others.remove("bar")
+            room = max(MIN_WRAP, self.width - _widest(drawn(others)) - 2)
             for row in rows:
                 if len(row["title"]) > room:
                     row["title"] = row["title"][:room - 1].rstrip() + "…"
-        return self.table(rows, columns, headers, wrap=False)
+        return drawn(columns)
 
     def trend(self, trend: Trend) -> str:
         """The trend: its table, a chart of what was reached in each period (as
@@ -486,16 +517,43 @@ class TextRenderer(Renderer):
         out.append(self.para(trend_title(trend)))
         out.append(self.para(trend_rule(trend)))
         out.append("")
-        out.append(self.rows(trend.total, TREND_COLUMNS, trend_headers(),
-                             wrap=False).rstrip("\n"))
+        out.append(self.trend_table(trend.total).rstrip("\n"))
         out.append(self.para(trend_note()))
         out.append("")
-        out.append(self.preformatted(trend_chart(trend.total, self.width, self.unicode)))
+        chart, legend = trend_chart(trend.total, self.width, self.unicode)
+        out.append(self.preformatted(chart))
+        out.append("")
+        out.append(self.para(legend))
         if several:
             out.append("")
             out.append(self.heading(_("by plan")))
             out.append(self.preformatted(trend_lines(trend, self.width, self.unicode)))
         return visible("\n".join(out).rstrip("\n") + "\n")
+
+    def trend_table(self, rows: Sequence[Mapping[str, Any]]) -> str:
+        """The trend's rows: numbers to the right; on a narrow screen the headers break
+        onto two lines, then the count columns that hold only zeros are left out."""
+        if self.fmt not in ("table", "plain"):
+            return self.rows(rows, TREND_COLUMNS, trend_headers(), wrap=False)
+        rule = self.fmt == "table"
+        body = [[shown_value(c, r.get(c)) for c in TREND_COLUMNS] for r in rows]
+        headers = trend_headers()
+        text = counts_table(body, headers, rule)
+        if not self.width or _widest(text) <= self.width:
+            return text
+        headers = [h.replace(" ", "\n") for h in headers]
+        text = counts_table(body, headers, rule)
+        if _widest(text) <= self.width:
+            return text
+        kept = [n for n, c in enumerate(TREND_COLUMNS)
+                if c not in ("partial", "not_fulfilled", "withdrawn") or any(r[c] for r in rows)]
+        if len(kept) == len(TREND_COLUMNS):
+            return text
+        left_out = [trend_headers()[n] for n in range(len(TREND_COLUMNS)) if n not in kept]
+        return (counts_table([[row[n] for n in kept] for row in body],
+                             [headers[n] for n in kept], rule)
+                + self.para(_("(left out, being 0 in every period: {columns})")
+                            .format(columns=", ".join(left_out))) + "\n")
 
     def rate_line(self, fulfilled: int, counted: int, rate: float | None,
                   weights: tuple[float | int, float | int]) -> str:
