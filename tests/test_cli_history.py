@@ -126,4 +126,4 @@ def test_a_failed_first_command_leaves_no_folder_or_lock(tmp_path: Path) -> None
     result = runner.invoke(cli, ["--db", str(db), "plan", "add", "p", "--title", "P"])
     assert result.exit_code == 0
     assert sorted(p.name for p in db.parent.iterdir()) == ["t.json", "t.json.journal",
-                                                          "t.json.lock"]
+                                                          "t.json.journal.idx", "t.json.lock"]

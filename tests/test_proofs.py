@@ -1,8 +1,9 @@
 """Proofs of the storage guarantees (SPEC §3, §5, §7) under stress, crashes and damage.
 
 a. concurrent writers in separate processes lose nothing, and the state is the journal
-   replayed;
-b. kill -9 at random points of a large import leaves the old state or the whole new one;
+   replayed (each plan's history read through the journal's index too);
+b. kill -9 at random points of a large import leaves the old state or the whole new one,
+   and the journal's index agrees with the journal;
 c. a damaged database or journal is reported, never rewritten;
 d. a read-only folder or a write that fails half way changes nothing;
 e. a model-based state machine over add / update / remove / undo through the CLI.
@@ -73,6 +74,17 @@ def items_at(db: Path | str) -> list[dict[str, Any]]:
 def events_at(db: Path | str) -> list[dict[str, Any]]:
     """The journal as `log` shows it, in recorded order."""
     return sorted(json.loads(ok_at(db, "log", "--format", "json")), key=lambda e: e["seq"])
+
+
+def index_agrees(db: Path | str) -> bool:
+    """Whether each plan's history read through the journal's index (``log PLAN``) is the
+    journal read in full (``log``): the index, derived, never changes an answer."""
+    events = events_at(db)
+    plans = {e["id"].partition(":")[0] for e in events}
+    return all(
+        sorted(json.loads(ok_at(db, "log", plan, "--format", "json")), key=lambda e: e["seq"])
+        == [e for e in events if e["id"] == plan or e["id"].startswith(plan + ":")]
+        for plan in plans)
 
 
 def leftovers(db: Path | str) -> list[str]:
@@ -253,6 +265,7 @@ def test_a_concurrent_mixed_writers_lose_nothing_and_state_is_the_journal_replay
 
     events = events_at(db)
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert index_agrees(db)
     steps: dict[int, list[dict[str, Any]]] = {}
     for event in events:
         steps.setdefault(event["step"], []).append(event)
@@ -455,6 +468,8 @@ def test_b_kill_9_during_a_large_import_leaves_the_old_or_the_whole_new_state(
         rebuilt, problems = replay(events)
         if problems or rebuilt != {i["id"]: stored_fields(i) for i in items}:
             failures.append(f"{where}: log disagrees with the state: {problems[:3]}")
+        if not index_agrees(target):
+            failures.append(f"{where}: a plan's log through the index is not the journal's")
 
         # the next write cleans up: no temp files, no journal lines past the recorded size
         after = at(target, "add", "p", "after the crash")
@@ -468,6 +483,8 @@ def test_b_kill_9_during_a_large_import_leaves_the_old_or_the_whole_new_state(
             failures.append(f"{where}: the journal does not end at its recorded size")
         if len(events_at(target)) != len(events) + 1 or len(items_at(target)) != len(items) + 1:
             failures.append(f"{where}: the next write is not exactly one more item and event")
+        if not index_agrees(target):
+            failures.append(f"{where}: after the next write, the index disagrees")
         shutil.rmtree(target.parent)
 
     print(f"\nkill -9 during import of {IMPORT_ROWS} rows (one run {duration:.2f} s, dry run "

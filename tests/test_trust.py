@@ -323,7 +323,8 @@ def test_info_names_every_file_of_the_database(plan: str, ok: Ok, db: Path) -> N
     ok("update", "p:1", "--title", "Renamed")
     info = jok(ok, "info")
     assert info["journal"] == f"{db}.journal"
-    assert info["files"] == [str(db), f"{db}.bak", f"{db}.journal", f"{db}.lock"]
+    assert info["files"] == [str(db), f"{db}.bak", f"{db}.journal", f"{db}.journal.idx",
+                             f"{db}.lock"]
     assert "tracker.json.journal" in ok("info")
 
 

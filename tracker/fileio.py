@@ -66,6 +66,20 @@ def atomic_write(path: str, data: bytes, backup: str | None = None) -> None:
                 os.unlink(old)
 
 
+def replace_quietly(path: str, data: bytes) -> None:
+    """Replace *path* with *data* whole (temp file and rename), without waiting for the
+    disk: for derived files that are checked on reading and rebuilt when they do not
+    match, where an fsync would only slow every write down."""
+    fd, tmp = _create_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def _create_temp(path: str) -> tuple[int, str]:
     """A new, empty temp file beside *path* (``<path>.tmp-<pid>-<n>``), opened for writing.
 

@@ -259,10 +259,11 @@ def _check_known(events: list[dict[str, Any]], wanted: str) -> None:
 
 def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,
            later: dict[str, int] | None) -> Iterator[tuple[Plan, list[Item]]]:
-    from tracker.history import as_of_state
+    from tracker.history import as_of_state, by_plan
 
+    grouped = by_plan(events)
     for plan in plans:
-        items, count = as_of_state(events, plan.id, as_of)
+        items, count = as_of_state(grouped.get(plan.id, []), plan.id, as_of, live=True)
         if later is not None:
             later[plan.id] = count
         yield plan, items

@@ -331,11 +331,13 @@ class Tracker:
         for target in ids:
             by_plan.setdefault(target.partition(":")[0], set()).add(target)
         for plan_id, targets in by_plan.items():
-            history = live_events(self.repo.events(plan=plan_id))
+            histories: dict[str, list[dict[str, Any]]] = {target: [] for target in targets}
+            for event in live_events(self.repo.events(plan=plan_id)):
+                if event["id"] in histories:
+                    histories[event["id"]].append(event)
             for target in targets:
                 ref = target.partition(":")[2]
-                state = item_state([e for e in history if e["id"] == target], plan_id, ref,
-                                   FOREVER)
+                state = item_state(histories[target], plan_id, ref, FOREVER)
                 if state is None:
                     if self.repo.get_item(plan_id, ref) is not None:
                         self.repo.delete_item(plan_id, ref)

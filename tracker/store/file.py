@@ -162,6 +162,42 @@ class JSONFileStorage(Storage):
                 .format(journal=self.journal_path, reason=os_reason(exc))
             ) from None
 
+    def journal_ranges(self, ranges: list[tuple[int, int]]) -> bytes:
+        """The journal's bytes in each of *ranges* (start, end), joined."""
+        if not ranges:
+            return b""
+        try:
+            with open(self.journal_path, "rb") as handle:
+                parts = []
+                for start, end in ranges:
+                    handle.seek(start)
+                    parts.append(handle.read(end - start))
+                return b"".join(parts)
+        except OSError as exc:
+            raise StoreError(_("cannot read the journal {journal}: {reason}")
+                             .format(journal=self.journal_path, reason=os_reason(exc))) \
+                from None
+
+    @property
+    def index_path(self) -> str:
+        return self.journal_path + ".idx"
+
+    def index_read(self) -> bytes | None:
+        try:
+            with open(self.index_path, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def index_write(self, data: bytes) -> None:
+        """Replace the index; it is derived, so a failure is left for the next writer."""
+        with contextlib.suppress(OSError):
+            fileio.replace_quietly(self.index_path, data)
+
+    def index_remove(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.index_path)
+
     def journal_truncate(self, size: int) -> None:
         with open(self.journal_path, "r+b") as handle:
             handle.truncate(size)
@@ -205,6 +241,7 @@ class DocumentRepository(Repository):
         self.writable = writable
         self._pending: list[dict[str, Any]] = []
         self._journal: list[dict[str, Any]] | None = None
+        self._journal_index: JournalIndex | bool | None = None  # False: none valid
         self._dirty = False
         self.migrated_from: int | None = None
         data = storage.read()
@@ -368,7 +405,8 @@ class DocumentRepository(Repository):
             # verbatim as "id":"<id>" (a false hit is filtered out below; none is missed).
             needles = [f'"id":"{item}"'] if item is not None else [f'"id":"{plan}"',
                                                                     f'"id":"{plan}:']
-            found = self._read_journal([n.encode() for n in needles])
+            owner = plan if plan is not None else str(item).partition(":")[0]
+            found = self._read_plan_journal(owner, [n.encode() for n in needles])
         else:
             if self._journal is None:
                 self._journal = self._read_journal()
@@ -376,6 +414,27 @@ class DocumentRepository(Repository):
         events = [e for e in found if matches(e, plan, item)]
         events.extend(e for e in self._pending if matches(e, plan, item))
         return events
+
+    def _index(self) -> JournalIndex | None:
+        """The journal's index, valid for the journal this database records (extended in
+        memory over lines appended since it was written), or None."""
+        if self._journal_index is None:
+            size = self._meta.get("journal_size", 0)
+            self._journal_index = JournalIndex.load(self.storage, size) or False
+        index = self._journal_index
+        return index if isinstance(index, JournalIndex) else None
+
+    def _read_plan_journal(self, plan: str, needles: list[bytes]) -> list[dict[str, Any]]:
+        """One plan's events (those holding one of *needles*), read from the byte ranges
+        the index gives: what it costs follows that plan's history, not the journal's."""
+        index = self._index()
+        if index is None:
+            return self._read_journal(needles)
+        raw = self.storage.journal_ranges(index.ranges(plan))
+        if not _well_formed(raw):  # a damaged line: the full read names it
+            return self._read_journal(needles)
+        lines = [line for needle in needles for line in _lines_with(raw, needle)]
+        return self._parse_lines(lines, sort=len(needles) > 1)
 
     def _read_journal(self, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
         """The journal up to the length the item file records (only the lines holding
@@ -394,6 +453,12 @@ class DocumentRepository(Repository):
                         needle in _id_bytes(e) for needle in needles)]
                 for needle in needles:
                     lines.extend(_lines_with(block, needle))
+        return self._parse_lines(lines, sort=needles is not None and len(needles) > 1)
+
+    def _parse_lines(self, lines: list[bytes], sort: bool) -> list[dict[str, Any]]:
+        """Journal lines parsed in one go (in recorded order with *sort*); a line that is
+        not an event names its line number in the journal."""
+        size = self._meta.get("journal_size", 0)
         try:
             events = jsonio.loads(b"[" + b",".join(lines) + b"]")
         except jsonio.DecodeError:
@@ -408,7 +473,7 @@ class DocumentRepository(Repository):
                 _("Restore it from your own backup, or run 'tracker repair' to keep its "
                   "readable events and go on ('restore --from-backup' does not touch it)."),
             )
-        if needles is not None and len(needles) > 1:
+        if sort:
             events.sort(key=lambda e: e["seq"])
         return list(events)
 
@@ -468,14 +533,18 @@ class DocumentRepository(Repository):
         if not self._dirty:
             return False
         before = self._meta.get("journal_size", 0)
+        index = None if self.lost is not None else self._index()
+        appended = b""
         if self.lost is not None:  # tracker repair: a new journal (the old one kept aside)
             events = [*(self._journal or []), *self._pending]
             data = b"".join(jsonio.dumps(event) + b"\n" for event in events)
+            self.storage.index_remove()
             self.storage.journal_replace(data)
             self._meta["journal_size"] = len(data)
+            index, before, appended = JournalIndex.empty(), 0, data
         elif self._pending:
-            lines = b"".join(jsonio.dumps(event) + b"\n" for event in self._pending)
-            self._meta["journal_size"] = self.storage.journal_append(lines)
+            appended = b"".join(jsonio.dumps(event) + b"\n" for event in self._pending)
+            self._meta["journal_size"] = self.storage.journal_append(appended)
         try:
             if self.migrated_from is not None:
                 self.storage.keep_copy(f".schema-{self.migrated_from}.bak")
@@ -502,7 +571,22 @@ class DocumentRepository(Repository):
             raise
         self._pending = []
         self._dirty = False
+        self._save_index(index, before, appended)
         return True
+
+    def _save_index(self, index: JournalIndex | None, before: int, appended: bytes) -> None:
+        """After a commit: the index over the whole journal, written for the next reader
+        (built from the journal once when there was none valid)."""
+        size = self._meta.get("journal_size", 0)
+        if not size:
+            return
+        if index is None:
+            index = JournalIndex.build(self.storage, before)
+        if index.size != before:  # extended in memory over lines it had not seen yet
+            index.add(self.storage.journal_ranges([(index.size, before)]), index.size)
+        index.add(appended, before)
+        self._journal_index = index
+        self.storage.index_write(index.dumps(self.storage))
 
 
     def discard(self) -> None:
@@ -517,6 +601,105 @@ class DocumentRepository(Repository):
         aside = f"{self.storage.journal_path}.broken-{stamp}"
         fileio.atomic_write(aside, original)
         return aside
+
+
+class JournalIndex:
+    """Where each plan's events lie in the journal: byte ranges, derived from it.
+
+    Kept in ``<db>.journal.idx`` so that ``show``, ``log PLAN``, ``report PLAN --as-of`` and
+    ``trend PLAN`` read that plan's lines only. It is never the record: it says how much of
+    the journal it covers and a checksum of the bytes ending there, and an index that does
+    not match the journal (a restored backup, a repair, a damaged or foreign file) is
+    ignored, then rebuilt by the next writer. Lines appended since it was written are
+    indexed in memory on reading.
+    """
+
+    FORMAT = 1
+    TAIL = 4096  # bytes before the covered end that the checksum reads
+
+    __slots__ = ("size", "spans")
+
+    def __init__(self, size: int, spans: dict[str, list[int]]) -> None:
+        self.size = size
+        self.spans = spans  # plan → [start, end, start, end, …], in journal order
+
+    @classmethod
+    def empty(cls) -> JournalIndex:
+        return cls(0, {})
+
+    @classmethod
+    def load(cls, storage: JSONFileStorage, committed: int) -> JournalIndex | None:
+        """The index on disk if it describes this journal, extended over the lines up to
+        *committed*; None if there is none, or it does not match."""
+        raw = storage.index_read()
+        if raw is None or storage.journal_size() < committed:  # a lost journal: say so
+            return None
+        try:
+            doc = jsonio.loads(raw)
+            size, tail, spans = doc["size"], doc["tail"], doc["spans"]
+            valid = (doc.get("format") == cls.FORMAT and type(size) is int
+                     and 0 < size <= committed and type(spans) is dict
+                     and doc.get("check") == _spans_check(spans))
+        except (jsonio.DecodeError, KeyError, TypeError, AttributeError):
+            return None
+        if not valid or tail != _crc(storage, size):
+            return None
+        index = cls(size, spans)
+        if size < committed:
+            index.add(storage.journal_ranges([(size, committed)]), size)
+        return index
+
+    @classmethod
+    def build(cls, storage: JSONFileStorage, size: int) -> JournalIndex:
+        index = cls.empty()
+        for block in storage.journal_blocks(size):
+            index.add(block, index.size)
+        return index
+
+    def add(self, data: bytes, start: int) -> None:
+        """Index the lines of *data*, which begin at byte *start* of the journal."""
+        position = 0
+        spans = self.spans
+        while position < len(data):
+            end = data.find(b"\n", position)
+            end = len(data) if end == -1 else end + 1
+            found = data.find(b'"id":"', position, end)
+            if found != -1:
+                found += 6
+                stop = data.find(b'"', found, end)
+                plan = data[found:stop].split(b":", 1)[0].decode("utf-8", "replace")
+                at = spans.setdefault(plan, [])
+                if at and at[-1] == start + position:  # continues this plan's last span
+                    at[-1] = start + end
+                else:
+                    at.extend((start + position, start + end))
+            position = end
+        self.size = start + len(data)
+
+    def ranges(self, plan: str) -> list[tuple[int, int]]:
+        found = self.spans.get(plan, [])
+        return list(zip(found[::2], found[1::2], strict=True))
+
+    def dumps(self, storage: JSONFileStorage) -> bytes:
+        return jsonio.dumps({"format": self.FORMAT, "size": self.size,
+                             "tail": _crc(storage, self.size), "check": _spans_check(self.spans),
+                             "spans": self.spans})
+
+
+def _spans_check(spans: dict[str, list[int]]) -> int:
+    """A checksum of the spans themselves: an index edited or cut short is not used."""
+    import zlib
+
+    return zlib.crc32(jsonio.dumps(spans))
+
+
+def _crc(storage: JSONFileStorage, size: int) -> int | None:
+    """The checksum of the journal's bytes just before *size* (None if it is shorter)."""
+    import zlib
+
+    start = max(0, size - JournalIndex.TAIL)
+    data = storage.journal_ranges([(start, size)])
+    return zlib.crc32(data) if len(data) == size - start else None
 
 
 ROW_WIDTH = len(ROW_KEYS)
@@ -669,7 +852,8 @@ def _try_loads(line: bytes) -> Any:
 
 # A database file's companions, named after it: together they are the database.
 COMPANIONS = re.compile(
-    r"\.(journal|bak|lock|schema-[0-9]+\.bak|broken-.+|journal\.broken-.+)\Z|\.tmp-"
+    r"\.(journal|journal\.idx|bak|lock|schema-[0-9]+\.bak|broken-.+|journal\.broken-.+)\Z"
+    r"|\.tmp-"
 )
 
 
@@ -771,4 +955,5 @@ def restore_backup(path: str, stamp: str, lock_timeout: float) -> tuple[str | No
             aside = f"{storage.journal_path}.broken-{stamp}"
             fileio.atomic_write(aside, tail)
         fileio.atomic_write(path, data)
+        storage.index_remove()  # it describes the journal the replaced file recorded
         return kept, aside
