@@ -149,3 +149,49 @@ def test_several_plans_have_a_summary_and_a_total(ok: Ok, weighted: str, plan: s
     full = ok("report", "w", "p", "--full")
     assert full.startswith(text.rstrip("\n"))  # … and --full adds each plan's sections
     assert full.count("closed but not fulfilled") == 2
+
+
+@pytest.mark.parametrize("rule", [[], ["--exclude-withdrawn"], ["--partial-credit", "0.5"],
+                                  ["--exclude-withdrawn", "--partial-credit", "0.25"]])
+def test_the_overview_from_each_plans_sums_is_the_overview_from_its_items(
+        ok: Ok, rule: list[str]) -> None:
+    import random
+
+    rng = random.Random(7)
+    for plan in ("a", "b", "c"):
+        ok("plan", "add", plan, "--title", f"Plan {plan}")
+        for n in range(12):
+            ok("add", plan, f"Measure {n}", "--weight", rng.choice(["1", "2", "0.5", "3"]),
+               "--status", rng.choice(["fulfilled", "partial", "withdrawn", "in-progress",
+                                       "not-fulfilled"]), "--reason", "x")
+    ok("update", "b:3", "--status", "fulfilled")  # a plan changed after it was summed
+    overview = ok("report", *rule)
+    full = ok("report", "--full", *rule)
+    assert full.startswith(overview.rstrip("\n"))
+    doc = report(ok, *rule)
+    for entry in doc["plans"]:
+        row = next(line.split() for line in overview.splitlines()
+                   if line.startswith(entry["plan"] + " "))
+        rate = f"{entry['rate'] * 100:.1f}%"
+        assert rate in row and row[row.index(rate) - 1] == str(entry["fulfilled"])
+
+
+@pytest.mark.file_only
+def test_the_overview_reads_no_items(ok: Ok, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.store import file as store_file
+
+    for plan in ("a", "b"):
+        ok("plan", "add", plan, "--title", plan)
+        ok("add", plan, "Measure", "--status", "fulfilled")
+    parsed: list[int] = []
+    original = store_file._PlanItems._parse
+
+    def counting(self: object) -> object:
+        parsed.append(1)
+        return original(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_file._PlanItems, "_parse", counting)
+    assert "total" in ok("report")
+    assert parsed == []  # the sums stored beside each plan's rows were enough
+    ok("report", "--full")
+    assert len(parsed) == 2

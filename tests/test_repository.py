@@ -96,6 +96,20 @@ def test_round_trip_of_plans_items_and_events(location: Location, reader: Any) -
     assert (info["plans"], info["items"], info["events"], info["steps"]) == (2, 3, 3, 1)
 
 
+def test_status_sums_count_and_weigh_each_status_and_follow_writes(location: Location,
+                                                                   reader: Any) -> None:
+    seed(location)
+    assert reader().status_sums("p") == {"not-started": [1, 1, 1, 1],
+                                         "fulfilled": [1, 0.5, 0.5, 0.5]}
+    with open_repository(location, write=True) as repo:
+        repo.put_item(Item("p", "3", "three", status="fulfilled", weight=2))
+        repo.put_item(Item("p", "1", "one", status="fulfilled", weight=3))
+        assert repo.status_sums("p") == {"fulfilled": [3, 5.5, 0.5, 3]}  # before commit too
+    assert reader().status_sums("p") == {"fulfilled": [3, 5.5, 0.5, 3]}
+    assert reader().status_sums("q") == {"not-started": [1, 1, 1, 1]}
+    assert reader().status_sums("nope") == {}
+
+
 def test_records_read_are_copies(location: Location, reader: Any) -> None:
     seed(location)
     with open_repository(location, write=True) as repo:

@@ -8,7 +8,7 @@ future API) applies the same rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from operator import itemgetter
@@ -518,6 +518,50 @@ def tally(items: Sequence[Mapping[str, Any]], rules: Rules) -> Tally:
         elif status == "partial":
             credit_sum += weight * partial
     return Tally(len(items), counted, fulfilled, whole(weight_sum), whole(credit_sum))
+
+
+# A plan's items summed up by status: status → [count, Σ weight, smallest, largest weight].
+StatusSums = dict[str, list[float]]
+
+
+def status_sums(statuses_and_weights: Iterable[tuple[str, float | int]]) -> StatusSums:
+    """What a plan's overview needs of its items, whatever the rule: per status, how many,
+    their total weight, and the range of their weights."""
+    sums: StatusSums = {}
+    for status, weight in statuses_and_weights:
+        found = sums.get(status)
+        if found is None:
+            sums[status] = [1, weight, weight, weight]
+        else:
+            found[0] += 1
+            found[1] += weight
+            if weight < found[2]:
+                found[2] = weight
+            if weight > found[3]:
+                found[3] = weight
+    return sums
+
+
+def tally_from_sums(sums: StatusSums, rules: Rules) -> tuple[Tally, tuple[float, float]]:
+    """The tally and the counted weights' range of a plan summed up by status (the same
+    numbers ``tally`` and ``reports.weight_range`` give from its items)."""
+    total = counted = fulfilled = 0
+    weight = credit = 0.0
+    low: float | None = None
+    high: float | None = None
+    for status, (count, weights, smallest, largest) in sums.items():
+        total += int(count)
+        if not rules.counts(status):
+            continue
+        counted += int(count)
+        weight += weights
+        credit += weights * rules.credit(status)
+        if status == "fulfilled":
+            fulfilled += int(count)
+        low = smallest if low is None else min(low, smallest)
+        high = largest if high is None else max(high, largest)
+    span = (1.0, 1.0) if low is None or high is None else (whole(low), whole(high))
+    return Tally(total, counted, fulfilled, whole(weight), whole(credit)), span
 
 
 def whole(value: float | int) -> float | int:

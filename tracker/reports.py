@@ -25,9 +25,11 @@ from tracker.domain import (
     Item,
     Plan,
     Rules,
+    StatusSums,
     Tally,
     sorted_by_ref,
     tally,
+    tally_from_sums,
     whole,
 )
 from tracker.periods import due_end
@@ -223,6 +225,21 @@ def plan_report(
                       weight_range(items, rules))
 
 
+def overview_report(plans: Iterable[tuple[Plan, StatusSums]], rules: Rules, as_of: str,
+                    by: str | None = None, due_within: int = DUE_WITHIN) -> Report:
+    """The report of several plans as an overview shows it — each plan's tally and the
+    total — from the plans' sums by status, without reading their items (the entries
+    list no items, nothing unfulfilled or overdue: the sections are not shown)."""
+    entries = []
+    for plan, sums in plans:
+        tally_, weights = tally_from_sums(sums, rules)
+        by_status = dict.fromkeys(STATUSES, 0)
+        for status, numbers in sums.items():
+            by_status[status] = int(numbers[0])
+        entries.append(PlanReport(plan, [], tally_, by_status, [], [], [], [], weights))
+    return _with_total(entries, rules, as_of, by, due_within)
+
+
 def build_report(
     plans: Iterable[tuple[Plan, list[Item]]],
     rules: Rules,
@@ -238,14 +255,21 @@ def build_report(
     one plan's items at a time.
     """
     entries = []
-    sums = [0, 0, 0, 0.0, 0.0]  # total, counted, fulfilled, counted_weight, credit
-    low: float | int | None = None
-    high: float | int | None = None
     for plan, items in plans:
         entry = plan_report(plan, items, rules, as_of, by, due_within)
         if not keep_items:
             entry.items = []
         entries.append(entry)
+    return _with_total(entries, rules, as_of, by, due_within)
+
+
+def _with_total(entries: list[PlanReport], rules: Rules, as_of: str, by: str | None,
+                due_within: int) -> Report:
+    """The report of these entries, with their total."""
+    sums = [0, 0, 0, 0.0, 0.0]  # total, counted, fulfilled, counted_weight, credit
+    low: float | int | None = None
+    high: float | int | None = None
+    for entry in entries:
         t = entry.tally
         for n, value in enumerate((t.total, t.counted, t.fulfilled, t.counted_weight,
                                    t.credit)):

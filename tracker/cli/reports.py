@@ -33,6 +33,7 @@ from tracker.render import ROW_FORMATS
 from tracker.render.common import field_label
 
 DOCUMENT_FORMATS = ("html", "docx", "pdf")
+OVERVIEW_FORMATS = ("table", "plain", "grid", "markdown")  # several plans: the overview only
 
 
 @command("report")
@@ -98,9 +99,17 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
     later: dict[str, int] = {}
     reader = app.reader()
-    plans = reader.plans_with_items(plan_ids, as_of, later)
-    report = build_report(plans, rules, end, by, keep_items=fmt == "docx",
-                          due_within=due_within)
+    chosen = reader.plans(plan_ids)
+    if (len(chosen) > 1 and not full and as_of is None and fmt in OVERVIEW_FORMATS):
+        # The overview alone: each plan's sums by status, not its items.
+        from tracker.reports import overview_report
+
+        report = overview_report(((p, reader.repo.status_sums(p.id)) for p in chosen), rules,
+                                 end, by, due_within)
+    else:
+        plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later)
+        report = build_report(plans, rules, end, by, keep_items=fmt == "docx",
+                              due_within=due_within)
     report.full = full
     if as_of is not None:  # how many of today's items the day did not know yet
         for entry in report.plans:

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from tracker.domain import Item, Plan
+from tracker.domain import Item, Plan, StatusSums, status_sums
 
 if TYPE_CHECKING:
     from tracker.store.memory import MemoryDatabase
@@ -46,6 +46,12 @@ class Repository(ABC):
     @abstractmethod
     def items(self, plan_id: str | None = None) -> list[Item]:
         """Items of one plan (or of all plans), plans and refs in insertion order."""
+
+    def status_sums(self, plan_id: str) -> StatusSums:
+        """The plan's items summed up by status (``domain.status_sums``): what an overview
+        of many plans needs, without reading every item. Backends that keep it answer
+        without parsing the items; this default counts them."""
+        return status_sums((i["status"], i["weight"]) for i in self.items(plan_id))
 
     @abstractmethod
     def get_item(self, plan_id: str, ref: str) -> Item | None: ...

@@ -25,7 +25,7 @@ from typing import Any
 from tinydb.storages import Storage
 
 from tracker import fileio, jsonio
-from tracker.domain import ROW_KEYS, Item, Plan
+from tracker.domain import ROW_KEYS, Item, Plan, StatusSums, status_sums
 from tracker.errors import StoreError
 from tracker.i18n import _, os_reason
 from tracker.store import Repository, matches
@@ -300,7 +300,7 @@ class DocumentRepository(Repository):
                 for doc in tables["items"].values():
                     if type(doc["rows"]) is not str:
                         raise TypeError
-                    items[doc["plan"]] = _PlanItems(self.storage, doc["rows"])
+                    items[doc["plan"]] = _PlanItems(self.storage, doc["rows"], doc.get("sums"))
         except (KeyError, TypeError, AttributeError):
             raise self.storage.damaged(_("an item has no ref or belongs to no plan")) from None
         return meta, plans, items
@@ -389,6 +389,10 @@ class DocumentRepository(Repository):
         keep = self.writable
         return [from_row(pid, row) for pid in chosen if pid in self._items
                 for row in self._items[pid].all_rows(keep)]
+
+    def status_sums(self, plan_id: str) -> StatusSums:
+        group = self._items.get(plan_id)
+        return group.sums() if group is not None else {}
 
     def get_item(self, plan_id: str, ref: str) -> Item | None:
         group = self._items.get(plan_id)
@@ -554,7 +558,8 @@ class DocumentRepository(Repository):
                 "meta": {"1": self._meta},
                 "plans": {str(n): doc for n, doc in enumerate(self._plans.values(), 1)},
                 "items": {
-                    str(n): {"plan": plan_id, "rows": self._items[plan_id].text()}
+                    str(n): {"plan": plan_id, "rows": self._items[plan_id].text(),
+                             "sums": self._items[plan_id].sums()}
                     for n, plan_id in enumerate(self._plans, 1)
                 },
             }
@@ -704,6 +709,15 @@ def _crc(storage: JSONFileStorage, size: int) -> int | None:
 
 ROW_WIDTH = len(ROW_KEYS)
 _first = itemgetter(0)
+_STATUS = ROW_KEYS.index("status")
+_WEIGHT = ROW_KEYS.index("weight")
+
+
+def _sums_shape(sums: Any) -> bool:
+    """Whether stored sums look like ``status_sums`` (else they are counted again)."""
+    return type(sums) is dict and all(
+        type(v) is list and len(v) == 4 and all(type(n) in (int, float) for n in v)
+        for v in sums.values())
 
 
 class _PlanItems:
@@ -714,13 +728,23 @@ class _PlanItems:
     1/50 of them) and a write re-serialises only the plans it changed.
     """
 
-    __slots__ = ("storage", "_text", "_rows", "_by_ref")
+    __slots__ = ("storage", "_text", "_rows", "_by_ref", "_sums")
 
-    def __init__(self, storage: JSONFileStorage, content: str | list[list[Any]]) -> None:
+    def __init__(self, storage: JSONFileStorage, content: str | list[list[Any]],
+                 sums: Any = None) -> None:
         self.storage = storage
         self._text = content if isinstance(content, str) else None
         self._rows = None if isinstance(content, str) else content
         self._by_ref: dict[str, list[Any]] | None = None
+        self._sums: StatusSums | None = sums if _sums_shape(sums) else None
+
+    def sums(self) -> StatusSums:
+        """The rows summed up by status: as stored beside them, or counted (and then
+        stored on the next write)."""
+        if self._sums is None or self._text is None:
+            self._sums = status_sums((row[_STATUS], row[_WEIGHT])
+                                     for row in self.all_rows(keep=False))
+        return self._sums
 
     @property
     def rows(self) -> list[list[Any]]:
@@ -748,6 +772,7 @@ class _PlanItems:
         if self._by_ref is None:
             self._by_ref = {row[0]: row for row in self.rows}
             self._text = None  # about to change: serialise again on commit
+            self._sums = None  # and sum up again
         return self._by_ref
 
     def all_rows(self, keep: bool = True) -> list[list[Any]]:

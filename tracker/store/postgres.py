@@ -35,7 +35,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from tracker import jsonio
-from tracker.domain import Item, Plan, whole
+from tracker.domain import Item, Plan, StatusSums, whole
 from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.i18n import _
 from tracker.store import Repository, matches
@@ -372,6 +372,12 @@ class PostgresRepository(Repository):
         query = (f"SELECT {_names(ITEM_COLUMNS, 'i.')} FROM tracker.items i "
                  "JOIN tracker.plans p ON p.id = i.plan ORDER BY p.position, i.position")
         return [_item(r) for r in self._fetch(query)]
+
+    def status_sums(self, plan_id: str) -> StatusSums:
+        rows = self._fetch("SELECT status, count(*), sum(weight), min(weight), max(weight) "
+                           "FROM tracker.items WHERE plan = %s GROUP BY status", (plan_id,))
+        return {status: [int(count), whole(total), whole(low), whole(high)]
+                for status, count, total, low, high in rows}
 
     def get_item(self, plan_id: str, ref: str) -> Item | None:
         key = (plan_id, ref)
