@@ -83,7 +83,7 @@ def _markdown_cell(text: str) -> str:
         "\r\n", "<br>").replace("\n", "<br>")
 
 
-WRAPPED = ("title", "reason", "changes", "note", "value")
+WRAPPED = ("title", "reason", "changes", "note", "value", "owners", "area")
 MIN_WRAP = 12
 MIN_TITLE = 24  # the overview keeps its bars while titles get at least this much room
 
@@ -107,19 +107,63 @@ def table(
     names = list(headers or columns)
     if fmt == "markdown":
         body = [[_markdown_cell(v) for v in line] for line in body]
-    text = _render(body, names, fmt, None)
-    if not width or fmt == "markdown" or not body or _widest(text) <= width:
-        return text
+    if not width or fmt == "markdown" or not body:
+        return _render(body, names, fmt, None)
     wrapped = [i for i, col in enumerate(columns) if col in WRAPPED]
-    limit = max((len(line[i]) for line in body for i in wrapped), default=0)
-    while wrapped and _widest(text) > width and limit > MIN_WRAP:
-        excess = _widest(text) - width
-        limit = max(MIN_WRAP, limit - max(1, -(-excess // len(wrapped))))
-        text = _render(body, names, fmt, [limit if i in wrapped else None
-                                          for i in range(len(columns))])
+    widths = _natural_widths(body, names, fmt)
+    if _table_width(widths, fmt) <= width:
+        return _render(body, names, fmt, None)
+    # One pass: the largest line length for the free-text columns that fits, from the
+    # columns' widths alone (a wrapped line is never longer than its limit).
+    limit = _wrap_limit(widths, wrapped, width, fmt)
+    if limit is None:
+        return expanded(body, names, width)
+    text = _render(body, names, fmt, [limit if i in wrapped else None
+                                      for i in range(len(columns))])
     if _widest(text) > width:
         return expanded(body, names, width)
     return text
+
+
+def _natural_widths(body: list[list[str]], headers: list[str], fmt: str) -> list[int]:
+    """Each column's width unwrapped: its longest line, or its header's (with the two
+    spaces of padding tabulate's simple style gives a header)."""
+    pad = 2 if fmt in ("table", "plain") else 0
+    widths = [len(h) + pad for h in headers]
+    for n in range(len(headers)):
+        longest = max((len(line) for row in body for line in row[n].split("\n")), default=0)
+        widths[n] = max(widths[n], longest)
+    return widths
+
+
+def _table_width(widths: list[int], fmt: str) -> int:
+    """How wide a table of columns this wide is drawn: two spaces between columns, or a
+    grid's borders and padding."""
+    if fmt == "grid":
+        return sum(widths) + 3 * len(widths) + 1
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def _wrap_limit(widths: list[int], wrapped: list[int], width: int, fmt: str) -> int | None:
+    """The longest line the free-text columns may keep so that the table fits *width*;
+    None when even MIN_WRAP does not fit (or nothing can wrap)."""
+    if not wrapped:
+        return None
+
+    def drawn(limit: int) -> int:
+        return _table_width([min(w, max(limit, 0)) if n in wrapped else w
+                             for n, w in enumerate(widths)], fmt)
+
+    low, high = MIN_WRAP, max(widths[n] for n in wrapped)
+    if drawn(low) > width:
+        return None
+    while low < high:  # the largest limit that fits
+        middle = (low + high + 1) // 2
+        if drawn(middle) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _render(
@@ -179,22 +223,56 @@ def _aligned_multiline(body: list[list[str]], headers: list[str], rule: bool) ->
 def _wrap_cell(value: str, limit: int | None) -> str:
     if limit is None or len(value) <= limit:
         return value
-    import textwrap
+    if "  " in value or "\t" in value or "\n" in value:  # rare: textwrap's own rules
+        import textwrap
 
-    return "\n".join(textwrap.wrap(value, limit, break_on_hyphens=False)) or value
+        return "\n".join(textwrap.wrap(value, limit, break_on_hyphens=False)) or value
+    return "\n".join(greedy_lines(value, limit))
+
+
+def greedy_lines(text: str, limit: int) -> list[str]:
+    """*text* broken into lines of at most *limit* characters at spaces, a longer word cut
+    (what textwrap does for text of single spaces, at a fraction of its cost)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if not word:
+            continue
+        while len(word) > limit:
+            if line:
+                room = limit - len(line) - 1
+                if room > 0:
+                    lines.append(f"{line} {word[:room]}")
+                    word = word[room:]
+                else:
+                    lines.append(line)
+                line = ""
+                continue
+            lines.append(word[:limit])
+            word = word[limit:]
+        if not word:
+            continue
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= limit:
+            line = f"{line} {word}"
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
 
 
 def expanded(body: list[list[str]], headers: list[str], width: int) -> str:
     """One record per block, a field per line (psql's expanded display), for narrow screens."""
-    import textwrap
-
     key_width = max(len(h) for h in headers)
     value_width = max(MIN_WRAP, width - key_width - 2)
     out = []
     for number, line in enumerate(body, 1):
         out.append(f"-[ {number} ]".ljust(min(width, key_width + 2 + value_width), "-"))
         for header, value in zip(headers, line, strict=True):
-            lines = textwrap.wrap(value, value_width, break_on_hyphens=False) or [""]
+            lines = _wrap_cell(value, value_width).split("\n") if value else [""]
             out.append(f"{header.ljust(key_width)}  {lines[0]}".rstrip())
             out.extend(" " * (key_width + 2) + more for more in lines[1:])
     return "\n".join(out) + "\n"
