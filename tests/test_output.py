@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tracker.domain import Item, Plan, Rules
 from tracker.render.common import percent
-from tracker.render.text import TextRenderer, aligned, bar, table
+from tracker.render.text import TextRenderer, aligned, bar, pipe, table
 from tracker.reports import Report, build_report
 
 LONG = ("The Armenian side expressed no interest, although all the allies supported it, "
@@ -109,7 +109,7 @@ cells = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zl", "
                                               and "\n" not in h),
                                  min_size=n, max_size=n),
                         st.lists(st.lists(cells, min_size=n, max_size=n), max_size=5))))
-def test_own_aligned_tables_match_tabulate_byte_for_byte(
+def test_own_aligned_and_pipe_tables_match_tabulate_byte_for_byte(
     table_data: tuple[list[str], list[list[str]]]
 ) -> None:
     from tabulate import tabulate
@@ -122,6 +122,10 @@ def test_own_aligned_tables_match_tabulate_byte_for_byte(
         ours = aligned(body, headers, rule=fmt == "table")
         theirs = tabulate(body, headers=headers, tablefmt=style, disable_numparse=True) + "\n"
         assert ours == theirs
+    # Markdown cells never hold a line break (render.text writes <br>).
+    flat = [[value.replace("\n", "<br>") for value in line] for line in body]
+    assert pipe(flat, headers) == tabulate(flat, headers=headers, tablefmt="pipe",
+                                           disable_numparse=True) + "\n"
 
 
 def test_a_narrow_terminal_gets_records_for_tables_without_free_text() -> None:

@@ -47,7 +47,15 @@ def dumps(data: Any, large: bool = False) -> bytes:
 
 
 def pretty(data: Any) -> str:
-    """Indented JSON for people and scripts, non-ASCII kept, with a final newline."""
+    """Indented JSON for people and scripts, non-ASCII kept, with a final newline.
+
+    Through orjson when the command loaded it anyway (a large database): the standard
+    library's indenting encoder is pure Python, seconds at 50,000 items. The two differ
+    only in how a float's exponent is written (1e-07, 1e-7): the same JSON value."""
+    if "orjson" in sys.modules:
+        import orjson
+
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
     import json
 
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,6 +31,9 @@ from tracker.i18n import _, day, ngettext, os_reason
 from tracker.periods import TREND_PERIODS
 from tracker.render import ROW_FORMATS
 from tracker.render.common import field_label
+
+if TYPE_CHECKING:
+    from tracker.domain import Item
 
 DOCUMENT_FORMATS = ("html", "docx", "pdf")
 OVERVIEW_FORMATS = ("table", "plain", "grid", "markdown")  # several plans: the overview only
@@ -190,19 +193,31 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
         app.check_output(output)
         app.existing_repo()  # a mistyped --db must not write an empty file
     render = app.renderer(fmt, output, delimiter=delimiter)
-    plans = app.reader().plans_with_items(plan_ids, as_of)
-    if fmt == "csv":  # streamed: one plan's items at a time
-        emit(app, render.export(i for _plan, found in plans for i in sorted_by_ref(found)),
-             output)
-        return
-    listed = list(plans)
-    items = [i for _plan, found in listed for i in sorted_by_ref(found)]
+    reader = app.reader()
+    reader.plans(plan_ids)  # an unknown plan is refused before anything is written
+
+    def items() -> Iterator[Item]:  # one plan's items at a time, read again when asked
+        for _plan, found in reader.plans_with_items(plan_ids, as_of):
+            yield from sorted_by_ref(found)
+
     report = None
     if fmt == "xlsx":  # the workbook's Summary counts as a plain report does
         from tracker.reports import build_report
 
-        report = build_report(listed, Rules(), as_of or today().isoformat())
-    emit(app, render.export(items, report), output)
+        report = build_report(reader.plans_with_items(plan_ids, as_of), Rules(),
+                              as_of or today().isoformat())
+    emit(app, render.export(Reiterable(items), report), output)
+
+
+class Reiterable:
+    """An iterable that starts again each time it is gone through (the workbook measures
+    its columns, then writes its rows), so the items are read twice, never held."""
+
+    def __init__(self, start: Callable[[], Iterator[Item]]) -> None:
+        self.start = start
+
+    def __iter__(self) -> Iterator[Item]:
+        return self.start()
 
 
 @command("import")

@@ -217,17 +217,20 @@ def _measures_table(document: Any, items: list[Item]) -> None:
     table = _table(document, headers, COLUMN_CM)
     area = ""
     lang = _lang()
+    rows = []
     for item in items:
         if item.area != area:  # a new section (or, after one, the measures without any)
             area = item.area
-            _section_row(table, item.area or _("(no section)"))
+            rows.append(_section_xml(item.area or _("(no section)"), COLUMN_CM))
         remarks = [status_text(item.status)]
         if item.reason:
             remarks.append(item.reason)
         if item.evidence:
             remarks.append(_("Confirmed by: {evidence}").format(evidence=item.evidence))
-        _row(table, [item.ref, item.title, period_text(item.due, lang), "\n".join(item.owners),
-                     "\n".join(remarks)], bold_first_line_of=4)
+        rows.append(_row_xml([item.ref, item.title, period_text(item.due, lang),
+                              "\n".join(item.owners), "\n".join(remarks)], COLUMN_CM,
+                             bold_first_line_of=4))
+    _append_rows(table, rows)
 
 
 # --- python-docx, in small pieces -------------------------------------------------------
@@ -299,26 +302,61 @@ def _table(document: Any, headers: list[str], widths_cm: tuple[float, ...]) -> A
     return table
 
 
-def _row(table: Any, values: list[str], bold_first_line_of: int | None = None,
-         bold: bool = False) -> Any:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+def _append_rows(table: Any, rows: list[str]) -> None:
+    """Rows of WordprocessingML (``_row_xml``) put at the table's end, parsed in one go:
+    python-docx's add_row and cell merging cost seconds at a thousand measures."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
 
-    row = table.add_row()
-    element = OxmlElement("w:cantSplit")
-    element.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(element)
-    for n, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-        _cell_text(cell, text, bold=bold, bold_first=n == bold_first_line_of)
-    return row
+    if not rows:
+        return
+    parsed = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")
+    for row in list(parsed):
+        table._tbl.append(row)
 
 
-def _section_row(table: Any, text: str) -> None:
-    """A row of one merged cell: the heading of a section of the plan («II. …»)."""
-    row = table.add_row()
-    merged = row.cells[0].merge(row.cells[-1])
-    _cell_text(merged, text, bold=True)
-    _shade(merged, SECTION_FILL)
+def _row_xml(values: list[str], widths_cm: tuple[float, ...], *,
+             bold_first_line_of: int | None = None, bold: bool = False) -> str:
+    """One table row that never splits across pages: a cell per value, a paragraph per
+    line, its first line bold if asked. Text is escaped (``xml_text``): never markup."""
+    cells = []
+    for n, (text, width) in enumerate(zip(values, widths_cm, strict=True)):
+        lines = visible(text).split("\n") if text else [""]
+        paragraphs = "".join(
+            _paragraph_xml(line, bold or (n == bold_first_line_of and k == 0))
+            for k, line in enumerate(lines))
+        cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{_twips(width)}" w:type="dxa"/></w:tcPr>'
+                     f"{paragraphs}</w:tc>")
+    return ('<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>' + "".join(cells)
+            + "</w:tr>")
+
+
+def _section_xml(text: str, widths_cm: tuple[float, ...]) -> str:
+    """A row of one cell across the table, shaded: the heading of a section of the plan
+    («II. …»)."""
+    return ('<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr><w:tc><w:tcPr>'
+            f'<w:tcW w:w="{_twips(sum(widths_cm))}" w:type="dxa"/>'
+            f'<w:gridSpan w:val="{len(widths_cm)}"/>'
+            f'<w:shd w:val="clear" w:color="auto" w:fill="{SECTION_FILL}"/></w:tcPr>'
+            + "".join(_paragraph_xml(line, True) for line in visible(text).split("\n"))
+            + "</w:tc></w:tr>")
+
+
+def _paragraph_xml(line: str, bold: bool) -> str:
+    size = round(TABLE_PT * 2)  # half-points
+    weight = "<w:b/>" if bold else ""
+    return (f'<w:p><w:pPr><w:spacing w:after="0"/></w:pPr><w:r><w:rPr>{weight}'
+            f'<w:sz w:val="{size}"/></w:rPr><w:t xml:space="preserve">{xml_text(line)}'
+            "</w:t></w:r></w:p>")
+
+
+def xml_text(text: str) -> str:
+    """Text for an XML element's content: &, < and > escaped, so it stays text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _twips(cm: float) -> int:
+    return round(cm * 1440 / 2.54)
 
 
 def _cell_text(cell: Any, text: str, *, bold: bool = False, bold_first: bool = False) -> None:
@@ -350,8 +388,8 @@ def _shade(cell: Any, fill: str) -> None:
 def _simple_table(document: Any, headers: list[str], rows: list[list[str]],
                   widths_cm: tuple[float, ...], total: bool = False) -> None:
     table = _table(document, headers, widths_cm)
-    for n, values in enumerate(rows):
-        _row(table, values, bold=total and n == len(rows) - 1)
+    _append_rows(table, [_row_xml(values, widths_cm, bold=total and n == len(rows) - 1)
+                         for n, values in enumerate(rows)])
 
 
 def _footer(section: Any) -> None:

@@ -40,10 +40,20 @@ class JsonRenderer(Renderer):
         return pretty(events)
 
     def export(self, items: Iterable[Item], report: Report | None = None) -> str:
-        return self.items(list(items))
+        """The items as ``--format json`` lists them, built item by item (each plan's
+        items can be let go once written): the same text as ``pretty`` of the list."""
+        chunks = [_indented(pretty(i.to_json())) for i in items]
+        if not chunks:
+            return "[]\n"
+        return "[\n" + ",\n".join(chunks) + "\n]\n"
 
     def trend(self, trend: Trend) -> str:
         return pretty(trend.to_json())
+
+
+def _indented(text: str) -> str:
+    """One item's pretty JSON as an element of a pretty list: two more spaces a line."""
+    return "  " + text.rstrip("\n").replace("\n", "\n  ")
 
 
 RENDERER = JsonRenderer

@@ -59,8 +59,10 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def _text(key: str, value: Any) -> str:
+def _text(value: Any) -> str:
     """What a cell shows, for measuring it."""
+    if type(value) is str:
+        return value
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     if isinstance(value, date):
@@ -70,35 +72,64 @@ def _text(key: str, value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _lengths(row: Sequence[Any]) -> list[list[int]]:
+    """Each cell's line lengths (most cells have one line)."""
+    out = []
+    for value in row:
+        text = _text(value)
+        out.append([len(text)] if "\n" not in text else [len(line) for line in text.split("\n")])
+    return out
+
+
+class Widths:
+    """Column widths (characters) from the content, fed row by row: the longest line of
+    each column, its header included, kept between a minimum and each column's maximum."""
+
+    __slots__ = ("columns", "widths", "caps")
+
+    def __init__(self, columns: Sequence[str], headers: Sequence[str]) -> None:
+        self.columns = list(columns)
+        self.widths = [float(max(len(h) + 2, MIN_WIDTH)) for h in headers]
+        self.caps = [MAX_WIDTH.get(key, 40) for key in columns]
+
+    def add(self, lengths: list[list[int]]) -> None:
+        widths, caps = self.widths, self.caps
+        for n, lines in enumerate(lengths):
+            longest = (lines[0] if len(lines) == 1 else max(lines)) + 2
+            if longest > widths[n]:
+                widths[n] = max(widths[n], min(longest, caps[n]))
+
+
 def widths_for(columns: Sequence[str], rows: Iterable[Sequence[Any]],
                headers: Sequence[str]) -> list[float]:
-    """Column widths (characters) from the content: the longest line of each column,
-    its header included, kept between a minimum and each column's maximum."""
-    widths = [float(max(len(h) + 2, MIN_WIDTH)) for h in headers]
+    """Column widths of a table of *rows* (see ``Widths``)."""
+    found = Widths(columns, headers)
     for row in rows:
-        for n, (key, value) in enumerate(zip(columns, row, strict=True)):
-            longest = max((len(line) for line in _text(key, value).split("\n")), default=0)
-            widths[n] = max(widths[n], min(longest + 2, MAX_WIDTH.get(key, 40)))
-    return widths
+        found.add(_lengths(row))
+    return found.widths
 
 
-def row_height(columns: Sequence[str], row: Sequence[Any], widths: Sequence[float]) -> float:
+def row_height(columns: Sequence[str], row: Sequence[Any], widths: Sequence[float],
+               lengths: list[list[int]] | None = None) -> float:
     """The height (points) a row needs for its wrapped text to show whole."""
     lines = 1
-    for key, value, width in zip(columns, row, widths, strict=True):
-        text = _text(key, value)
-        if not text:
+    for cell_lines, width in zip(lengths or _lengths(row), widths, strict=True):
+        if cell_lines == [0]:
             continue
         usable = max(1.0, width - 1)
-        lines = max(lines, sum(max(1, math.ceil(len(part) * 1.1 / usable))
-                               for part in text.split("\n")))
+        needed = sum(max(1, math.ceil(n * 1.1 / usable)) for n in cell_lines)
+        if needed > lines:
+            lines = needed
     return lines * LINE_POINTS
 
 
-def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
-    """The .xlsx file for a report (``build_report``) and the items it counts."""
+def workbook_bytes(report: Report, items: Iterable[Item]) -> bytes:
+    """The .xlsx file for a report (``build_report``) and the items it counts. *items* is
+    gone through twice (widths first, then the rows: the sheet is written row by row in
+    XlsxWriter's constant-memory mode), so it may be a ``Reiterable`` that reads the
+    items again rather than holding them."""
     buffer = io.BytesIO()
-    book, fmt = _workbook(buffer)
+    book, fmt = _workbook(buffer, constant=True)
     _summary(book, fmt, report)
     _items(book, fmt, items)
     _unfulfilled(book, fmt, report)
@@ -106,13 +137,14 @@ def workbook_bytes(report: Report, items: Sequence[Item]) -> bytes:
     return buffer.getvalue()
 
 
-def _workbook(buffer: io.BytesIO) -> tuple[Any, dict[str, Any]]:
+def _workbook(buffer: io.BytesIO, constant: bool = False) -> tuple[Any, dict[str, Any]]:
     """A workbook that never turns text into a formula, a link or a number, and its
-    cell formats."""
+    cell formats; *constant*: rows go to disk as they are written (rows in order)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(buffer, {
-        "in_memory": True,
+        "in_memory": not constant,
+        "constant_memory": constant,
         "strings_to_formulas": False,
         "strings_to_urls": False,
         "strings_to_numbers": False,
@@ -292,26 +324,27 @@ def _summary(book: Any, fmt: dict[str, Any], report: Report) -> None:
     sheet.write_string(2, 1, rule_line(total.rate, total.credit, total.counted_weight,
                                        report.rules))
     top = 4
-    names = _header(sheet, top, SUMMARY_COLUMNS, fmt["head"], plans=True)
     plans = report.plans
     rows = [[entry.plan, entry.title, *list(tally_json(entry.tally).values())]
             for entry in plans]
     rows.append([_("total"), "", *list(tally_json(total).values())])
+    names = [field_label("plan_title" if c == "title" else c) for c in SUMMARY_COLUMNS]
+    widths = widths_for(SUMMARY_COLUMNS, rows, names)
+    widths[1] = min(widths[1], 40)
+    widths[0] = max(widths[0], 10)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_row(top, row_height(SUMMARY_COLUMNS, names, widths))
+    _header(sheet, top, SUMMARY_COLUMNS, fmt["head"], plans=True)
     for n, values in enumerate(rows, start=top + 1):
         last = n == top + len(rows)
+        sheet.set_row(n, row_height(SUMMARY_COLUMNS, values, widths))
         for col, (key, value) in enumerate(zip(SUMMARY_COLUMNS, values, strict=True)):
             style = (fmt["total_rate"] if key == "rate" else fmt["total"]) if last else (
                 fmt["rate"] if key == "rate" else fmt["wrap"] if key == "title" else None)
             _write(sheet, n, col, value, style)
     total_row = top + len(rows)
     sheet.write_string(total_row + 1, 0, _("A blank rate means nothing was counted (n/a)."))
-    widths = widths_for(SUMMARY_COLUMNS, rows, names)
-    widths[1] = min(widths[1], 40)
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
-    sheet.set_column(0, 0, max(widths[0], 10))
-    for n, values in enumerate(rows, start=top + 1):
-        sheet.set_row(n, row_height(SUMMARY_COLUMNS, values, widths))
     sheet.freeze_panes(top + 1, 0)
     _print_setup(sheet, top + 1)
     sheet.fit_to_pages(1, 1)  # the table and its chart on one page
@@ -346,33 +379,41 @@ def item_values(item: Item) -> list[Any]:
             item.owners, item.area, due, item.weight, item.evidence, _date(item.updated)]
 
 
-def _items(book: Any, fmt: dict[str, Any], items: Sequence[Item]) -> None:
-    """Every item, written row by row (the sheet's widths are set first, from a pass over
-    the values, so the constant-memory writer never holds the sheet)."""
+def _items(book: Any, fmt: dict[str, Any], items: Iterable[Item]) -> None:
+    """Every item, written row by row: a first pass over the items measures the columns,
+    the second writes each row with its height (the constant-memory writer never holds
+    the sheet, and neither does this: no item's values are kept between the passes)."""
     sheet = book.add_worksheet(_("Items"))
-    rows = [item_values(i) for i in items]
     names = [field_label(c) for c in COLUMNS]
-    widths = widths_for(COLUMNS, rows, names)
+    measured = Widths(COLUMNS, names)
+    for item in items:
+        measured.add(_lengths(item_values(item)))
+    widths = measured.widths
     for col, (key, width) in enumerate(zip(COLUMNS, widths, strict=True)):
         sheet.set_column(col, col, width, fmt["wrap"] if key in WRAPPED else fmt["top"])
     _header(sheet, 0, COLUMNS, fmt["head"])
-    for n, values in enumerate(rows, start=1):
+    styles = [fmt["wrap"] if key in WRAPPED else fmt["top"] for key in COLUMNS]
+    dated = {COLUMNS.index("due"), COLUMNS.index("updated")}
+    count = 0
+    for n, item in enumerate(items, start=1):
+        values = item_values(item)
         sheet.set_row(n, row_height(COLUMNS, values, widths))
-        for col, (key, value) in enumerate(zip(COLUMNS, values, strict=True)):
-            style = fmt["date"] if key in ("due", "updated") and isinstance(value, date) \
-                else fmt["wrap"] if key in WRAPPED else fmt["top"]
-            _write(sheet, n, col, value, style)
-    _layout(sheet, len(COLUMNS), len(rows))
+        for col, value in enumerate(values):
+            _write(sheet, n, col, value, fmt["date"] if col in dated and isinstance(
+                value, date) else styles[col])
+        count = n
+    _layout(sheet, len(COLUMNS), count)
 
 
 def _unfulfilled(book: Any, fmt: dict[str, Any], report: Report) -> None:
     sheet = book.add_worksheet(_("Unfulfilled"))
-    names = _header(sheet, 0, UNFULFILLED_COLUMNS, fmt["head"])
+    names = [field_label(c) for c in UNFULFILLED_COLUMNS]
     rows = [[entry.plan, u["ref"], u["title"], status_text(u["status"]), u["reason"]]
             for entry in report.plans for u in entry.unfulfilled]
     widths = widths_for(UNFULFILLED_COLUMNS, rows, names)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
+    _header(sheet, 0, UNFULFILLED_COLUMNS, fmt["head"])
     for n, values in enumerate(rows, start=1):
         sheet.set_row(n, row_height(UNFULFILLED_COLUMNS, values, widths))
         for col, (key, value) in enumerate(zip(UNFULFILLED_COLUMNS, values, strict=True)):
@@ -396,7 +437,7 @@ class XlsxRenderer(Renderer):
 
     def export(self, items: Iterable[Item], report: Report | None = None) -> bytes:
         assert report is not None, "the workbook's Summary needs the report"
-        return workbook_bytes(report, list(items))
+        return workbook_bytes(report, items)
 
     def trend(self, trend: Trend) -> bytes:
         return trend_bytes(trend)
