@@ -102,6 +102,35 @@ def test_one_plans_history_costs_what_that_plan_holds(tmp_path: Path,
         assert costs[1] < journal / 50, (args, costs, journal)
 
 
+def test_a_report_of_every_plan_as_of_a_day_reads_the_journal_once(
+        tmp_path: Path, counted: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "t.json"
+    small_plan(db)
+    big_plan(db, tmp_path)
+    big_plan(db, tmp_path, "r")
+    run(db, "undo", "--yes")  # r's second import undone: its events stay, and don't count
+    journal = Path(f"{db}.journal").stat().st_size
+    held: list[int] = []
+    original = store_file.DocumentRepository.plan_events
+
+    def watched(self: Any, plan_ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+        for events in original(self, plan_ids):
+            held.append(len(events))
+            yield events
+
+    monkeypatch.setattr(store_file.DocumentRepository, "plan_events", watched)
+    counted.clear()
+    every = json.loads(run(db, "report", "--as-of", "2025-06-01", "--format", "json"))
+    assert journal <= sum(counted) <= journal + 2 * store_file.JournalIndex.TAIL
+    # a plan's history at a time (p: its add, 3 adds, 2 updates; r: 1,000 undone, undo)
+    assert held == [6, 2001, 3001]
+    assert [p["rate"] for p in every["plans"]] == [1 / 3, 1.0, 0.0]
+    for plan in every["plans"]:  # the same as each plan's report on its own
+        alone = json.loads(run(db, "report", plan["plan"], "--as-of", "2025-06-01",
+                               "--format", "json"))
+        assert alone["plans"] == [plan]
+
+
 def full_log(db: Path, plan: str) -> list[dict[str, Any]]:
     """The plan's events from the whole journal, as ``log`` without a target reads it."""
     events = json.loads(run(db, "log", "--format", "json"))

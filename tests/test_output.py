@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tracker.domain import Item, Plan, Rules
 from tracker.render.common import percent
-from tracker.render.text import TextRenderer, aligned, bar, pipe, table
+from tracker.render.text import TextRenderer, aligned, bar, expanded, pipe, table
 from tracker.reports import Report, build_report
 
 LONG = ("The Armenian side expressed no interest, although all the allies supported it, "
@@ -126,6 +126,25 @@ def test_own_aligned_and_pipe_tables_match_tabulate_byte_for_byte(
     flat = [[value.replace("\n", "<br>") for value in line] for line in body]
     assert pipe(flat, headers) == tabulate(flat, headers=headers, tablefmt="pipe",
                                            disable_numparse=True) + "\n"
+
+
+def test_the_expanded_form_is_exact_line_by_line() -> None:
+    body = [["p:1", "fulfilled", "Publish the annual report of the programme office", ""],
+            ["p:2", "stalled", "Open desk ", "no agreement\nyet"]]
+    assert expanded(body, ["id", "status", "title", "reason"], 33) == (
+        "-[ 1 ]---------------------------\n"
+        "id      p:1\n"
+        "status  fulfilled\n"
+        "title   Publish the annual report\n"
+        "        of the programme office\n"
+        "reason\n"
+        "-[ 2 ]---------------------------\n"
+        "id      p:2\n"
+        "status  stalled\n"
+        "title   Open desk\n"
+        "reason  no agreement\n"
+        "        yet\n"
+    )
 
 
 def test_a_narrow_terminal_gets_records_for_tables_without_free_text() -> None:

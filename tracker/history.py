@@ -23,24 +23,24 @@ def items_as_of(events: Iterable[dict[str, Any]], plan_id: str, as_of: str) -> l
 
 
 def as_of_state(
-    events: Iterable[dict[str, Any]], plan_id: str, as_of: str, live: bool = False
+    events: Iterable[dict[str, Any]], plan_id: str, as_of: str
 ) -> tuple[list[Item], int]:
     """The plan's items on *as_of*, and how many of today's items did not exist yet then."""
-    then, now = plan_states(events, plan_id, [as_of, FOREVER], live)
+    then, now = plan_states(events, plan_id, [as_of, FOREVER])
     known = {state["ref"] for state in then}
     later = sum(1 for state in now if state["ref"] not in known)
     return [Item.from_dict(state) for state in then], later
 
 
 def plan_states(
-    events: Iterable[dict[str, Any]], plan_id: str, days: list[str], live: bool = False
+    events: Iterable[dict[str, Any]], plan_id: str, days: list[str]
 ) -> list[list[dict[str, Any]]]:
     """The plan's items on each of *days*: per day, the fields of every item that existed
     then (as ``item_states`` gives them). One pass over the plan's events, however many
-    days are asked; *live*: the events are live already (``by_plan`` gave them)."""
+    days are asked."""
     prefix = plan_id + ":"
     by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for event in events if live else live_events(events):
+    for event in live_events(events):
         if event["id"].startswith(prefix):
             by_item[event["id"]].append(event)
     found: list[list[dict[str, Any]]] = [[] for _day in days]
@@ -50,15 +50,6 @@ def plan_states(
             if state is not None:
                 found[n].append(state)
     return found
-
-
-def by_plan(events: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The live events of the whole journal, plan by plan, in one pass: a report of every
-    plan as of a day folds each plan's own events, not the journal once per plan."""
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for event in live_events(events):
-        grouped[event["id"].partition(":")[0]].append(event)
-    return grouped
 
 
 def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -109,9 +109,7 @@ class Reader:
         plans = self.plans(plan_ids)
         if as_of is None:
             return ((p, self.repo.items(p.id)) for p in plans)
-        events = self.repo.events(plan=plans[0].id) if len(plans) == 1 else self.repo.events()
-        _check_known(events, as_of)
-        return _as_of(plans, events, as_of, later)
+        return _as_of(plans, self.repo.plan_events([p.id for p in plans]), as_of, later)
 
     # progress over time -------------------------------------------------------------------
 
@@ -257,13 +255,13 @@ def _check_known(events: list[dict[str, Any]], wanted: str) -> None:
             .format(known=day(known)))
 
 
-def _as_of(plans: list[Plan], events: list[dict[str, Any]], as_of: str,
+def _as_of(plans: list[Plan], histories: Iterator[list[dict[str, Any]]], as_of: str,
            later: dict[str, int] | None) -> Iterator[tuple[Plan, list[Item]]]:
-    from tracker.history import as_of_state, by_plan
+    from tracker.history import as_of_state
 
-    grouped = by_plan(events)
-    for plan in plans:
-        items, count = as_of_state(grouped.get(plan.id, []), plan.id, as_of, live=True)
+    for plan, events in zip(plans, histories, strict=True):
+        _check_known(events, as_of)
+        items, count = as_of_state(events, plan.id, as_of)
         if later is not None:
             later[plan.id] = count
         yield plan, items

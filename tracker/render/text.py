@@ -285,13 +285,23 @@ def expanded(body: list[list[str]], headers: list[str], width: int) -> str:
     """One record per block, a field per line (psql's expanded display), for narrow screens."""
     key_width = max(len(h) for h in headers)
     value_width = max(MIN_WRAP, width - key_width - 2)
-    out = []
+    rule = min(width, key_width + 2 + value_width)
+    keys = [f"{h.ljust(key_width)}  " for h in headers]
+    bare = [key.rstrip() for key in keys]
+    indent = " " * (key_width + 2)
+    out: list[str] = []
+    append = out.append
     for number, line in enumerate(body, 1):
-        out.append(f"-[ {number} ]".ljust(min(width, key_width + 2 + value_width), "-"))
-        for header, value in zip(headers, line, strict=True):
-            lines = _wrap_cell(value, value_width).split("\n") if value else [""]
-            out.append(f"{header.ljust(key_width)}  {lines[0]}".rstrip())
-            out.extend(" " * (key_width + 2) + more for more in lines[1:])
+        append(f"-[ {number} ]".ljust(rule, "-"))
+        for key, empty, value in zip(keys, bare, line, strict=True):
+            if not value:
+                append(empty)
+            elif len(value) <= value_width and "\n" not in value and not value[-1].isspace():
+                append(key + value)  # the common case: one line as it is
+            else:
+                lines = _wrap_cell(value, value_width).split("\n")
+                append(f"{key}{lines[0]}".rstrip())
+                out.extend(indent + more for more in lines[1:])
     return "\n".join(out) + "\n"
 
 
