@@ -25,11 +25,19 @@ def items_as_of(events: Iterable[dict[str, Any]], plan_id: str, as_of: str) -> l
 def as_of_state(
     events: Iterable[dict[str, Any]], plan_id: str, as_of: str
 ) -> tuple[list[Item], int]:
-    """The plan's items on *as_of*, and how many of today's items did not exist yet then."""
-    then, now = plan_states(events, plan_id, [as_of, FOREVER])
-    known = {state["ref"] for state in then}
-    later = sum(1 for state in now if state["ref"] not in known)
-    return [Item.from_dict(state) for state in then], later
+    """The plan's items on *as_of*, and how many of today's items did not exist yet then
+    (those are counted from their lives, not folded)."""
+    items: list[Item] = []
+    later = 0
+    prefix = plan_id + ":"
+    for target, history in _by_item(events, prefix).items():
+        lives = [_Life(life) for life in _lives(history)]
+        state = _state_on(lives, as_of, plan_id, target[len(prefix):])
+        if state is not None:
+            items.append(Item.from_dict(state))
+        elif lives and lives[-1].removed is None:
+            later += 1
+    return items, later
 
 
 def plan_states(
@@ -39,17 +47,22 @@ def plan_states(
     then (as ``item_states`` gives them). One pass over the plan's events, however many
     days are asked."""
     prefix = plan_id + ":"
-    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for event in live_events(events):
-        if event["id"].startswith(prefix):
-            by_item[event["id"]].append(event)
     found: list[list[dict[str, Any]]] = [[] for _day in days]
-    for target, history in by_item.items():
+    for target, history in _by_item(events, prefix).items():
         states = item_states(history, plan_id, target[len(prefix):], days)
         for n, state in enumerate(states):
             if state is not None:
                 found[n].append(state)
     return found
+
+
+def _by_item(events: Iterable[dict[str, Any]], prefix: str) -> dict[str, list[dict[str, Any]]]:
+    """The live events of the items whose ids begin with *prefix*, item by item."""
+    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in live_events(events):
+        if event["id"].startswith(prefix):
+            by_item[event["id"]].append(event)
+    return by_item
 
 
 def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,11 +98,14 @@ def item_states(
     quarter's end costs little more than asking for one day.
     """
     lives = [_Life(life) for life in _lives(history)]
-    states: dict[str, dict[str, Any] | None] = {}
-    for when in sorted(set(days)):
-        life = next((life for life in reversed(lives) if life.start <= when), None)
-        states[when] = None if life is None else life.state_on(when, plan_id, ref)
+    states = {when: _state_on(lives, when, plan_id, ref) for when in sorted(set(days))}
     return [states[when] for when in days]
+
+
+def _state_on(lives: list[_Life], when: str, plan_id: str, ref: str) -> dict[str, Any] | None:
+    """The state on *when* of the life that had begun by then (days asked in order)."""
+    life = next((life for life in reversed(lives) if life.start <= when), None)
+    return None if life is None else life.state_on(when, plan_id, ref)
 
 
 def _lives(history: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
