@@ -1,27 +1,34 @@
 """Benchmarks of SPEC §8: tracker against Taskwarrior and against the floor, side by side.
 
-Builds data sets of 1k, 10k and 50k items (plans of 1,000 items, mixed statuses, owners,
-due dates, and a second import per plan for history) with the tool's own ``import``,
-loads the same data into Taskwarrior (one project per plan, one ``task import`` per plan),
-then times each operation interleaved (tracker, task, floor, tracker, task, floor, …) and
-reports medians, ratios and peak memory as a Markdown table.
+Builds data sets of 1k, 10k, 50k and 100k items (plans of 1,000 items, mixed statuses,
+owners, due dates, and a second import per plan for history) with the tool's own
+``import``, loads the same data into Taskwarrior (one project per plan, one ``task import``
+per plan) in two setups — the one earlier rounds used and one tuned as its users tune it —
+then times each operation interleaved (tracker, task, task tuned, floor, tracker, …) and
+reports medians, ratios and peak memory as Markdown tables. Then three focused sets: the
+exports at 50k against their floors, the terminal against a pipe at 200 plans × 250 items,
+and history at 50 plans × 500,000 events against a database holding one plan alone.
 
-    python bench/run.py [--sizes 1000,10000,50000] [--runs 5] [--out bench/RESULTS.md]
+    python bench/run.py [--sizes 1000,10000,50000,100000] [--runs 5] [--out bench/RESULTS.md]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
 import json
 import os
 import platform
 import random
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -30,10 +37,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_SIZE = 1000
+COMPARED = 50_000  # the size at which both Taskwarrior setups run (--compare-at)
+SCALE = 1  # --scale N divides the terminal and history sets by N (a quick trial run)
 STATUSES = (["fulfilled"] * 5 + ["in-progress"] * 2 + ["not-started"] * 2
             + ["stalled", "partial", "not-fulfilled", "withdrawn"])
 OWNERS = ["Secretariat", "Ministry A", "Ministry B", "Programme office", "Legal", "Finance"]
+# Fulfilled and withdrawn items are done in Taskwarrior; the rest (7 of 13) stay open.
 TASK_STATUS = {"fulfilled": "completed", "withdrawn": "deleted"}
+NEEDS_REASON = ("not-fulfilled", "stalled")
+
+# The setup of the earlier rounds, and Taskwarrior as its users tune it for speed: no
+# colour, no terminal detection, no recurrence scan, no hooks, no nag, and the garbage
+# collector on so that done tasks leave pending.data (run once after the import, as the
+# first report of the day would).
+TASKRC_OLD = "confirmation=off\nverbose=nothing\nhooks=off\nnews.version=2.6.2\n"
+TASKRC_TUNED = TASKRC_OLD + ("gc=on\nrecurrence=off\ncolor=off\ndetection=off\n"
+                             "defaultwidth=0\nnag=\nsearch.case.sensitive=yes\n")
 
 
 def tracker_bin() -> str:
@@ -43,13 +62,25 @@ def tracker_bin() -> str:
     return found
 
 
+def base_env() -> dict[str, str]:
+    """The environment every tracker command runs in: English, no width override, and
+    compiled modules kept (a shell with PYTHONDONTWRITEBYTECODE would recompile each run)."""
+    env = {**os.environ, "TRACKER_USER": "bench", "TRACKER_TODAY": "2025-07-01"}
+    for name in ("TRACKER_DEBUG", "TRACKER_LANG", "PYTHONDONTWRITEBYTECODE", "COLUMNS",
+                 "LINES", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        env.pop(name, None)
+    env["LANG"] = "C.UTF-8"
+    return env
+
+
 # --- data ---------------------------------------------------------------------------------
 
 
-def plan_rows(plan: int, rng: random.Random, revision: int) -> list[dict[str, str]]:
+def plan_rows(plan: int, rng: random.Random, revision: int,
+              size: int = PLAN_SIZE) -> list[dict[str, str]]:
     """One plan's rows; revision 1 moves about a third of them on (the history)."""
     rows = []
-    for n in range(1, PLAN_SIZE + 1):
+    for n in range(1, size + 1):
         status = rng.choice(STATUSES)
         if revision and rng.random() < 0.33:
             status = rng.choice(["fulfilled", "partial", "not-fulfilled"])
@@ -60,12 +91,26 @@ def plan_rows(plan: int, rng: random.Random, revision: int) -> list[dict[str, st
                      f"{rng.choice(['review', 'adopt', 'publish', 'fund'])} "
                      f"the {rng.choice(['strategy', 'report', 'programme', 'agreement'])}",
             "status": status,
-            "reason": "the partner did not reply" if status in ("not-fulfilled", "stalled") else "",
+            "reason": "the partner did not reply" if status in NEEDS_REASON else "",
             "owners": "; ".join(owners),
             "area": f"Area {rng.randint(1, 8)}",
             "due": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
             "weight": str(rng.choice([1, 1, 1, 2])),
         })
+    return rows
+
+
+CYCLE = ["in-progress", "stalled", "partial", "not-fulfilled", "fulfilled", "not-started"]
+
+
+def revision_rows(first: list[dict[str, str]], revision: int) -> list[dict[str, str]]:
+    """Revision *revision* (1…) of a plan: every item's status moves, so one event each."""
+    rows = []
+    for n, row in enumerate(first, 1):
+        status = CYCLE[(n + revision) % len(CYCLE)]
+        rows.append({"ref": row["ref"], "title": row["title"], "status": status,
+                     "reason": f"revision {revision}: no reply" if status in NEEDS_REASON
+                     else ""})
     return rows
 
 
@@ -99,6 +144,22 @@ class Sample:
     peak_kib: int = 0
 
 
+def _finish(proc: subprocess.Popen[bytes], cmd: list[str], started: float,
+            sample: Sample | None, drained: Callable[[], None] | None = None) -> float:
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    if drained is not None:
+        drained()
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err}")
+    if sample is not None:
+        sample.seconds.append(elapsed)
+        sample.peak_kib = max(sample.peak_kib, usage.ru_maxrss)
+    return elapsed
+
+
 def run(cmd: list[str], env: dict[str, str], sample: Sample | None = None,
         stdin: str | None = None) -> float:
     """Run *cmd*, check it succeeded, return its wall time; record peak memory in *sample*."""
@@ -109,16 +170,55 @@ def run(cmd: list[str], env: dict[str, str], sample: Sample | None = None,
         assert proc.stdin is not None
         proc.stdin.write(stdin.encode())
         proc.stdin.close()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err}")
-    if sample is not None:
-        sample.seconds.append(elapsed)
-        sample.peak_kib = max(sample.peak_kib, usage.ru_maxrss)
-    return elapsed
+    return _finish(proc, cmd, started, sample)
+
+
+def run_piped(cmd: list[str], env: dict[str, str], sample: Sample) -> int:
+    """Run *cmd* with stdout a pipe read to the end (as `| less` would); return the bytes."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    size = 0
+    while chunk := proc.stdout.read(1 << 16):
+        size += len(chunk)
+    _finish(proc, cmd, started, sample)
+    return size
+
+
+def run_terminal(cmd: list[str], env: dict[str, str], sample: Sample, columns: int) -> int:
+    """Run *cmd* with stdout a pseudo-terminal *columns* wide, drained as a terminal would
+    be; return the bytes it wrote."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.OPOST  # bytes as written: no newline translation
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    size = [0]
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            size[0] += len(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=slave, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    os.close(slave)
+
+    def drained() -> None:
+        reader.join(timeout=30)
+        os.close(master)
+
+    _finish(proc, cmd, started, sample, drained)
+    return size[0]
 
 
 # One full parse of the file's data: the document, and every plan's rows inside it (the
@@ -144,6 +244,12 @@ out = out if isinstance(out, bytes) else out.encode()
 with open(sys.argv[1] + ".floor", "wb") as f:
     f.write(out); f.flush(); os.fsync(f.fileno())
 """
+# An export's floor: start-up, one parse, and writing the very bytes tracker wrote.
+FLOOR_EXPORT = FLOOR_READ + """
+data = open(sys.argv[2], "rb").read()
+with open(sys.argv[2] + ".floor", "wb") as f:
+    f.write(data)
+"""
 
 
 @dataclass
@@ -151,72 +257,129 @@ class Row:
     size: int
     operation: str
     tracker: Sample
-    task: Sample | None
-    floor: Sample | None
+    task: Sample | None = None
+    tuned: Sample | None = None
+    floor: Sample | None = None
+    goal: float | None = 1.5
 
 
 def median_ms(sample: Sample | None) -> float | None:
     return statistics.median(sample.seconds) * 1000 if sample and sample.seconds else None
 
 
+def fmt_ms(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
+
+
+def ratio(ours: float | None, theirs: float | None) -> str:
+    return "" if ours is None or not theirs else f"{ours / theirs:.2f}"
+
+
+# --- Taskwarrior --------------------------------------------------------------------------
+
+
+@dataclass
+class Taskwarrior:
+    """One Taskwarrior setup with its own data folder."""
+    name: str
+    folder: Path
+    taskrc: str
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "TASKRC": str(self.folder / "taskrc"), "TZ": "UTC"}
+
+    def reset(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        (self.folder / "data").mkdir(parents=True)
+        (self.folder / "taskrc").write_text(f"data.location={self.folder / 'data'}\n"
+                                            + self.taskrc)
+
+    def settle(self) -> None:
+        """What a tuned user's first command of the day does: one garbage collection."""
+        if "gc=on" in self.taskrc:
+            run(["task", "rc.gc=on", "list", "limit:1"], self.env)
+
+    def open_share(self) -> float:
+        pending = self.folder / "data" / "pending.data"
+        completed = self.folder / "data" / "completed.data"
+        count = [sum(1 for _ in p.open()) if p.exists() else 0 for p in (pending, completed)]
+        open_tasks = sum(1 for line in pending.open() if 'status:"pending"' in line)
+        return open_tasks / max(1, sum(count))
+
+
 # --- one data set -------------------------------------------------------------------------
 
 
-def build(size: int, folder: Path, runs: int, env: dict[str, str], tenv: dict[str, str],
-          tracker: str) -> tuple[Row, Path]:
+def write_plans(data: Path, plans: int, size: int, plan_size: int = PLAN_SIZE) -> None:
+    rng = random.Random(size)
+    data.mkdir(exist_ok=True)
+    for p in range(1, plans + 1):
+        first = plan_rows(p, rng, 0, plan_size)
+        write_csv(data / f"plan-{p}.csv", first)
+        write_csv(data / f"plan-{p}-progress.csv", plan_rows(p, random.Random(p), 1, plan_size))
+        write_task_json(data / f"plan-{p}.json", f"plan-{p}", first)
+
+
+def import_plans(tracker: str, env: dict[str, str], data: Path, plans: int,
+                 on: str = "2025-01-15") -> float:
+    started = time.perf_counter()
+    for p in range(1, plans + 1):
+        run([tracker, "import", f"plan-{p}", str(data / f"plan-{p}.csv"),
+             "--title", f"Plan {p}", "--on", on], env)
+    return time.perf_counter() - started
+
+
+def build(size: int, folder: Path, runs: int, env: dict[str, str], tracker: str,
+          setups: list[Taskwarrior]) -> Row:
     """Build the data set *runs* times (the imports are the measurement); keep the last."""
     plans = size // PLAN_SIZE
-    rng = random.Random(size)
     data = folder / "data"
-    data.mkdir()
-    for p in range(1, plans + 1):
-        first = plan_rows(p, rng, 0)
-        write_csv(data / f"plan-{p}.csv", first)
-        write_csv(data / f"plan-{p}-progress.csv", plan_rows(p, random.Random(p), 1))
-        write_task_json(data / f"plan-{p}.json", f"plan-{p}", first)
-    ours, theirs = Sample(), Sample()
-    db = folder / "tracker.json"
+    write_plans(data, plans, size)
+    row = Row(size, f"{plans} plan imports", Sample())
+    samples = {s.name: Sample() for s in setups}
     for attempt in range(runs):
         for path in folder.glob("tracker.json*"):
             path.unlink()
-        shutil.rmtree(folder / "task", ignore_errors=True)
-        (folder / "task").mkdir()
-        started = time.perf_counter()
-        for p in range(1, plans + 1):
-            run([tracker, "import", f"plan-{p}", str(data / f"plan-{p}.csv"),
-                 "--title", f"Plan {p}", "--on", "2025-01-15"], env)
-        ours.seconds.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        for p in range(1, plans + 1):
-            run(["task", "import", str(data / f"plan-{p}.json")], tenv)
-        theirs.seconds.append(time.perf_counter() - started)
-        print(f"  {size}: build {attempt + 1}/{runs}: tracker {ours.seconds[-1]:.1f} s, "
-              f"task {theirs.seconds[-1]:.1f} s", file=sys.stderr)
+        row.tracker.seconds.append(import_plans(tracker, env, data, plans))
+        for setup in setups:
+            setup.reset()
+            started = time.perf_counter()
+            for p in range(1, plans + 1):
+                run(["task", "import", str(data / f"plan-{p}.json")], setup.env)
+            samples[setup.name].seconds.append(time.perf_counter() - started)
+        print(f"  {size}: build {attempt + 1}/{runs}: tracker {row.tracker.seconds[-1]:.1f} s, "
+              + ", ".join(f"{n} {s.seconds[-1]:.1f} s" for n, s in samples.items()),
+              file=sys.stderr)
+    row.task, row.tuned = samples.get("task"), samples.get("tuned")
+    for setup in setups:
+        setup.settle()
     for p in range(1, plans + 1):  # history: a second revision of every plan
         run([tracker, "import", f"plan-{p}", str(data / f"plan-{p}-progress.csv"),
              "--on", "2025-06-01"], env)
-    return Row(size, f"{plans} plan imports", ours, theirs, None), db
+    return row
 
 
-def measure(size: int, runs: int, keep: Path | None, tracker: str) -> list[Row]:
-    folder = Path(tempfile.mkdtemp(prefix=f"tracker-bench-{size}-", dir=keep))
-    env = {**os.environ, "TRACKER_DB": str(folder / "tracker.json"), "TRACKER_USER": "bench",
-           "TRACKER_TODAY": "2025-07-01"}
-    env.pop("TRACKER_DEBUG", None)
-    taskrc = folder / "taskrc"
-    taskrc.write_text(f"data.location={folder / 'task'}\nconfirmation=off\nverbose=nothing\n"
-                      "hooks=off\nnews.version=2.6.2\n")
-    tenv = {**os.environ, "TASKRC": str(taskrc), "TZ": "UTC"}
-    import_row, db = build(size, folder, runs, env, tenv, tracker)
-    exported = json.loads(subprocess.run(["task", "project:plan-1", "export"], env=tenv,
+Command = Callable[[int], list[str]]
+
+
+def measure(size: int, runs: int, folder: Path, tracker: str) -> tuple[list[Row], dict]:
+    """The growth series' operations on *size* items against Taskwarrior and the floor."""
+    db = folder / "tracker.json"
+    env = {**base_env(), "TRACKER_DB": str(db)}
+    setups = [Taskwarrior("tuned", folder / "task-tuned", TASKRC_TUNED)]
+    if size == COMPARED:
+        setups.insert(0, Taskwarrior("task", folder / "task", TASKRC_OLD))
+    import_row = build(size, folder, runs, env, tracker, setups)
+    tuned = setups[-1]
+    exported = json.loads(subprocess.run(["task", "project:plan-1", "export"], env=tuned.env,
                                          capture_output=True, text=True, check=True).stdout)
     pending = [t["uuid"] for t in exported if t["status"] == "pending"]
     uuids = pending[:runs * 2]
     py = sys.executable
     statuses = ["in-progress", "stalled"]
     priorities = ["H", "L"]
-    operations: list[tuple[str, Callable[[int], list[str]], Callable[[int], list[str]] | None,
-                           str | None]] = [
+    operations: list[tuple[str, Command, Command | None, str | None]] = [
         ("report one plan", lambda i: [tracker, "report", "plan-1"],
          lambda i: ["task", "project:plan-1", "summary"], "read"),
         ("report all plans", lambda i: [tracker, "report"], lambda i: ["task", "summary"], "read"),
@@ -227,46 +390,182 @@ def measure(size: int, runs: int, keep: Path | None, tracker: str) -> list[Row]:
          "write"),
         ("one add", lambda i: [tracker, "add", "plan-1", f"bench item {i}"],
          lambda i: ["task", "add", "project:plan-1", f"bench item {i}"], "write"),
-        ("report as of a date", lambda i: [tracker, "report", "plan-1", "--as-of", "2025-03-01"],
-         None, "read"),
+        ("report one plan as of a date",
+         lambda i: [tracker, "report", "plan-1", "--as-of", "2025-03-01"], None, "read"),
+        ("report all plans as of a date",
+         lambda i: [tracker, "report", "--as-of", "2025-03-01"], None, "read"),
         ("show one item with history", lambda i: [tracker, "show", "plan-1:9"], None, "read"),
         ("export all as CSV", lambda i: [tracker, "export"], lambda i: ["task", "export"],
          "read"),
     ]
     rows = [import_row]
     for name, ours, theirs, floor in operations:
-        row = Row(size, name, Sample(), Sample() if theirs else None,
-                  Sample() if floor else None)
+        row = Row(size, name, Sample(), floor=Sample() if floor else None)
+        if theirs:
+            row.task = Sample() if size == COMPARED else None
+            row.tuned = Sample()
         for i in range(runs):
             run(ours(i), env, row.tracker)
-            if theirs and row.task is not None:
-                run(theirs(i), tenv, row.task)
+            if theirs:
+                for setup in setups:
+                    run(theirs(i), setup.env, row.task if setup.name == "task" else row.tuned)
             if floor and row.floor is not None:
                 script = FLOOR_READ if floor == "read" else FLOOR_WRITE
                 run([py, "-c", script, str(db)], env, row.floor)
         rows.append(row)
         print(f"  {size}: {name}: {median_ms(row.tracker):.0f} ms", file=sys.stderr)
-    journal = Path(str(db) + ".journal")
-    rows.append(Row(size, "database file", Sample([0.0], db.stat().st_size // 1024), None, None))
-    rows.append(Row(size, "journal file", Sample([0.0], journal.stat().st_size // 1024), None,
-                    None))
-    if keep is None:
-        shutil.rmtree(folder, ignore_errors=True)
+    facts = {"db_kib": db.stat().st_size // 1024, "open_share": tuned.open_share(),
+             **journal_facts(tracker, env, db)}
+    return rows, facts
+
+
+def journal_facts(tracker: str, env: dict[str, str], db: Path) -> dict:
+    """The journal's bytes per event against the event's own JSON (`log --format json`)."""
+    journal = Path(f"{db}.journal")
+    events = sum(1 for _ in journal.open("rb"))
+    out = subprocess.run([tracker, "log", "plan-1", "--format", "json"], env=env,
+                         capture_output=True, check=True).stdout
+    logged = json.loads(out)
+    return {"journal_kib": journal.stat().st_size // 1024, "events": events,
+            "bytes_per_event": journal.stat().st_size / events,
+            "json_per_event": len(json.dumps(logged, ensure_ascii=False).encode())
+            / max(1, len(logged))}
+
+
+def exports(size: int, runs: int, folder: Path, tracker: str) -> list[Row]:
+    """Every export at *size* items against its floor: the same bytes written after one
+    parse; the Word and PDF documents of one plan."""
+    db = folder / "tracker.json"
+    env = {**base_env(), "TRACKER_DB": str(db)}
+    out = folder / "out"
+    out.mkdir(exist_ok=True)
+    commands = [(f"export -f {f}", [tracker, "export", "-f", f, "-o", str(out / f"all.{f}")],
+                 out / f"all.{f}") for f in ("csv", "json", "markdown", "xlsx")]
+    commands += [(f"report plan-1 -f {f}",
+                  [tracker, "report", "plan-1", "-f", f, "-o", str(out / f"plan-1.{f}")],
+                  out / f"plan-1.{f}") for f in ("docx", "pdf")]
+    rows = []
+    for name, cmd, path in commands:
+        row = Row(size, name, Sample(), floor=Sample())
+        for _ in range(runs):
+            run(cmd, env, row.tracker)
+            run([sys.executable, "-c", FLOOR_EXPORT, str(db), str(path)], env, row.floor)
+        row.operation = f"{name} ({path.stat().st_size / 1024 / 1024:.1f} MiB)"
+        rows.append(row)
+        print(f"  exports: {name}: {median_ms(row.tracker):.0f} ms", file=sys.stderr)
     return rows
 
 
+# --- the terminal against a pipe ----------------------------------------------------------
+
+
+def terminal(runs: int, folder: Path, tracker: str) -> list[tuple[str, int, dict]]:
+    """At 200 plans × 250 items: each command piped, then on an 80- and a 200-column
+    terminal, interleaved; medians and output sizes."""
+    plans, plan_size = 200 // SCALE, 250
+    db = folder / "tracker.json"
+    env = {**base_env(), "TRACKER_DB": str(db)}
+    data = folder / "data"
+    write_plans(data, plans, plans * plan_size, plan_size)
+    import_plans(tracker, env, data, plans)
+    for p in range(1, plans + 1):
+        run([tracker, "import", f"plan-{p}", str(data / f"plan-{p}-progress.csv"),
+             "--on", "2025-06-01"], env)
+    commands = [["list"], ["list", "plan-1"], ["report"], ["report", "--full"],
+                ["report", "plan-1"], ["show", "plan-1:9"]]
+    results = []
+    for args in commands:
+        samples = {"pipe": Sample(), "80": Sample(), "200": Sample()}
+        sizes: dict[str, int] = {}
+        cmd = [tracker, *args]
+        for _ in range(runs):
+            sizes["pipe"] = run_piped(cmd, env, samples["pipe"])
+            for columns in (80, 200):
+                sizes[str(columns)] = run_terminal(cmd, env, samples[str(columns)], columns)
+        results.append((" ".join(args), plans * plan_size,
+                        {k: (median_ms(v), sizes[k]) for k, v in samples.items()}))
+        print(f"  terminal: {' '.join(args)}: "
+              + ", ".join(f"{k} {median_ms(v):.0f} ms" for k, v in samples.items()),
+              file=sys.stderr)
+    return results
+
+
+# --- history that costs what it touches ---------------------------------------------------
+
+
+REVISIONS = 9
+
+
+def history(runs: int, folder: Path, tracker: str) -> tuple[list[Row], dict]:
+    """50 plans × 1,000 items, each item moved on in nine dated revisions (500,000 events,
+    built with `import`), against a database holding plan-1 alone built the same way."""
+    plans = 50 // SCALE
+    data = folder / "data"
+    write_plans(data, plans, plans * PLAN_SIZE)
+    for p in range(1, plans + 1):
+        first = list(csv.DictReader((data / f"plan-{p}.csv").open(encoding="utf-8")))
+        for r in range(1, REVISIONS + 1):
+            write_csv(data / f"plan-{p}-r{r}.csv", revision_rows(first, r))
+    dbs = {"all": folder / "all" / "tracker.json", "one": folder / "one" / "tracker.json"}
+    envs = {}
+    for key, db in dbs.items():
+        db.parent.mkdir()
+        envs[key] = env = {**base_env(), "TRACKER_DB": str(db)}
+        count = plans if key == "all" else 1
+        started = time.perf_counter()
+        import_plans(tracker, env, data, count, on="2024-01-15")
+        for r in range(1, REVISIONS + 1):
+            for p in range(1, count + 1):
+                run([tracker, "import", f"plan-{p}", str(data / f"plan-{p}-r{r}.csv"),
+                     "--on", f"2024-{r + 1:02d}-15"], env)
+        print(f"  history: built {key} in {time.perf_counter() - started:.0f} s",
+              file=sys.stderr)
+    operations = [
+        ("show plan-1:9", ["show", "plan-1:9"]),
+        ("log plan-1:9", ["log", "plan-1:9"]),
+        ("log plan-1", ["log", "plan-1"]),
+        ("report plan-1 --as-of 2024-06-01", ["report", "plan-1", "--as-of", "2024-06-01"]),
+        ("report plan-1 --since 2024-06-01", ["report", "plan-1", "--since", "2024-06-01"]),
+        ("trend plan-1 --by month", ["trend", "plan-1", "--by", "month"]),
+        ("report plan-1", ["report", "plan-1"]),
+        ("report --as-of 2024-06-01 (all plans)", ["report", "--as-of", "2024-06-01"]),
+        ("report (all plans)", ["report"]),
+    ]
+    rows = []
+    for name, args in operations:
+        row = Row(plans * PLAN_SIZE, name, Sample(), floor=Sample(),
+                  goal=None if "all plans" in name or name == "report plan-1" else 1.5)
+        for _ in range(runs):
+            run([tracker, *args], envs["all"], row.tracker)
+            run([tracker, *args], envs["one"], row.floor)
+        rows.append(row)
+        print(f"  history: {name}: {median_ms(row.tracker):.0f} ms vs "
+              f"{median_ms(row.floor):.0f} ms", file=sys.stderr)
+    facts = {"db_kib": dbs["all"].stat().st_size // 1024,
+             **journal_facts(tracker, envs["all"], dbs["all"])}
+    return rows, facts
+
+
+# --- start-up -----------------------------------------------------------------------------
+
+
 def reference(runs: int, tracker: str) -> list[str]:
-    """The 34-item reference plan against ``python -c 'import click'``."""
+    """The 34-item reference plan against ``python -c 'import click'``, in both languages."""
     folder = Path(tempfile.mkdtemp(prefix="tracker-bench-ref-"))
-    env = {**os.environ, "TRACKER_DB": str(folder / "tracker.json"), "TRACKER_USER": "bench"}
+    env = {**base_env(), "TRACKER_DB": str(folder / "tracker.json")}
+    env.pop("TRACKER_TODAY")
     run([tracker, "plan", "add", "csto-2023", "--title", "CSTO 2023"], env)
     run([tracker, "import", "csto-2023", str(ROOT / "examples" / "csto-2023.csv")], env)
-    click, report, update = Sample(), Sample(), Sample()
+    names = ["report csto-2023", "update csto-2023:1", "--lang ru report csto-2023",
+             "--lang ru update csto-2023:1"]
+    click = Sample()
+    samples = {name: Sample() for name in names}
     for i in range(max(runs, 15)):
         run([sys.executable, "-c", "import click"], env, click)
-        run([tracker, "report", "csto-2023"], env, report)
-        run([tracker, "update", "csto-2023:1", "--status",
-             ["fulfilled", "in-progress"][i % 2]], env, update)
+        status = ["fulfilled", "in-progress"][i % 2]
+        for name in names:
+            extra = ["--status", status] if "update" in name else []
+            run([tracker, *name.split(), *extra], env, samples[name])
     shutil.rmtree(folder, ignore_errors=True)
     base = median_ms(click) or 1
     lines = [
@@ -274,38 +573,88 @@ def reference(runs: int, tracker: str) -> list[str]:
         "|---|---:|---:|---|",
         f"| `python -c \"import click\"` | {base:.1f} | 1.00 | |",
     ]
-    for name, sample, goal in (("report csto-2023", report, 1.5),
-                               ("update csto-2023:1", update, 2)):
+    for name, sample in samples.items():
+        goal = 2 if "update" in name else 1.5
         ms = median_ms(sample) or 0
         verdict = "met" if ms / base <= goal else "NOT met"
         lines.append(f"| `tracker {name}` | {ms:.1f} | {ms / base:.2f} | ≤ {goal} × ({verdict}) |")
     return lines
 
 
-def table(rows: list[Row]) -> list[str]:
+# --- tables -------------------------------------------------------------------------------
+
+
+def versus_table(rows: list[Row]) -> list[str]:
     lines = [
-        "| items | operation | tracker ms | task ms | tracker ÷ task | floor ms "
-        "| tracker ÷ floor | peak MiB | peak ÷ file |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| items | operation | tracker ms | task ms | ÷ task | task tuned ms | ÷ tuned "
+        "| floor ms | ÷ floor | peak MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    files = {row.size: row.tracker.peak_kib for row in rows if row.operation == "database file"}
     for row in rows:
-        if row.operation.endswith(" file"):
-            lines.append(f"| {row.size:,} | {row.operation} size | | | | | | "
-                         f"{row.tracker.peak_kib / 1024:.1f} (file) | |")
-            continue
-        ours = median_ms(row.tracker) or 0
-        theirs = median_ms(row.task)
-        floor = median_ms(row.floor)
-        lines.append(
-            f"| {row.size:,} | {row.operation} | {ours:.0f} | "
-            f"{'' if theirs is None else f'{theirs:.0f}'} | "
-            f"{'' if theirs is None else f'{ours / theirs:.2f}'} | "
-            f"{'' if floor is None else f'{floor:.0f}'} | "
-            f"{'' if floor is None else f'{ours / floor:.2f}'} | "
-            f"{row.tracker.peak_kib / 1024:.1f} | "
-            f"{row.tracker.peak_kib / max(1, files.get(row.size, 1)):.1f} |"
-        )
+        ours = median_ms(row.tracker)
+        task, tuned, floor = median_ms(row.task), median_ms(row.tuned), median_ms(row.floor)
+        peak = f"{row.tracker.peak_kib / 1024:.1f}" if row.tracker.peak_kib else ""
+        lines.append(f"| {row.size:,} | {row.operation} | {fmt_ms(ours)} | {fmt_ms(task)} | "
+                     f"{ratio(ours, task)} | {fmt_ms(tuned)} | {ratio(ours, tuned)} | "
+                     f"{fmt_ms(floor)} | {ratio(ours, floor)} | {peak} |")
+    return lines
+
+
+def growth_table(rows: list[Row], facts: dict[int, dict]) -> list[str]:
+    sizes = sorted(facts)
+
+    def key(row: Row) -> str:
+        return "the plan imports" if row.operation.endswith("plan imports") else row.operation
+
+    by = {(r.size, key(r)): r for r in rows}
+    last = "" if len(sizes) < 2 else f"{sizes[-1] / sizes[-2]:g}"
+    lines = [f"| operation | {' | '.join(f'{s:,}' for s in sizes)} "
+             f"| last ÷ previous (items × {last}) |",
+             "|---|" + "---:|" * (len(sizes) + 1)]
+    for name in [key(r) for r in rows if r.size == sizes[-1]]:
+        values = [median_ms(by[(size, name)].tracker) if (size, name) in by else None
+                  for size in sizes]
+        lines.append(f"| {name} | {' | '.join(fmt_ms(v) for v in values)} | "
+                     f"{ratio(values[-1], values[-2]) if len(values) > 1 else ''} |")
+    peaks = []
+    for size in sizes:
+        most = max(r.tracker.peak_kib for r in rows if r.size == size)
+        peaks.append(f"{most / 1024:.0f} ({most / max(1, facts[size]['db_kib']):.1f}×)")
+    lines.append(f"| peak MiB (× database file) | {' | '.join(peaks)} | |")
+    lines.append("| database file MiB | "
+                 + " | ".join(f"{facts[s]['db_kib'] / 1024:.1f}" for s in sizes) + " | |")
+    lines.append("| journal MiB | "
+                 + " | ".join(f"{facts[s]['journal_kib'] / 1024:.1f}" for s in sizes) + " | |")
+    lines.append("| journal bytes per event (÷ the event's JSON) | "
+                 + " | ".join(f"{facts[s]['bytes_per_event']:.0f} "
+                              f"({facts[s]['bytes_per_event'] / facts[s]['json_per_event']:.2f})"
+                              for s in sizes) + " | |")
+    return lines
+
+
+def floor_table(rows: list[Row], goal: float, what: str) -> list[str]:
+    lines = [f"| operation | tracker ms | {what} ms | ratio | goal | peak MiB |",
+             "|---|---:|---:|---:|---|---:|"]
+    for row in rows:
+        ours, floor = median_ms(row.tracker), median_ms(row.floor)
+        verdict = "met" if ours and floor and ours / floor <= goal else "NOT met"
+        lines.append(f"| {row.operation} | {fmt_ms(ours)} | {fmt_ms(floor)} | "
+                     f"{ratio(ours, floor)} | "
+                     f"{f'≤ {goal} ({verdict})' if row.goal else 'none'} | "
+                     f"{row.tracker.peak_kib / 1024:.1f} |")
+    return lines
+
+
+def terminal_table(results: list[tuple[str, int, dict]]) -> list[str]:
+    lines = [f"| command ({200 // SCALE} plans × 250 items) | piped ms | 80 columns ms | ÷ piped "
+             "| 200 columns ms | ÷ piped | bytes piped / 80 / 200 |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for name, _items, medians in results:
+        pipe, narrow, wide = (medians[k][0] for k in ("pipe", "80", "200"))
+        sizes = " / ".join(f"{medians[k][1]:,}" for k in ("pipe", "80", "200"))
+        lines.append(f"| `tracker {name}` | {fmt_ms(pipe)} | {fmt_ms(narrow)} | "
+                     f"{ratio(narrow, pipe)} | {fmt_ms(wide)} | {ratio(wide, pipe)} | "
+                     f"{sizes} |")
     return lines
 
 
@@ -324,35 +673,78 @@ def machine() -> str:
 
 
 def main() -> None:
+    global COMPARED, SCALE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--sizes", default="1000,10000,50000,100000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="keep the data sets in this folder")
+    parser.add_argument("--only", default="reference,growth,exports,terminal,history",
+                        help="the parts to run, comma-separated")
+    parser.add_argument("--compare-at", type=int, default=50_000)
+    parser.add_argument("--scale", type=int, default=1)
     args = parser.parse_args()
+    COMPARED, SCALE = args.compare_at, args.scale
     if shutil.which("task") is None:
         sys.exit("Taskwarrior is not installed: run make bench (it installs it)")
     tracker = tracker_bin()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "tracker")],
+                   check=True)
+    parts = set(args.only.split(","))
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"benchmarking sizes {sizes}, {args.runs} runs each", file=sys.stderr)
-    ref = reference(args.runs, tracker)
-    rows: list[Row] = []
-    for size in sizes:
-        rows.extend(measure(size, args.runs, args.keep, tracker))
-    text = "\n".join([
-        f"Machine: {machine()}.",
-        f"Medians of {args.runs} interleaved runs (the reference rows: of at least 15).",
-        "",
-        *ref,
-        "",
-        *table(rows),
-        "",
-    ])
-    print(text)
+
+    def workspace(name: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"tracker-bench-{name}-", dir=args.keep))
+
+    text = [f"Machine: {machine()}.",
+            f"Medians of {args.runs} interleaved runs (the start-up rows: of at least 15).", ""]
+    if "reference" in parts:
+        text += ["### Start-up, in both languages", "", *reference(args.runs, tracker), ""]
+    if "growth" in parts:
+        rows: list[Row] = []
+        facts: dict[int, dict] = {}
+        for size in sizes:
+            folder = workspace(str(size))
+            measured, facts[size] = measure(size, args.runs, folder, tracker)
+            rows += measured
+            if size == COMPARED and "exports" in parts:
+                export_rows = exports(size, args.runs, folder, tracker)
+            if args.keep is None:
+                shutil.rmtree(folder, ignore_errors=True)
+        compared = [r for r in rows if r.size == COMPARED]
+        if compared:
+            share = facts[COMPARED]["open_share"]
+            text += [f"### Against Taskwarrior at {COMPARED:,} items "
+                     f"({share:.0%} of the tasks open)", "", *versus_table(compared), ""]
+        text += ["### Growth (tracker ms)", "", *growth_table(rows, facts), "",
+                 "<details><summary>Every size against tuned Taskwarrior</summary>", "",
+                 *versus_table([r for r in rows if r.size != COMPARED]), "", "</details>", ""]
+        if "exports" in parts and compared:
+            text += [f"### Exports at {COMPARED:,} items against their floor", "",
+                     *floor_table(export_rows, 1.5, "floor"), ""]
+    if "terminal" in parts:
+        folder = workspace("terminal")
+        text += ["### The terminal against a pipe", "",
+                 *terminal_table(terminal(args.runs, folder, tracker)), ""]
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if "history" in parts:
+        folder = workspace("history")
+        rows, facts_h = history(args.runs, folder, tracker)
+        text += [f"### History: {50 // SCALE} plans, {facts_h['events']:,} events "
+                 f"(journal {facts_h['journal_kib'] / 1024:.0f} MiB, "
+                 f"{facts_h['bytes_per_event']:.0f} bytes per event), "
+                 "against plan-1 alone", "",
+                 *floor_table(rows, 1.5, "plan-1 alone"), ""]
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    output = "\n".join(text)
+    print(output)
     if args.out:
         args.out.write_text(args.out.read_text().split("<!-- results -->")[0]
-                            + "<!-- results -->\n" + text if args.out.exists()
-                            else "<!-- results -->\n" + text)
+                            + "<!-- results -->\n" + output if args.out.exists()
+                            else "<!-- results -->\n" + output)
 
 
 if __name__ == "__main__":
