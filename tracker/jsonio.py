@@ -36,8 +36,9 @@ def loads(raw: bytes) -> Any:
 
 
 def dumps(data: Any, large: bool = False) -> bytes:
-    """Compact JSON bytes; *large* when the caller knows the document is big."""
-    if large:
+    """Compact JSON bytes; *large* when the caller knows the document is big (or orjson
+    is loaded anyway: the journal lines of a large import)."""
+    if large or "orjson" in sys.modules:
         import orjson
 
         return orjson.dumps(data)

@@ -255,13 +255,16 @@ class RowChecker:
         self.rows.append(Row(line=number, ref=ref, values=values, where=where))
 
     def _value(self, field: str, raw: Any, number_format: str) -> Any:
-        if isinstance(raw, str) and "\x00" in raw:
-            raise InvalidValue(_("it holds a NUL character"))
-        if field == "due" and isinstance(raw, datetime | date):
+        if type(raw) is str:  # a CSV's cells, and most of a sheet's: text as it is
+            text = raw
+        elif field == "due" and isinstance(raw, datetime | date):
             return displayed(raw)[:10]
-        if field == "weight" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        elif field == "weight" and isinstance(raw, int | float) and not isinstance(raw, bool):
             return parse_weight(raw)
-        text = displayed(raw, number_format)
+        else:
+            text = displayed(raw, number_format)
+        if "\x00" in text:
+            raise InvalidValue(_("it holds a NUL character"))
         if not self.blank_keeps and field in ("reason", "area", "evidence"):
             return text  # a CSV's free text as it is, so that an export reads back exactly
         text = text.replace("\r\n", "\n").replace("\r", "\n")
