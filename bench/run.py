@@ -261,6 +261,7 @@ class Row:
     tuned: Sample | None = None
     floor: Sample | None = None
     goal: float | None = 1.5
+    unindexed: Sample | None = None  # history: the same with the journal index set aside
 
 
 def median_ms(sample: Sample | None) -> float | None:
@@ -532,18 +533,71 @@ def history(runs: int, folder: Path, tracker: str) -> tuple[list[Row], dict]:
         ("report (all plans)", ["report"]),
     ]
     rows = []
+    index = Path(f"{dbs['all']}.journal.idx")
+    aside = index.with_suffix(".aside")
     for name, args in operations:
         row = Row(plans * PLAN_SIZE, name, Sample(), floor=Sample(),
-                  goal=None if "all plans" in name or name == "report plan-1" else 1.5)
+                  goal=None if "all plans" in name or name == "report plan-1" else 1.5,
+                  unindexed=Sample())
         for _ in range(runs):
             run([tracker, *args], envs["all"], row.tracker)
             run([tracker, *args], envs["one"], row.floor)
+            index.rename(aside)  # reads without it scan the journal, as before the index
+            try:
+                run([tracker, *args], envs["all"], row.unindexed)
+            finally:
+                aside.rename(index)
         rows.append(row)
         print(f"  history: {name}: {median_ms(row.tracker):.0f} ms vs "
               f"{median_ms(row.floor):.0f} ms", file=sys.stderr)
     facts = {"db_kib": dbs["all"].stat().st_size // 1024,
              **journal_facts(tracker, envs["all"], dbs["all"])}
     return rows, facts
+
+
+# --- import formats -----------------------------------------------------------------------
+
+
+def import_formats(runs: int, folder: Path, tracker: str) -> list[Row]:
+    """One 1,000-row plan imported from CSV, from an Excel sheet and from a Word table,
+    each into a fresh database; the spreadsheet and document against the CSV."""
+    import docx
+    import openpyxl
+
+    rows = plan_rows(1, random.Random(1), 0)
+    fields = list(rows[0])
+    paths = {"csv": folder / "plan.csv", "xlsx": folder / "plan.xlsx",
+             "docx": folder / "plan.docx"}
+    write_csv(paths["csv"], rows)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(fields)
+    for row in rows:
+        sheet.append([row[f] for f in fields])
+    book.save(paths["xlsx"])
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=len(fields))
+    for cell, name in zip(table.rows[0].cells, fields, strict=True):
+        cell.text = name
+    for row in rows:
+        for cell, name in zip(table.add_row().cells, fields, strict=True):
+            cell.text = row[name]
+    document.save(str(paths["docx"]))
+    env = {**base_env(), "TRACKER_DB": str(folder / "tracker.json")}
+    samples = {fmt: Sample() for fmt in paths}
+    for _ in range(runs):
+        for fmt, path in paths.items():
+            for old in folder.glob("tracker.json*"):
+                old.unlink()
+            run([tracker, "import", "p", str(path), "--title", "P"], env, samples[fmt])
+    base = samples["csv"]
+    found = []
+    for fmt in ("xlsx", "docx"):
+        found.append(Row(1000, f"import 1,000 rows from .{fmt} (vs .csv)", samples[fmt],
+                         floor=base, goal=2.0))
+        print(f"  imports: {fmt} {median_ms(samples[fmt]):.0f} ms vs csv "
+              f"{median_ms(base):.0f} ms", file=sys.stderr)
+    return found
 
 
 # --- start-up -----------------------------------------------------------------------------
@@ -633,15 +687,19 @@ def growth_table(rows: list[Row], facts: dict[int, dict]) -> list[str]:
 
 
 def floor_table(rows: list[Row], goal: float, what: str) -> list[str]:
-    lines = [f"| operation | tracker ms | {what} ms | ratio | goal | peak MiB |",
-             "|---|---:|---:|---:|---|---:|"]
+    before = any(row.unindexed for row in rows)
+    extra = " without the index ms | peak MiB without |" if before else ""
+    lines = [f"| operation | tracker ms | {what} ms | ratio | goal | peak MiB |{extra}",
+             "|---|---:|---:|---:|---|---:|" + ("---:|---:|" if before else "")]
     for row in rows:
         ours, floor = median_ms(row.tracker), median_ms(row.floor)
         verdict = "met" if ours and floor and ours / floor <= goal else "NOT met"
+        cells = (f" {fmt_ms(median_ms(row.unindexed))} | "
+                 f"{row.unindexed.peak_kib / 1024:.1f} |" if row.unindexed else "")
         lines.append(f"| {row.operation} | {fmt_ms(ours)} | {fmt_ms(floor)} | "
                      f"{ratio(ours, floor)} | "
                      f"{f'≤ {goal} ({verdict})' if row.goal else 'none'} | "
-                     f"{row.tracker.peak_kib / 1024:.1f} |")
+                     f"{row.tracker.peak_kib / 1024:.1f} |{cells}")
     return lines
 
 
@@ -679,7 +737,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="keep the data sets in this folder")
-    parser.add_argument("--only", default="reference,growth,exports,terminal,history",
+    parser.add_argument("--only", default="reference,growth,exports,terminal,imports,history",
                         help="the parts to run, comma-separated")
     parser.add_argument("--compare-at", type=int, default=50_000)
     parser.add_argument("--scale", type=int, default=1)
@@ -727,6 +785,12 @@ def main() -> None:
         folder = workspace("terminal")
         text += ["### The terminal against a pipe", "",
                  *terminal_table(terminal(args.runs, folder, tracker)), ""]
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if "imports" in parts:
+        folder = workspace("imports")
+        text += ["### Import from Excel and Word against CSV", "",
+                 *floor_table(import_formats(args.runs, folder, tracker), 2.0, "CSV"), ""]
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
     if "history" in parts:
