@@ -368,15 +368,18 @@ def measure(size: int, runs: int, folder: Path, tracker: str) -> tuple[list[Row]
     """The growth series' operations on *size* items against Taskwarrior and the floor."""
     db = folder / "tracker.json"
     env = {**base_env(), "TRACKER_DB": str(db)}
-    setups = [Taskwarrior("tuned", folder / "task-tuned", TASKRC_TUNED)]
+    # Taskwarrior up to the compared size (its import of 100k tasks takes ~100 s a build)
+    setups = [Taskwarrior("tuned", folder / "task-tuned", TASKRC_TUNED)] \
+        if size <= COMPARED else []
     if size == COMPARED:
         setups.insert(0, Taskwarrior("task", folder / "task", TASKRC_OLD))
     import_row = build(size, folder, runs, env, tracker, setups)
-    tuned = setups[-1]
-    exported = json.loads(subprocess.run(["task", "project:plan-1", "export"], env=tuned.env,
-                                         capture_output=True, text=True, check=True).stdout)
-    pending = [t["uuid"] for t in exported if t["status"] == "pending"]
-    uuids = pending[:runs * 2]
+    uuids = []
+    if setups:
+        exported = json.loads(subprocess.run(["task", "project:plan-1", "export"],
+                                             env=setups[-1].env, capture_output=True,
+                                             text=True, check=True).stdout)
+        uuids = [t["uuid"] for t in exported if t["status"] == "pending"][:runs * 2]
     py = sys.executable
     statuses = ["in-progress", "stalled"]
     priorities = ["H", "L"]
@@ -402,12 +405,12 @@ def measure(size: int, runs: int, folder: Path, tracker: str) -> tuple[list[Row]
     rows = [import_row]
     for name, ours, theirs, floor in operations:
         row = Row(size, name, Sample(), floor=Sample() if floor else None)
-        if theirs:
+        if theirs and setups:
             row.task = Sample() if size == COMPARED else None
             row.tuned = Sample()
         for i in range(runs):
             run(ours(i), env, row.tracker)
-            if theirs:
+            if theirs and setups:
                 for setup in setups:
                     run(theirs(i), setup.env, row.task if setup.name == "task" else row.tuned)
             if floor and row.floor is not None:
@@ -415,7 +418,8 @@ def measure(size: int, runs: int, folder: Path, tracker: str) -> tuple[list[Row]
                 run([py, "-c", script, str(db)], env, row.floor)
         rows.append(row)
         print(f"  {size}: {name}: {median_ms(row.tracker):.0f} ms", file=sys.stderr)
-    facts = {"db_kib": db.stat().st_size // 1024, "open_share": tuned.open_share(),
+    facts = {"db_kib": db.stat().st_size // 1024,
+             "open_share": setups[-1].open_share() if setups else None,
              **journal_facts(tracker, env, db)}
     return rows, facts
 
