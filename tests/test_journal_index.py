@@ -129,6 +129,12 @@ def test_a_report_of_every_plan_as_of_a_day_reads_the_journal_once(
         alone = json.loads(run(db, "report", plan["plan"], "--as-of", "2025-06-01",
                                "--format", "json"))
         assert alone["plans"] == [plan]
+    Path(f"{db}.journal.idx").unlink()  # without an index: indexed in memory, one pass
+    held.clear()
+    counted.clear()
+    assert json.loads(run(db, "report", "--as-of", "2025-06-01", "--format", "json")) == every
+    assert held == [6, 2001, 3001]
+    assert sum(counted) <= 2 * journal  # the scan that indexes it, then each plan's part
 
 
 def full_log(db: Path, plan: str) -> list[dict[str, Any]]:
@@ -163,12 +169,23 @@ def damage_foreign(db: Path, other: Path) -> None:
     shutil.copyfile(f"{other}.journal.idx", f"{db}.journal.idx")
 
 
-def damage_shifted(db: Path, other: Path) -> None:
-    """Spans that point one line off, with a checksum that still matches."""
+def _respan(db: Path, change: Any) -> None:
+    """The index with its spans changed and its own checksum made to match again."""
     index = Path(f"{db}.journal.idx")
     doc = json.loads(index.read_bytes())
-    doc["spans"] = {plan: [n + 10 for n in spans] for plan, spans in doc["spans"].items()}
+    doc["spans"] = change(doc["spans"])
+    doc["check"] = store_file._spans_check(doc["spans"])
     index.write_text(json.dumps(doc))
+
+
+def damage_shifted(db: Path, other: Path) -> None:
+    """Spans that point ten bytes off, with checksums that still match."""
+    _respan(db, lambda spans: {plan: [n + 10 for n in at] for plan, at in spans.items()})
+
+
+def damage_swapped(db: Path, other: Path) -> None:
+    """Two plans' spans exchanged, line-aligned, with checksums that still match."""
+    _respan(db, lambda spans: {**spans, "p": spans["q"], "q": spans["p"]})
 
 
 def damage_outdated(db: Path, other: Path) -> None:
@@ -177,7 +194,7 @@ def damage_outdated(db: Path, other: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [damage_garbage, damage_truncated, damage_foreign,
-                                    damage_shifted, damage_outdated],
+                                    damage_shifted, damage_swapped, damage_outdated],
                          ids=lambda f: f.__name__.removeprefix("damage_"))
 def test_an_index_that_does_not_match_never_changes_an_answer(tmp_path: Path,
                                                               damage: Any) -> None:
@@ -197,6 +214,39 @@ def test_an_index_that_does_not_match_never_changes_an_answer(tmp_path: Path,
     renewed = index_of(db)
     assert renewed is not None and renewed.size == Path(f"{db}.journal").stat().st_size
     agree(db)
+
+
+def test_a_damaged_line_is_named_by_reads_through_an_index_built_after_it(
+        tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    small_plan(db)
+    big_plan(db, tmp_path, rows=10)
+    journal = Path(f"{db}.journal")
+    lines = journal.read_bytes().split(b"\n")
+    number = next(n for n, line in enumerate(lines) if b'"action":"update"' in line)
+    lines[number] = b"#" * len(lines[number])  # p:1's update, overwritten in place
+    journal.write_bytes(b"\n".join(lines))
+    Path(f"{db}.journal.idx").unlink()
+    run(db, "update", "q:2", "--status", "stalled", "--reason", "x")  # builds the index anew
+    assert index_of(db) is not None
+    runner = CliRunner(env={"TRACKER_TODAY": TODAY, "TRACKER_USER": "tester"})
+    for args in (["show", "p:1"], ["report", "p", "--as-of", TODAY], ["log", "q"],
+                 ["show", "q:2"]):
+        result = runner.invoke(cli, ["--db", str(db), *args])
+        assert result.exit_code == 1, (args, result.stdout)
+        assert f"damaged at line {number + 1}" in result.stderr, (args, result.stderr)
+
+
+def test_the_index_is_as_private_as_its_journal(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    small_plan(db)
+    journal, index = Path(f"{db}.journal"), Path(f"{db}.journal.idx")
+    journal.chmod(0o600)
+    run(db, "update", "p:2", "--status", "in-progress")
+    assert index.stat().st_mode & 0o777 == 0o600
+    journal.chmod(0o660)
+    run(db, "update", "p:3", "--status", "in-progress")
+    assert index.stat().st_mode & 0o777 == 0o660
 
 
 def test_restore_and_repair_start_the_index_again(tmp_path: Path) -> None:

@@ -105,7 +105,9 @@ def test_status_sums_count_and_weigh_each_status_and_follow_writes(location: Loc
         repo.put_item(Item("p", "3", "three", status="fulfilled", weight=2))
         repo.put_item(Item("p", "1", "one", status="fulfilled", weight=3))
         assert repo.status_sums("p") == {"fulfilled": [3, 5.5, 0.5, 3]}  # before commit too
-    assert reader().status_sums("p") == {"fulfilled": [3, 5.5, 0.5, 3]}
+        repo.put_item(Item("p", "4", "four"))  # changed after the sums were asked for
+    assert reader().status_sums("p") == {"fulfilled": [3, 5.5, 0.5, 3],
+                                         "not-started": [1, 1, 1, 1]}
     assert reader().status_sums("q") == {"not-started": [1, 1, 1, 1]}
     assert reader().status_sums("nope") == {}
 

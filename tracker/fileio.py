@@ -66,12 +66,16 @@ def atomic_write(path: str, data: bytes, backup: str | None = None) -> None:
                 os.unlink(old)
 
 
-def replace_quietly(path: str, data: bytes) -> None:
+def replace_quietly(path: str, data: bytes, mode_of: str | None = None) -> None:
     """Replace *path* with *data* whole (temp file and rename), without waiting for the
     disk: for derived files that are checked on reading and rebuilt when they do not
-    match, where an fsync would only slow every write down."""
+    match, where an fsync would only slow every write down. *mode_of*: the file whose
+    permissions it takes."""
     fd, tmp = _create_temp(path)
     try:
+        if mode_of is not None:  # as private, or as shared, as the file it is derived from
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, os.stat(mode_of).st_mode & 0o7777)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)

@@ -1,10 +1,12 @@
 """The file backend: the database as a TinyDB document file, and its journal beside it.
 
-This is the only module that imports tinydb. The database is a TinyDB document file (tables
-``meta``, ``plans`` and ``items``, each ``{doc_id: document}``) written through a TinyDB
-``Storage`` of our own that reads the file once and replaces it atomically (temp file,
-fsync, rename, fsync of the folder, the previous version kept as ``.bak``); TinyDB's
-``JSONStorage`` writes in place and has no lock, so it is not used.
+The database is a TinyDB document file (tables ``meta``, ``plans`` and ``items``, each
+``{doc_id: document}``) written through a storage of our own, in TinyDB's storage
+interface, that reads the file once and replaces it atomically (temp file, fsync, rename,
+fsync of the folder, the previous version kept as ``.bak``); TinyDB's ``JSONStorage``
+writes in place and has no lock, so it is not used. ``TinyDB(path,
+storage=JSONFileStorage)`` opens the database; commands read it without importing tinydb,
+whose package costs some 8 ms of every command's start-up.
 
 The journal of events lives beside it in ``<db>.journal``: one JSON object per line,
 append-only, so commands that need no history never parse it. A write appends the step's
@@ -22,8 +24,6 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
-from tinydb.storages import Storage
-
 from tracker import fileio, jsonio
 from tracker.domain import ROW_KEYS, Item, Plan, StatusSums, status_sums
 from tracker.errors import StoreError
@@ -40,10 +40,12 @@ TABLES = ("meta", "plans", "items")
 # --- storages: where the documents and the journal physically live ----------------------
 
 
-class JSONFileStorage(Storage):
+class JSONFileStorage:
     """A TinyDB storage that reads the file once and replaces it atomically with a ``.bak``.
 
-    Usable on its own with ``TinyDB(path, storage=JSONFileStorage)`` to read the database.
+    Usable on its own with ``TinyDB(path, storage=JSONFileStorage)`` to read the database:
+    TinyDB asks a storage for ``read``, ``write`` and ``close`` only, so it need not derive
+    from ``tinydb.storages.Storage`` (tests/test_store_file.py opens a database so).
     """
 
     def __init__(self, path: str) -> None:
@@ -192,7 +194,7 @@ class JSONFileStorage(Storage):
     def index_write(self, data: bytes) -> None:
         """Replace the index; it is derived, so a failure is left for the next writer."""
         with contextlib.suppress(OSError):
-            fileio.replace_quietly(self.index_path, data)
+            fileio.replace_quietly(self.index_path, data, mode_of=self.journal_path)
 
     def index_remove(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -420,9 +422,17 @@ class DocumentRepository(Repository):
         return events
 
     def plan_events(self, plan_ids: list[str]) -> Iterator[list[dict[str, Any]]]:
-        if self._journal is not None or self._index() is None:
+        if self._journal is not None:  # parsed whole already
             yield from super().plan_events(plan_ids)
             return
+        if self._index() is None and len(plan_ids) > 1:
+            # No index to trust: one pass over the journal indexes it in memory, so that
+            # the plans' histories are still parsed one at a time (parsing it whole holds
+            # some ten times its size).
+            size = self._meta.get("journal_size", 0)
+            if (actual := self.storage.journal_size()) < size:
+                raise self._journal_lost(actual, size)
+            self._journal_index = JournalIndex.build(self.storage, size)
         for plan_id in plan_ids:  # each plan's byte ranges: the journal read once in all
             yield self.events(plan=plan_id)
 
@@ -442,7 +452,13 @@ class DocumentRepository(Repository):
         if index is None:
             return self._read_journal(needles)
         raw = self.storage.journal_ranges(index.ranges(plan))
-        if not _well_formed(raw):  # a damaged line: the full read names it
+        ours = raw.count(f'"id":"{plan}"'.encode()) + raw.count(f'"id":"{plan}:'.encode())
+        if ours != raw.count(b"\n") + (not raw.endswith(b"\n") and bool(raw)):
+            # Lines that are not the plan's (an index that does not describe this journal
+            # after all), or a damaged one: the full read answers, and names a damaged line.
+            self._journal_index = False
+            return self._read_journal(needles)
+        if not _well_formed(raw):  # a damaged line of the plan's own: the full read names it
             return self._read_journal(needles)
         lines = [line for needle in needles for line in _lines_with(raw, needle)]
         return self._parse_lines(lines, sort=len(needles) > 1)
@@ -592,13 +608,18 @@ class DocumentRepository(Repository):
         size = self._meta.get("journal_size", 0)
         if not size:
             return
-        if index is None:
-            index = JournalIndex.build(self.storage, before)
-        if index.size != before:  # extended in memory over lines it had not seen yet
-            index.add(self.storage.journal_ranges([(index.size, before)]), index.size)
-        index.add(appended, before)
-        self._journal_index = index
-        self.storage.index_write(index.dumps(self.storage))
+        try:
+            if index is None:
+                index = JournalIndex.build(self.storage, before)
+            if index.size != before:  # extended in memory over lines it had not seen yet
+                index.add(self.storage.journal_ranges([(index.size, before)]), index.size)
+            index.add(appended, before)
+            self._journal_index = index
+            self.storage.index_write(index.dumps(self.storage))
+        except (OSError, StoreError, KeyboardInterrupt):
+            # The change is committed: an index left stale is ignored and rebuilt by the
+            # next writer, so its upkeep never turns a done command into a failed one.
+            self._journal_index = False
 
 
     def discard(self) -> None:
@@ -626,8 +647,9 @@ class JournalIndex:
     indexed in memory on reading.
     """
 
-    FORMAT = 1
+    FORMAT = 2  # 2: lines that are not events are kept under DAMAGED
     TAIL = 4096  # bytes before the covered end that the checksum reads
+    DAMAGED = ""  # the key of lines that are not events (no plan id is empty)
 
     __slots__ = ("size", "spans")
 
@@ -676,21 +698,32 @@ class JournalIndex:
             end = data.find(b"\n", position)
             end = len(data) if end == -1 else end + 1
             found = data.find(b'"id":"', position, end)
-            if found != -1:
+            last = data[end - 2:end - 1] if data[end - 1:end] == b"\n" else data[end - 1:end]
+            if found == -1 or last != b"}" or not data.startswith(b'{"seq":', position):
+                if not data[position:end].strip():  # a blank line is no line
+                    position = end
+                    continue
+                plan = self.DAMAGED  # not an event: every plan's reads include it
+            else:
                 found += 6
                 stop = data.find(b'"', found, end)
                 plan = data[found:stop].split(b":", 1)[0].decode("utf-8", "replace")
-                at = spans.setdefault(plan, [])
-                if at and at[-1] == start + position:  # continues this plan's last span
-                    at[-1] = start + end
-                else:
-                    at.extend((start + position, start + end))
+            at = spans.setdefault(plan, [])
+            if at and at[-1] == start + position:  # continues this plan's last span
+                at[-1] = start + end
+            else:
+                at.extend((start + position, start + end))
             position = end
         self.size = start + len(data)
 
     def ranges(self, plan: str) -> list[tuple[int, int]]:
+        """The plan's byte ranges, with those of any line that is not an event (so that a
+        read of the plan meets it, and names it), in journal order."""
         found = self.spans.get(plan, [])
-        return list(zip(found[::2], found[1::2], strict=True))
+        spans = list(zip(found[::2], found[1::2], strict=True))
+        if damaged := self.spans.get(self.DAMAGED):
+            spans = sorted(spans + list(zip(damaged[::2], damaged[1::2], strict=True)))
+        return spans
 
     def dumps(self, storage: JSONFileStorage) -> bytes:
         return jsonio.dumps({"format": self.FORMAT, "size": self.size,
@@ -747,8 +780,10 @@ class _PlanItems:
 
     def sums(self) -> StatusSums:
         """The rows summed up by status: as stored beside them, or counted (and then
-        stored on the next write)."""
-        if self._sums is None or self._text is None:
+        stored on the next write); rows being changed are counted each time."""
+        if self._by_ref is not None:
+            return status_sums((row[_STATUS], row[_WEIGHT]) for row in self._by_ref.values())
+        if self._sums is None:
             self._sums = status_sums((row[_STATUS], row[_WEIGHT])
                                      for row in self.all_rows(keep=False))
         return self._sums
