@@ -307,6 +307,23 @@ def test_no_user_text_becomes_html_in_the_pdf(ok: Ok, run: Run, tmp_path: Path) 
     assert "<b>bold</b> & co" in text and "<w:p>" in text
 
 
+def test_a_long_unbroken_word_stays_on_the_pdf_page(ok: Ok, tmp_path: Path) -> None:
+    url = "https://example.org/" + "abcdefghij" * 15 + ".pdf"  # no place to break
+    ok("plan", "add", "u", "--title", "Plan U")
+    ok("add", "u", "Publish the note", "--status", "not-fulfilled", "--reason",
+       f"see {url} for the partner's answer")
+    target = tmp_path / "url.pdf"
+    ok("report", "u", "--format", "pdf", "-o", str(target))
+    boxes = subprocess.run([program("pdftotext"), "-bbox", str(target), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    page = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))  # type: ignore[union-attr]
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
+    assert right <= page - 20, (right, page)  # inside the page, margin kept
+    raw = subprocess.run([program("pdftotext"), "-raw", str(target), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert url in "".join(raw.split())  # every character there, broken across lines at most
+
+
 def column_width(sheet: object, letter: str) -> float:
     """A column's width, also where the file sets it for a range of columns at once."""
     from openpyxl.utils import column_index_from_string

@@ -37,12 +37,15 @@ class Page(HTMLParser):
         self.chunks: list[str] = []
         self.style = ""
         self.svg_text: list[str] = []
+        self.glue = False
         self.feed(html)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-        if tag not in {"meta", "rect", "line", "br"}:
+        if tag == "wbr":  # a place a line may break, inside a word: no text of its own
+            self.glue = True
+        elif tag not in {"meta", "rect", "line", "br"}:
             self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -57,9 +60,13 @@ class Page(HTMLParser):
         if "style" in self.stack:
             self.style += data
         elif "head" not in self.stack and data.strip():
-            self.chunks.append(" ".join(data.split()))
+            if self.glue and self.chunks:
+                self.chunks[-1] += " ".join(data.split())
+            else:
+                self.chunks.append(" ".join(data.split()))
             if "svg" in self.stack and self.stack[-1] in ("text", "tspan"):
                 self.svg_text.append(data)
+        self.glue = False
 
     @property
     def text(self) -> str:

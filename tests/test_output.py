@@ -128,6 +128,35 @@ def test_own_aligned_and_pipe_tables_match_tabulate_byte_for_byte(
                                            disable_numparse=True) + "\n"
 
 
+@pytest.mark.parametrize("fmt", ["table", "plain", "grid"])
+@pytest.mark.parametrize("width", [58, 72, 88, 100, 119])
+def test_a_wrapped_table_is_never_wider_than_the_terminal(fmt: str, width: int) -> None:
+    rows = [{"id": f"plan-{n}:{n}", "status": "in-progress", "title": f"Measure {n} "
+             + "of the long-titled programme " * (n % 4), "owners": "Ministry of Finance",
+             "reason": "" if n % 2 else "waiting for the partner's reply " * (n % 3),
+             "weight": "1", "area": "Область"}  # cells narrower than their headers
+            for n in range(1, 30)]
+    columns = ["id", "status", "weight", "title", "owners", "area", "reason"]
+    text = table(rows, columns, fmt, width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert all(row["id"] in text for row in rows)  # every row there, however laid out
+    if width >= 100:
+        assert not text.startswith("-[ 1 ]")  # wrapped, not shown as records
+
+
+@pytest.mark.parametrize("fmt", ["table", "plain", "grid"])
+def test_a_table_one_column_too_wide_is_not_printed_as_it_is(fmt: str) -> None:
+    rows = [{"id": f"p:{n}", "weight": "1", "title": f"Measure {n} of the plan"}
+            for n in range(1, 4)]
+    columns = ["id", "weight", "title"]
+    full = table(rows, columns, fmt)
+    drawn = max(len(line) for line in full.splitlines())
+    for width in (drawn, drawn - 1, drawn - 2):
+        text = table(rows, columns, fmt, width=width)
+        assert max(len(line) for line in text.splitlines()) <= width, (width, text)
+        assert (text == full) == (width == drawn)
+
+
 def test_the_expanded_form_is_exact_line_by_line() -> None:
     body = [["p:1", "fulfilled", "Publish the annual report of the programme office", ""],
             ["p:2", "stalled", "Open desk ", "no agreement\nyet"]]

@@ -346,8 +346,9 @@ def _paragraph_xml(line: str, bold: bool) -> str:
     size = round(TABLE_PT * 2)  # half-points
     weight = "<w:b/>" if bold else ""
     return (f'<w:p><w:pPr><w:spacing w:after="0"/></w:pPr><w:r><w:rPr>{weight}'
-            f'<w:sz w:val="{size}"/></w:rPr><w:t xml:space="preserve">{xml_text(line)}'
-            "</w:t></w:r></w:p>")
+            f'<w:sz w:val="{size}"/></w:rPr><w:t xml:space="preserve">'
+            + '</w:t><w:tab/><w:t xml:space="preserve">'.join(map(xml_text, line.split("\t")))
+            + "</w:t></w:r></w:p>")
 
 
 def xml_text(text: str) -> str:

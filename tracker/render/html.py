@@ -10,6 +10,7 @@ past the chart's edge); nothing is cut short. ``render_html(build_report(...))``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,29 @@ def _e(value: Any) -> str:
     """Any value as escaped text (lists joined with '; ', nothing as ''); control
     characters shown as escapes, so the page never holds a NUL or an ESC."""
     return escape(visible(cell(value)), quote=True)
+
+
+LONG_WORD = 24  # characters: a longer run without a space gets places to break
+_LONG = re.compile(rf"\S{{{LONG_WORD},}}")
+
+
+def _free_text(value: Any) -> str:
+    """Free text (a title, a reason) escaped, with a ``<wbr>`` every LONG_WORD characters
+    of a longer word (a URL, a file name): the print layout breaks it there instead of
+    widening the table past the page ("overflow-wrap: anywhere", which would, costs a PDF
+    engine a second per hundred rows)."""
+    text = visible(cell(value))
+    if not _LONG.search(text):
+        return escape(text, quote=True)
+    out, last = [], 0
+    for found in _LONG.finditer(text):
+        word = found.group()
+        out.append(escape(text[last:found.start()], quote=True))
+        out.append("<wbr>".join(escape(word[n:n + LONG_WORD], quote=True)
+                                for n in range(0, len(word), LONG_WORD)))
+        last = found.end()
+    out.append(escape(text[last:], quote=True))
+    return "".join(out)
 
 
 # --- how wide a label is ------------------------------------------------------------------
@@ -415,7 +439,9 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: list[str],
     for n, row in enumerate(rows):
         css = ' class="total"' if total and n == len(rows) - 1 else ""
         cells = "".join(
-            f"<td{_css_class(key)}>{_e(shown_value(key, row.get(key)))}</td>" for key in columns
+            f"<td{_css_class(key)}>"
+            f"{(_free_text if key in FREE_TEXT else _e)(shown_value(key, row.get(key)))}</td>"
+            for key in columns
         )
         body.append(f"<tr{css}>{cells}</tr>")
     return (f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body)

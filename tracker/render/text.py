@@ -115,7 +115,8 @@ def table(
         return _render(body, names, fmt, None)
     # One pass: the largest line length for the free-text columns that fits, from the
     # columns' widths alone (a wrapped line is never longer than its limit).
-    limit = _wrap_limit(widths, wrapped, width, fmt)
+    pad = 0 if fmt == "markdown" else 2
+    limit = _wrap_limit(widths, wrapped, width, fmt, [len(h) + pad for h in names])
     if limit is None:
         return expanded(body, names, width)
     text = _render(body, names, fmt, [limit if i in wrapped else None
@@ -128,10 +129,13 @@ def table(
 def _natural_widths(body: list[list[str]], headers: list[str], fmt: str) -> list[int]:
     """Each column's width unwrapped: its longest line, or its header's (with the two
     spaces of padding tabulate's simple style gives a header)."""
-    pad = 2 if fmt in ("table", "plain") else 0
+    pad = 2  # tabulate's least padding of a header, in every style drawn here
     widths = [len(h) + pad for h in headers]
-    for n in range(len(headers)):
-        longest = max((len(line) for row in body for line in row[n].split("\n")), default=0)
+    for n, values in enumerate(zip(*body, strict=True) if body else ()):
+        if "\n" in "".join(values):
+            longest = max(len(line) for value in values for line in value.split("\n"))
+        else:  # the common case, counted at C speed
+            longest = max(map(len, values), default=0)
         widths[n] = max(widths[n], longest)
     return widths
 
@@ -144,14 +148,16 @@ def _table_width(widths: list[int], fmt: str) -> int:
     return sum(widths) + 2 * (len(widths) - 1)
 
 
-def _wrap_limit(widths: list[int], wrapped: list[int], width: int, fmt: str) -> int | None:
+def _wrap_limit(widths: list[int], wrapped: list[int], width: int, fmt: str,
+                floors: list[int]) -> int | None:
     """The longest line the free-text columns may keep so that the table fits *width*;
-    None when even MIN_WRAP does not fit (or nothing can wrap)."""
+    None when even MIN_WRAP does not fit (or nothing can wrap). A wrapped column is never
+    narrower than its header (*floors*)."""
     if not wrapped:
         return None
 
     def drawn(limit: int) -> int:
-        return _table_width([min(w, max(limit, 0)) if n in wrapped else w
+        return _table_width([max(min(w, limit), floors[n]) if n in wrapped else w
                              for n, w in enumerate(widths)], fmt)
 
     low, high = MIN_WRAP, max(widths[n] for n in wrapped)
@@ -237,10 +243,14 @@ def _aligned_multiline(body: list[list[str]], headers: list[str], rule: bool) ->
     return "\n".join(out) + "\n"
 
 
+_OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than a plain space
+
+
 def _wrap_cell(value: str, limit: int | None) -> str:
     if limit is None or len(value) <= limit:
         return value
-    if "  " in value or "\t" in value or "\n" in value:  # rare: textwrap's own rules
+    if "  " in value or "\t" in value or "\n" in value or value[0] == " " \
+            or not value.isascii() and _OTHER_SPACE.search(value):  # rare: textwrap's rules
         import textwrap
 
         return "\n".join(textwrap.wrap(value, limit, break_on_hyphens=False)) or value

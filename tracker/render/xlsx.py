@@ -127,7 +127,10 @@ def workbook_bytes(report: Report, items: Iterable[Item]) -> bytes:
     """The .xlsx file for a report (``build_report``) and the items it counts. *items* is
     gone through twice (widths first, then the rows: the sheet is written row by row in
     XlsxWriter's constant-memory mode), so it may be a ``Reiterable`` that reads the
-    items again rather than holding them."""
+    items again rather than holding them; an iterator, which would be spent after the
+    first pass, is held as a list."""
+    if iter(items) is items:
+        items = list(items)
     buffer = io.BytesIO()
     book, fmt = _workbook(buffer, constant=True)
     _summary(book, fmt, report)
