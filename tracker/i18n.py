@@ -64,9 +64,9 @@ def activate(lang: str) -> None:
     if lang == "en":
         _translation = stdlib_gettext.NullTranslations()
     else:
-        path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", f"{DOMAIN}.mo")
-        with open(path, "rb") as handle:
-            _translation = stdlib_gettext.GNUTranslations(handle)
+        # Through gettext's own cache: click's messages, which look the catalogue up by
+        # the same path, then reuse this parse instead of reading it a second time.
+        _translation = stdlib_gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang])
     _lang = lang
     _bind(lang)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date
 
 from tracker.errors import InvalidValue, shown
@@ -48,28 +49,54 @@ _MONTH_STEMS_RU = ("янв", "фев", "мар", "апр", "ма", "июн", "и
 _MONTH_NAMES_EN = ("january", "february", "march", "april", "may", "june", "july", "august",
                    "september", "october", "november", "december")
 
+class _Lazy:
+    """A pattern compiled on first use. The forms of deadlines written as text are needed
+    only by a command that reads one; compiling them all up front costs some 5 ms of every
+    command's start-up."""
+
+    __slots__ = ("_source", "_compiled")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return self._compiled
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self._pattern().match(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._pattern().search(text)
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str]:
+        return self._pattern().split(text, maxsplit)
+
+
 _YEAR_WORDS = r"(?:\s*(?:г\.?|гг\.?|года?|годы|годах|году))?"
 _IN_COURSE = r"(?:в\s+течение\s+)?"
-_RU_QUARTER = re.compile(
+_RU_QUARTER = _Lazy(
     r"(?:в\s+)?(i{1,3}|iv|[1-4])\s*(?:-?й\s*)?(?:квартал[аеу]?|кв\.?)\s*([0-9]{4})" + _YEAR_WORDS
     + r"\Z")
-_RU_QUARTERS = re.compile(
+_RU_QUARTERS = _Lazy(
     r"(?:в\s+)?(i{1,3}|iv|[1-4])\s*[-–—]\s*(i{1,3}|iv|[1-4])\s*(?:кварталы|квартал[ае]х?|кв\.?)"
     r"\s*([0-9]{4})" + _YEAR_WORDS + r"\Z")
-_RU_HALF = re.compile(
+_RU_HALF = _Lazy(
     r"(?:в\s+)?(i|ii|[12])\s*(?:-?е\s*)?(?:полугоди[еяи]|полуг\.?)\s*([0-9]{4})" + _YEAR_WORDS
     + r"\Z")
-_RU_YEAR = re.compile(_IN_COURSE + r"([0-9]{4})" + _YEAR_WORDS + r"\Z")
-_RU_SPAN = re.compile(_IN_COURSE + r"([0-9]{4})\s*[-–—]\s*([0-9]{4})" + _YEAR_WORDS + r"\Z")
-_RU_MONTH = re.compile(r"(?:в\s+)?([а-я]+)\s+([0-9]{4})" + _YEAR_WORDS + r"\Z")
-_EN_QUARTER = re.compile(r"q([1-4])\s+([0-9]{4})\Z")
-_EN_HALF = re.compile(r"h([12])\s+([0-9]{4})\Z")
-_EN_MONTH = re.compile(r"([a-z]+)\.?\s+([0-9]{4})\Z")
-_BEFORE = re.compile(r"(?:до|не\s+позднее|by|before)\s+(.+)\Z")
-_THIS_YEAR = re.compile(r"(?:в\s+течение|до\s+конца)\s+(?:текущего\s+)?года\Z")
-_END_OF_YEAR = re.compile(r"до\s+конца\s+([0-9]{4})" + _YEAR_WORDS + r"\Z")
-_DASH = re.compile(r"\s+[-–—]\s+")
-_ONGOING = re.compile(r"(?:ongoing|постоянно|на\s+постоянной\s+основе)\Z")
+_RU_YEAR = _Lazy(_IN_COURSE + r"([0-9]{4})" + _YEAR_WORDS + r"\Z")
+_RU_SPAN = _Lazy(_IN_COURSE + r"([0-9]{4})\s*[-–—]\s*([0-9]{4})" + _YEAR_WORDS + r"\Z")
+_RU_MONTH = _Lazy(r"(?:в\s+)?([а-я]+)\s+([0-9]{4})" + _YEAR_WORDS + r"\Z")
+_EN_QUARTER = _Lazy(r"q([1-4])\s+([0-9]{4})\Z")
+_EN_HALF = _Lazy(r"h([12])\s+([0-9]{4})\Z")
+_EN_MONTH = _Lazy(r"([a-z]+)\.?\s+([0-9]{4})\Z")
+_BEFORE = _Lazy(r"(?:до|не\s+позднее|by|before)\s+(.+)\Z")
+_THIS_YEAR = _Lazy(r"(?:в\s+течение|до\s+конца)\s+(?:текущего\s+)?года\Z")
+_END_OF_YEAR = _Lazy(r"до\s+конца\s+([0-9]{4})" + _YEAR_WORDS + r"\Z")
+_DASH = _Lazy(r"\s+[-–—]\s+")
+_ONGOING = _Lazy(r"(?:ongoing|постоянно|на\s+постоянной\s+основе)\Z")
 
 
 # --- dates --------------------------------------------------------------------------------
@@ -161,8 +188,8 @@ def _canonical(low: str) -> str | None:
         return f"{a}..{b}"
     found = _RU_QUARTERS.match(low)
     if found:
-        first, last, year = _roman(found.group(1)), _roman(found.group(2)), found.group(3)
-        return f"{year}-Q{first}..{year}-Q{last}" if first != last else f"{year}-Q{first}"
+        q1, q2, year = _roman(found.group(1)), _roman(found.group(2)), found.group(3)
+        return f"{year}-Q{q1}..{year}-Q{q2}" if q1 != q2 else f"{year}-Q{q1}"
     found = _RU_SPAN.match(low)
     if found:
         return f"{found.group(1)}..{found.group(2)}"
@@ -186,7 +213,7 @@ def _month_number(word: str) -> int | None:
     return None
 
 
-_SIMPLE = [
+_SIMPLE: list[tuple[re.Pattern[str] | _Lazy, Callable[[re.Match[str]], str]]] = [
     (_ISO_MONTH, lambda m: f"{m.group(1)}-{m.group(2)}"),
     (_DOTTED_MONTH, lambda m: f"{m.group(2)}-{int(m.group(1)):02d}"),
     (_QUARTER, lambda m: f"{m.group(1)}-Q{m.group(2)}"),
