@@ -228,18 +228,21 @@ def pipe(body: list[list[str]], headers: list[str]) -> str:
 def _aligned_multiline(body: list[list[str]], headers: list[str], rule: bool) -> str:
     cells = [[value.split("\n") for value in line] for line in body]
     widths = [len(h) + 2 for h in headers]
-    for line in cells:
-        for i, parts in enumerate(line):
-            widths[i] = max(widths[i], *(len(p) for p in parts))
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for column in range(len(headers)):
+        widths[column] = max(widths[column], max(
+            (len(part) for line in cells for part in line[column]), default=0))
+    pattern = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [pattern.format(*headers).rstrip()]
     if rule:
         out.append("  ".join("-" * w for w in widths))
-    for line in cells:
-        for n in range(max((len(parts) for parts in line), default=1)):
-            out.append("  ".join(
-                (parts[n] if n < len(parts) else "").ljust(w)
-                for parts, w in zip(line, widths, strict=True)
-            ).rstrip())
+    for line, values in zip(cells, body, strict=True):
+        height = max(map(len, line), default=1)
+        if height == 1:  # most rows: one line, as it is
+            out.append(pattern.format(*values).rstrip())
+            continue
+        for n in range(height):
+            out.append(pattern.format(*[parts[n] if n < len(parts) else ""
+                                        for parts in line]).rstrip())
     return "\n".join(out) + "\n"
 
 
