@@ -154,7 +154,7 @@ def test_libreoffice_prints_the_word_report_on_few_pages(ok: Ok, tmp_path: Path,
     ok("--lang", lang, "report", "csto-2023", "--format", "docx", "-o", str(target))
     pdf = soffice(target, "pdf", tmp_path)
     pages = pdf_pages(pdf)
-    assert 1 <= pages <= 3, pages
+    assert pages in (1, 2, 3), pages
     text = " ".join(pdf_text(pdf).split())
     if lang == "ru":
         assert "Из 34 мероприятий исполнено 32 (94,1 %), не исполнено 2" in text
@@ -182,7 +182,7 @@ def test_the_pdf_is_the_html_page_on_a4_with_page_numbers(ok: Ok, tmp_path: Path
     info = subprocess.run([program("pdfinfo"), str(target)], capture_output=True, text=True,
                           check=True).stdout
     assert re.search(r"Page size:\s+595(\.\d+)? x 841\.89 pts \(A4\)", info), info
-    assert 1 <= pdf_pages(target) <= 3
+    assert pdf_pages(target) in (1, 2, 3)
     text = " ".join(pdf_text(target).split())
     sentence = ("Из 34 мероприятий исполнено 32 (94,1 %), не исполнено 2" if lang == "ru"
                 else "32 of 34 measures fulfilled (94.1%); 2 not fulfilled")
