@@ -124,3 +124,22 @@ def test_a_plain_report_loads_only_what_it_needs(tmp_path: Path) -> None:
                           "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code")
     assert "tracker.render.text" in loaded  # it did run the report
     assert sorted(m for m in NOT_FOR_A_REPORT if m in loaded) == []
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "docx"])
+def test_an_office_import_reads_the_xml_without_office_libraries(tmp_path: Path,
+                                                                 kind: str) -> None:
+    """The import of a workbook or a Word table reads its XML itself (README, "How the
+    files are read"): loading openpyxl or python-docx (and lxml) would cost more than the
+    whole CSV import of the same rows."""
+    from tests.test_readers import word_plan, workbook
+
+    source = (workbook(tmp_path / "p.xlsx", [["title"], ["A"]]) if kind == "xlsx"
+              else word_plan(tmp_path / "p.docx", [["1", "A", "2024", "B"]]))
+    loaded = loaded_after(
+        f"import os; os.environ.update(TRACKER_DB={str(tmp_path / 'db.json')!r})\n"
+        "import sys; from tracker.cli import main\n"
+        f"sys.argv = ['tracker', 'import', 'p', {str(source)!r}, '--title', 'P']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code")
+    assert f"tracker.readers.{kind}" in loaded  # it did read the file
+    assert sorted(m for m in ("openpyxl", "docx", "lxml") if m in loaded) == []

@@ -1,0 +1,247 @@
+"""The Office files' own XML, as tracker reads it for an import (SPEC §6): every cell of a
+workbook as openpyxl — an independent reader — sees it, cell by cell, on files written by
+openpyxl and by LibreOffice; what Excel writes that openpyxl leaves alone (``_xHHHH_``
+escapes, the East Asian date formats, Strict OOXML); and the Word table as LibreOffice
+rewrites it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import Ok, Run, jok, snapshot
+from tests.test_documents import soffice
+from tests.test_readers import PLAN_ROWS, fields, word_plan, zip_with
+from tracker.readers.workbook import Damaged, Workbook, is_date_format
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def ours(path: Path) -> dict[str, dict[tuple[int, int], tuple[Any, str]]]:
+    """Every cell that holds a value, by sheet, as tracker reads it."""
+    with zipfile.ZipFile(path) as archive:
+        book = Workbook(archive)
+        return {name: {(r, c): cell for r, row in book.read(name)[0].items()
+                       for c, cell in row.items()} for name in book.sheets}
+
+
+def openpyxls(path: Path) -> dict[str, dict[tuple[int, int], tuple[Any, str]]]:
+    """The same, as openpyxl's read-only, data-only mode reads it."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    found = {}
+    for sheet in book.worksheets:
+        sheet.reset_dimensions()
+        found[sheet.title] = {(cell.row - 1, cell.column - 1): (cell.value, cell.number_format)
+                              for row in sheet.iter_rows() for cell in row
+                              if cell.value is not None}
+    book.close()
+    return found
+
+
+def varied_workbook(path: Path, epoch_1904: bool = False) -> Path:
+    """Every kind of cell a plan's sheet holds, and some it should not."""
+    from openpyxl import Workbook as OpenpyxlWorkbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = OpenpyxlWorkbook()
+    if epoch_1904:
+        book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.title = "Ход исполнения"
+    sheet.append(["№ п/п", "Наименование мероприятия", "Срок", "Вес", "Исполнено"])
+    sheet.append([1, "  пробелы по краям  ", datetime(2023, 12, 20), 1, True])
+    sheet.append([2.1, "Две\nстроки", datetime(2024, 3, 1, 10, 30), 2.5, False])
+    sheet.append([1.1, CellRichText("Жирное ", TextBlock(InlineFont(b=True), "и обычное")),
+                  date(1900, 1, 15), 1e-7, "#N/A"])
+    sheet.append([10, "Время", "IV квартал 2023 г.", -3, time(9, 15)])
+    sheet["F2"] = 12345678901234
+    sheet["A4"].number_format = "0.00"
+    sheet["C2"].number_format = "DD.MM.YYYY"
+    sheet["C3"].number_format = 'dd" мая "yyyy h:mm'
+    sheet["D3"].number_format = "#,##0.0"
+    sheet["D5"].number_format = '"м"0'  # quoted letters: not a date
+    sheet["E4"].data_type = "e"
+    sheet.cell(row=40, column=30, value="далеко справа и внизу")
+    sheet.merge_cells("A7:E7")
+    sheet["A7"] = "II. Раздел"
+    second = book.create_sheet("Второй")
+    second.append(["title"])
+    second.append(["A"])
+    book.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("epoch_1904", [False, True], ids=["1900", "1904"])
+def test_every_cell_is_read_as_openpyxl_reads_it(tmp_path: Path, epoch_1904: bool) -> None:
+    path = varied_workbook(tmp_path / "varied.xlsx", epoch_1904)
+    mine = ours(path)
+    assert mine == openpyxls(path)
+    sheet = mine["Ход исполнения"]
+    assert sheet[(1, 2)] == (datetime(2023, 12, 20), "DD.MM.YYYY")
+    assert sheet[(3, 0)] == (1.1, "0.00")
+    assert sheet[(3, 1)] == ("Жирное и обычное", "General")
+    assert sheet[(3, 4)] == ("#N/A", "General")
+    assert sheet[(4, 4)] == (time(9, 15), "h:mm:ss")
+    assert sheet[(1, 5)] == (12345678901234, "General")
+    assert sheet[(39, 29)] == ("далеко справа и внизу", "General")
+
+
+@pytest.mark.file_only  # the reader's test: the database behind it does not matter
+def test_libreoffices_workbook_is_read_as_openpyxl_reads_it(ok: Ok, tmp_path: Path) -> None:
+    """LibreOffice writes its own styles (custom format numbers from 164), shared strings
+    and merged ranges: the import of its copy gives the same items as the original's."""
+    original = varied_workbook(tmp_path / "varied.xlsx")
+    out = tmp_path / "lo"
+    out.mkdir()
+    copy = soffice(original, "xlsx:Calc MS Excel 2007 XML", out)  # saved again
+    assert copy.read_bytes() != original.read_bytes()
+    assert ours(copy) == openpyxls(copy)
+    skip = ("--skip-column", "Вес", "--skip-column", "Исполнено")
+    ok("import", "a", str(original), "--title", "A", "--sheet", "Ход исполнения", *skip)
+    ok("import", "b", str(copy), "--title", "B", "--sheet", "Ход исполнения", *skip)
+    keys = ("ref", "title", "due", "area")
+    assert fields(jok(ok, "list", "b"), *keys) == fields(jok(ok, "list", "a"), *keys)
+    assert fields(jok(ok, "list", "a"), "ref", "due")[:3] == [
+        ("1", "2023-12-20"), ("1.10", "1900-01-15"), ("2.1", "2024-03-01")]
+
+
+@pytest.mark.file_only
+def test_a_word_plan_rewritten_by_libreoffice_imports_the_same(ok: Ok, tmp_path: Path) -> None:
+    original = word_plan(tmp_path / "plan.docx", PLAN_ROWS)
+    out = tmp_path / "lo"
+    out.mkdir()
+    copy = soffice(original, "docx:MS Word 2007 XML", out)
+    assert copy.read_bytes() != original.read_bytes()
+    keys = ("ref", "title", "due", "owners", "area")
+    for plan, path in (("a", original), ("b", copy)):
+        ok("plan", "add", plan, "--title", plan, "--start", "01.01.2023", "--end", "31.12.2023")
+        ok("import", plan, str(path))
+    assert fields(jok(ok, "list", "b"), *keys) == fields(jok(ok, "list", "a"), *keys)
+    assert len(jok(ok, "list", "a")) == 5
+
+
+# --- what openpyxl does not read, written as Excel writes it -------------------------------
+
+
+def workbook_xml(sheet: str, strings: list[str] = (), styles: str = "", book_pr: str = "",
+                 ns: str = MAIN, target: str = "worksheets/sheet1.xml") -> io.BytesIO:
+    """A minimal workbook: its one sheet's ``sheetData`` children are *sheet*."""
+    rel = ("http://purl.oclc.org/ooxml/officeDocument/relationships" if "purl" in ns
+           else "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+    kinds = f"{rel.rsplit('/', 1)[0]}/relationships" if "purl" in ns else rel
+    parts = {
+        "xl/workbook.xml": f'<workbook xmlns="{ns}" xmlns:r="{rel}">{book_pr}<sheets>'
+                           '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels":
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{kinds}/worksheet" '
+            f'Target="{target}"/><Relationship Id="rId2" Type="{kinds}/sharedStrings" '
+            'Target="sharedStrings.xml"/><Relationship Id="rId3" '
+            f'Type="{kinds}/styles" Target="styles.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}"><sheetData>{sheet}</sheetData>'
+                                    '</worksheet>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{ns}">' + "".join(strings) + "</sst>",
+        "xl/styles.xml": f'<styleSheet xmlns="{ns}">{styles}</styleSheet>',
+    }
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return data
+
+
+def cells(data: io.BytesIO) -> dict[tuple[int, int], Any]:
+    with zipfile.ZipFile(data) as archive:
+        book = Workbook(archive)
+        grid = book.read("S")[0]
+    return {(r, c): value for r, row in grid.items() for c, (value, _f) in row.items()}
+
+
+STYLES = ('<numFmts count="1"><numFmt numFmtId="170" formatCode="[$-419]d mmmm yyyy"/>'
+          '</numFmts><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="170"/>'
+          '<xf numFmtId="31"/><xf numFmtId="46"/></cellXfs>')
+
+
+def test_excels_escapes_inline_strings_and_cached_formula_text() -> None:
+    data = workbook_xml(
+        '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="C2" t="inlineStr"><is><t>в строке'
+        '_x000D_</t></is></c><c r="D2" t="str"><f>A2&amp;"!"</f><v>итог</v></c>'
+        '<c r="E2" t="s"><v>1</v></c></row>'
+        '<row><c t="b"><v>1</v></c><c t="e"><v>#DIV/0!</v></c><c t="d"><v>2023-11-21</v></c>'
+        '</row>',
+        strings=["<si><t>первая_x000D_\nвторая _x005F_x000D_</t></si>",
+                 '<si><r><t>фу</t></r><r><rPr><b/></rPr><t xml:space="preserve">ри </t></r>'
+                 "<rPh><t>ФУРИ</t></rPh></si>"])
+    assert cells(data) == {
+        (1, 0): "первая\r\nвторая _x000D_", (1, 2): "в строке\r", (1, 3): "итог",
+        (1, 4): "фури ", (2, 0): True, (2, 1): "#DIV/0!", (2, 2): datetime(2023, 11, 21)}
+
+
+def test_custom_east_asian_and_elapsed_formats() -> None:
+    data = workbook_xml(
+        '<row r="1"><c r="A1" s="1"><v>45251</v></c><c r="B1" s="2"><v>45251</v></c>'
+        '<c r="C1" s="3"><v>1.5</v></c><c r="D1"><v>45251</v></c>'
+        '<c r="E1" s="1"><v>99999999999</v></c></row>', styles=STYLES)
+    found = cells(data)
+    assert found[(0, 0)] == found[(0, 1)] == datetime(2023, 11, 21)
+    assert str(found[(0, 2)]) == "1 day, 12:00:00"
+    assert found[(0, 3)] == 45251
+    assert found[(0, 4)] == 99999999999  # past the year 9999: the number as it is
+    assert not is_date_format('"день"0') and not is_date_format("[Red]0.00")
+    assert is_date_format("[$-419]d mmmm yyyy") and is_date_format("yyyy")
+
+
+def test_strict_ooxml_the_1904_calendar_and_an_absolute_sheet_path() -> None:
+    data = workbook_xml('<row r="3"><c r="B3" s="1"><v>1</v></c></row>', styles=STYLES,
+                        book_pr='<workbookPr date1904="1"/>',
+                        ns="http://purl.oclc.org/ooxml/spreadsheetml/main",
+                        target="/xl/worksheets/sheet1.xml")
+    assert cells(data) == {(2, 1): datetime(1904, 1, 2)}
+
+
+@pytest.mark.parametrize("sheet", [
+    '<row r="1"><c r="A1" t="s"><v>5</v></c></row>',  # no such shared string
+    '<row r="1"><c r="A1"><v>один</v></c></row>',  # a number that is not one
+    '<row r="1"><c r="1A"><v>1</v></c></row>',  # a reference that is not one
+    '<row r="1"><c r="A1"><v>1</v></row>',  # not XML
+])
+def test_a_damaged_sheet_is_one_error(sheet: str) -> None:
+    with pytest.raises(Damaged), zipfile.ZipFile(workbook_xml(sheet)) as archive:
+        Workbook(archive).read("S")
+
+
+def test_a_damaged_sheet_is_one_line_and_nothing_is_written(ok: Ok, run: Run, db: Path,
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook_xml('<row r="1"><c r="A1" t="s"><v>5</v></c></row>').getvalue())
+    ok("plan", "add", "p", "--title", "P")
+    before = snapshot(db)
+    result = run("import", "p", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {path} is damaged: Excel's parts in it cannot be read "
+                             "(IndexError); nothing was imported\n")
+    assert snapshot(db) == before
+
+
+def test_a_word_document_without_a_body_or_damaged(tmp_path: Path) -> None:
+    from tracker.errors import TrackerError
+    from tracker.readers import Options
+    from tracker.readers.docx import read_rows
+
+    empty = zip_with(tmp_path / "empty.docx", {
+        "word/document.xml": b'<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                             b'wordprocessingml/2006/main"/>'})
+    with pytest.raises(TrackerError, match="has no table"):
+        read_rows(empty.read_bytes(), "empty.docx", Options(date(2024, 1, 1)))
+    broken = zip_with(tmp_path / "broken.docx", {"word/document.xml": b"<w:document"})
+    with pytest.raises(TrackerError, match="is damaged: Word's parts in it cannot be read"):
+        read_rows(broken.read_bytes(), "broken.docx", Options(date(2024, 1, 1)))
