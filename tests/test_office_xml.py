@@ -245,3 +245,64 @@ def test_a_word_document_without_a_body_or_damaged(tmp_path: Path) -> None:
     broken = zip_with(tmp_path / "broken.docx", {"word/document.xml": b"<w:document"})
     with pytest.raises(TrackerError, match="is damaged: Word's parts in it cannot be read"):
         read_rows(broken.read_bytes(), "broken.docx", Options(date(2024, 1, 1)))
+
+
+def rewritten(source: Path, target: Path, change: Any) -> Path:
+    """*source* with its word/document.xml passed through *change* (text → text)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "word/document.xml":
+                data = change(data.decode()).encode()
+            new.writestr(item, data)
+    return target
+
+
+@pytest.mark.file_only
+def test_word_tables_in_content_controls_and_strict_documents(ok: Ok, tmp_path: Path) -> None:
+    """A plan's table inside a content control (a template's «поле»), rows and a cell's
+    text in controls too, and a document saved as Strict Open XML: the same items."""
+    original = word_plan(tmp_path / "plan.docx", PLAN_ROWS)
+
+    def controls(xml: str) -> str:
+        """The table in a content control, its third row in one, a cell's paragraph in
+        one: ``w:sdt`` / ``w:sdtContent`` around each."""
+        from xml.etree import ElementTree
+
+        w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        ElementTree.register_namespace("w", w[1:-1])
+        root = ElementTree.fromstring(xml)
+
+        def wrap(parent: ElementTree.Element, child: ElementTree.Element) -> None:
+            control = ElementTree.Element(f"{w}sdt")
+            ElementTree.SubElement(control, f"{w}sdtPr")
+            content = ElementTree.SubElement(control, f"{w}sdtContent")
+            parent.insert(list(parent).index(child), control)
+            parent.remove(child)
+            content.append(child)
+
+        body = root.find(f"{w}body")
+        table = body.findall(f"{w}tbl")[-1]
+        rows = table.findall(f"{w}tr")
+        cell = rows[6].findall(f"{w}tc")[1]  # «Провести учения»
+        wrap(cell, cell.find(f"{w}p"))
+        wrap(table, rows[3])
+        wrap(body, table)
+        return ElementTree.tostring(root, encoding="unicode")
+
+    variants = {
+        "controls": rewritten(original, tmp_path / "controls.docx", controls),
+        "strict": rewritten(original, tmp_path / "strict.docx", lambda xml: xml.replace(
+            "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+            "http://purl.oclc.org/ooxml/wordprocessingml/main")),
+    }
+    keys = ("ref", "title", "due", "owners", "area")
+    ok("plan", "add", "a", "--title", "A", "--start", "01.01.2023", "--end", "31.12.2023")
+    ok("import", "a", str(original))
+    expected = fields(jok(ok, "list", "a"), *keys)
+    assert len(expected) == 5
+    for name, path in variants.items():
+        assert path.read_bytes() != original.read_bytes()
+        ok("plan", "add", name, "--title", name, "--start", "01.01.2023", "--end", "31.12.2023")
+        ok("import", name, str(path))
+        assert fields(jok(ok, "list", name), *keys) == expected, name
