@@ -20,12 +20,13 @@ from tests.test_readers import PLAN_ROWS, fields, word_plan, zip_with
 from tracker.readers.workbook import Damaged, Workbook, is_date_format
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+W_DOCUMENT = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
 
 
 def ours(path: Path) -> dict[str, dict[tuple[int, int], tuple[Any, str]]]:
     """Every cell that holds a value, by sheet, as tracker reads it."""
     with zipfile.ZipFile(path) as archive:
-        book = Workbook(archive)
+        book = Workbook(archive, "test.xlsx")
         return {name: {(r, c): cell for r, row in book.read(name)[0].items()
                        for c, cell in row.items()} for name in book.sheets}
 
@@ -133,8 +134,10 @@ def test_a_word_plan_rewritten_by_libreoffice_imports_the_same(ok: Ok, tmp_path:
 
 
 def workbook_xml(sheet: str, strings: list[str] = (), styles: str = "", book_pr: str = "",
-                 ns: str = MAIN, target: str = "worksheets/sheet1.xml") -> io.BytesIO:
-    """A minimal workbook: its one sheet's ``sheetData`` children are *sheet*."""
+                 ns: str = MAIN, target: str = "worksheets/sheet1.xml",
+                 changes: dict[str, str | bytes | None] | None = None) -> io.BytesIO:
+    """A minimal workbook: its one sheet's ``sheetData`` children are *sheet*; *changes*
+    replaces parts (None: leaves one out)."""
     rel = ("http://purl.oclc.org/ooxml/officeDocument/relationships" if "purl" in ns
            else "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
     kinds = f"{rel.rsplit('/', 1)[0]}/relationships" if "purl" in ns else rel
@@ -152,16 +155,18 @@ def workbook_xml(sheet: str, strings: list[str] = (), styles: str = "", book_pr:
         "xl/sharedStrings.xml": f'<sst xmlns="{ns}">' + "".join(strings) + "</sst>",
         "xl/styles.xml": f'<styleSheet xmlns="{ns}">{styles}</styleSheet>',
     }
+    parts.update(changes or {})
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as archive:
         for name, text in parts.items():
-            archive.writestr(name, text)
+            if text is not None:
+                archive.writestr(name, text)
     return data
 
 
 def cells(data: io.BytesIO) -> dict[tuple[int, int], Any]:
     with zipfile.ZipFile(data) as archive:
-        book = Workbook(archive)
+        book = Workbook(archive, "test.xlsx")
         grid = book.read("S")[0]
     return {(r, c): value for r, row in grid.items() for c, (value, _f) in row.items()}
 
@@ -216,7 +221,7 @@ def test_strict_ooxml_the_1904_calendar_and_an_absolute_sheet_path() -> None:
 ])
 def test_a_damaged_sheet_is_one_error(sheet: str) -> None:
     with pytest.raises(Damaged), zipfile.ZipFile(workbook_xml(sheet)) as archive:
-        Workbook(archive).read("S")
+        Workbook(archive, "test.xlsx").read("S")
 
 
 def test_a_damaged_sheet_is_one_line_and_nothing_is_written(ok: Ok, run: Run, db: Path,
@@ -243,8 +248,11 @@ def test_a_word_document_without_a_body_or_damaged(tmp_path: Path) -> None:
     with pytest.raises(TrackerError, match="has no table"):
         read_rows(empty.read_bytes(), "empty.docx", Options(date(2024, 1, 1)))
     broken = zip_with(tmp_path / "broken.docx", {"word/document.xml": b"<w:document"})
-    with pytest.raises(TrackerError, match="is damaged: Word's parts in it cannot be read"):
+    with pytest.raises(TrackerError, match="is damaged: its part word/document.xml cannot"):
         read_rows(broken.read_bytes(), "broken.docx", Options(date(2024, 1, 1)))
+    cut = zip_with(tmp_path / "cut.docx", {"word/document.xml": W_DOCUMENT + b"<w:body><w:tbl>"})
+    with pytest.raises(TrackerError, match="is damaged: Word's parts in it cannot be read"):
+        read_rows(cut.read_bytes(), "cut.docx", Options(date(2024, 1, 1)))
 
 
 def rewritten(source: Path, target: Path, change: Any) -> Path:
@@ -306,3 +314,163 @@ def test_word_tables_in_content_controls_and_strict_documents(ok: Ok, tmp_path: 
         ok("plan", "add", name, "--title", name, "--start", "01.01.2023", "--end", "31.12.2023")
         ok("import", name, str(path))
         assert fields(jok(ok, "list", name), *keys) == expected, name
+
+
+# --- what an adversarial file tries (each found by a review of these readers) -------------
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+RELS_PART = "xl/_rels/workbook.xml.rels"
+
+
+def import_error(run: Run, db: Path, path: Path) -> str:
+    """The one line an import of *path* prints, having written nothing."""
+    before = snapshot(db)
+    result = run("import", "p", str(path), "--title", "P")
+    assert result.exit_code == 1, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert snapshot(db) == before
+    return result.stderr
+
+
+def bomb_sheet(encoding: str = "utf-8") -> bytes:
+    text = (f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE worksheet [<!ENTITY a '
+            f'"{"A" * 99}">]><worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" '
+            't="inlineStr"><is><t>title</t></is></c></row><row r="2"><c r="A2" t="inlineStr">'
+            '<is><t>' + "&a;" * 1000 + "</t></is></c></row></sheetData></worksheet>")
+    return text.encode(encoding)  # UTF-16 with its byte order mark
+
+
+def test_an_entity_in_any_part_in_any_encoding_is_refused(run: Run, db: Path,
+                                                           tmp_path: Path) -> None:
+    """The archive's byte scan sees parts named .xml in ASCII-compatible encodings; the
+    prolog check of every part parsed sees the rest."""
+    named_bin = workbook_xml("", target="worksheets/sheet1.bin", changes={
+        SHEET_PART: None, "xl/worksheets/sheet1.bin": bomb_sheet()})
+    utf16 = workbook_xml("", changes={SHEET_PART: bomb_sheet("utf-16")})
+    document = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE d [<!ENTITY a "x">]>'
+                + W_DOCUMENT.decode() + "<w:body/></w:document>")
+    word = zip_with(tmp_path / "utf16.docx",
+                    {"word/document.xml": b"\xff\xfe" + document.encode("utf-16-le")})
+    for name, data in (("bin.xlsx", named_bin.getvalue()), ("utf16.xlsx", utf16.getvalue())):
+        (tmp_path / name).write_bytes(data)
+    for path in (tmp_path / "bin.xlsx", tmp_path / "utf16.xlsx", word):
+        assert "declares an XML document type or entity" in import_error(run, db, path), path
+
+
+def test_a_sheet_in_utf_16_without_declarations_reads(ok: Ok, tmp_path: Path) -> None:
+    sheet = (f'<?xml version="1.0" encoding="UTF-16"?><worksheet xmlns="{MAIN}"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>Мероприятие</t></is></c></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>Первое</t></is></c></row>'
+             "</sheetData></worksheet>")
+    path = tmp_path / "utf16.xlsx"
+    path.write_bytes(workbook_xml("", changes={
+        SHEET_PART: b"\xff\xfe" + sheet.encode("utf-16-le")}).getvalue())
+    ok("import", "p", str(path), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "title") == [("Первое",)]
+
+
+def test_unknown_and_multi_byte_encodings_are_one_line(run: Run, db: Path,
+                                                       tmp_path: Path) -> None:
+    bogus = f'<?xml version="1.0" encoding="x-bogus"?><worksheet xmlns="{MAIN}"/>'
+    sheet = tmp_path / "bogus.xlsx"
+    sheet.write_bytes(workbook_xml("", changes={SHEET_PART: bogus}).getvalue())
+    assert "is damaged: its part xl/worksheets/sheet1.xml cannot be read" in import_error(
+        run, db, sheet)
+    for encoding in ("x-bogus", "shift_jis"):
+        text = (f'<?xml version="1.0" encoding="{encoding}"?>' + W_DOCUMENT.decode()
+                + "<w:body/></w:document>")
+        word = zip_with(tmp_path / f"{encoding}.docx", {"word/document.xml": text.encode()})
+        assert "is damaged" in import_error(run, db, word), encoding
+
+
+def test_escaped_surrogates_are_the_character_they_encode() -> None:
+    data = workbook_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+                        strings=["<si><t>smile _xD83D__xDE00_, lone _xDFFF_</t></si>"])
+    assert cells(data) == {(0, 0): "smile \U0001f600, lone \ufffd"}
+
+
+def test_merged_ranges_stay_within_the_cells_that_hold_values(tmp_path: Path) -> None:
+    """A heading merged across a whole row (A2:XFD2) covers the table; eight ranges of a
+    million cells each around a handful of values cost nothing; a million merged cells
+    among values as far as XFD1048576 are refused in one line."""
+    wide = "".join(f'<mergeCell ref="A{61 * n + 3}:XFD{61 * n + 63}"/>' for n in range(8))
+    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c>'
+             '<c r="C1"><v>3</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'
+             f'</sheetData><mergeCells><mergeCell ref="a2:xfd2"/>{wide}</mergeCells>'
+             "</worksheet>")
+    with zipfile.ZipFile(workbook_xml("", changes={SHEET_PART: sheet})) as archive:
+        grid, merges = Workbook(archive, "t.xlsx").read("S")
+    assert merges == {(1, 0): (1, 0), (1, 1): (1, 0), (1, 2): (1, 0)}  # A2:C2
+    far = sheet.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>9</v></c>'
+                                        "</row></sheetData>")
+    with zipfile.ZipFile(workbook_xml("", changes={SHEET_PART: far})) as archive, \
+            pytest.raises(Damaged, match="more than 1,000,000 merged cells"):
+        Workbook(archive, "t.xlsx").read("S")
+
+
+def test_a_span_past_words_63_columns_is_cut_there(ok: Ok, tmp_path: Path) -> None:
+    rows = "".join('<w:tr><w:tc><w:tcPr><w:gridSpan w:val="10000000"/></w:tcPr><w:p><w:r>'
+                   f"<w:t>Раздел {n}</w:t></w:r></w:p></w:tc></w:tr>" for n in range(30))
+    document = W_DOCUMENT + (
+        "<w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>title</w:t></w:r></w:p></w:tc><w:tc><w:p>"
+        "<w:r><w:t>owners</w:t></w:r></w:p></w:tc></w:tr>" + rows + "<w:tr><w:tc><w:p><w:r>"
+        "<w:t>Мера</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>МИД</w:t></w:r></w:p></w:tc>"
+        "</w:tr></w:tbl></w:body></w:document>").encode()
+    path = zip_with(tmp_path / "wide.docx", {"word/document.xml": document})
+    ok("import", "p", str(path), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "title", "owners", "area") == [
+        ("Мера", ["МИД"], "Раздел 29")]
+
+
+def test_number_formats_of_conditional_formats_are_not_the_cells() -> None:
+    styles = ('<numFmts count="1"><numFmt numFmtId="164" formatCode="DD.MM.YYYY"/></numFmts>'
+              '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>'
+              '<dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="0.00"/></dxf></dxfs>')
+    data = workbook_xml('<row r="1"><c r="A1" s="1"><v>45000</v></c></row>', styles=styles)
+    assert cells(data) == {(0, 0): datetime(2023, 3, 15)}
+
+
+def test_what_other_writers_put_differently() -> None:
+    """Parts without a relationship where Excel puts them, a sheet in a namespace of its
+    own, TRUE for true, lower-case references, row numbers written 2.0, a date no
+    calendar holds, a duration rounded to the millisecond as openpyxl does."""
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>")
+    strict = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+    sheet = (f'<worksheet xmlns="{strict}"><sheetData><row r="2.0"><c r="a2" t="s"><v>0</v>'
+             '</c><c r="b2" t="b"><v>TRUE</v></c><c r="c2" s="1"><v>1E+400</v></c>'
+             '<c r="d2" s="3"><v>1e-7</v></c><c r="e2" s="1"><v>45251</v></c></row>'
+             "</sheetData></worksheet>")
+    data = workbook_xml("", strings=["<si><t>общая строка</t></si>"], styles=STYLES,
+                        changes={RELS_PART: rels, SHEET_PART: sheet})
+    found = cells(data)
+    assert found == {(1, 0): "общая строка", (1, 1): True, (1, 2): float("inf"),
+                     (1, 3): found[(1, 3)], (1, 4): datetime(2023, 11, 21)}
+    assert found[(1, 3)].total_seconds() == 0.009  # 8.64 ms, to the millisecond
+
+
+def zip_flagged(tmp_path: Path, name: str, method: int | None = None,
+                flags: int | None = None) -> Path:
+    """A workbook whose zip headers claim another compression *method* (Deflate64 is 9)
+    or set general-purpose *flags* (1: the zip's own encryption)."""
+    data = bytearray(workbook_xml('<row r="1"><c r="A1"><v>1</v></c></row>').getvalue())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at != -1:
+            if flags is not None:
+                data[at + offset:at + offset + 2] = flags.to_bytes(2, "little")
+            if method is not None:
+                data[at + offset + 2:at + offset + 4] = method.to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_deflate64_and_zip_encryption_are_one_line(run: Run, db: Path, tmp_path: Path) -> None:
+    assert "is damaged: its part" in import_error(run, db, zip_flagged(
+        tmp_path, "deflate64.xlsx", method=9))
+    assert "is password-protected: save it without a password" in import_error(
+        run, db, zip_flagged(tmp_path, "zipcrypto.xlsx", flags=1))

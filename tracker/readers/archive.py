@@ -2,14 +2,18 @@
 that it is one, whole and unencrypted, that it does not expand past a sane size (a zip
 bomb), and that no part declares a document type or an entity (an XML bomb, or an
 external entity that would make the parser fetch something). Office never writes either.
+The archive is scanned once when it is opened; each part a reader parses — whatever its
+name, in whatever encoding — passes ``root_namespace`` first, which reads its prolog with
+expat itself.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import xml.parsers.expat as expat
 import zipfile
-from typing import IO
+from typing import IO, NoReturn
 
 from tracker.errors import TrackerError
 from tracker.i18n import N_, _
@@ -61,12 +65,10 @@ def open_checked(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
         try:
             with archive.open(member) as part:
                 total += _scan(part, name, member.filename)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except _READ_ERRORS as exc:
             if isinstance(exc, _TooLarge):
                 raise _too_large(name, exc.size) from None
-            raise TrackerError(_("{name} is damaged: its part {filename} cannot be read; "
-                                 "nothing was imported")
-                               .format(name=name, filename=member.filename)) from None
+            _unreadable(name, member.filename, exc)
         if total > MAX_TOTAL:
             raise _too_large(name, total)
     return archive
@@ -76,6 +78,62 @@ class _TooLarge(ValueError):
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+# What reading a member may raise: a damaged zip, an unsupported compression (Deflate64,
+# NotImplementedError), the zip's own encryption (RuntimeError).
+_READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError,
+                RuntimeError)
+
+
+def _unreadable(name: str, member: str, exc: Exception) -> NoReturn:
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        raise TrackerError(_("{name} is password-protected: save it without a password")
+                           .format(name=name)) from None
+    raise TrackerError(_("{name} is damaged: its part {filename} cannot be read; "
+                         "nothing was imported").format(name=name, filename=member)) from None
+
+
+class _Root(Exception):
+    """The root element is reached: no declaration can follow it."""
+
+
+def root_namespace(archive: zipfile.ZipFile, member: str, name: str) -> str:
+    """The namespace of a part's root element (``{uri}``, or ``""``), once expat has read
+    the part's prolog: a document type or an entity declared there is refused in any
+    encoding the part is written in (a byte scan sees only ASCII-compatible ones), and a
+    part expat cannot read (an unknown encoding) is damaged. The prolog only is read."""
+    found: list[str] = []
+    parser = expat.ParserCreate(namespace_separator="}")
+
+    def declared(*_args: object) -> None:
+        raise _declared(name, member)
+
+    def root(tag: str, _attributes: object) -> None:
+        found.append(tag)
+        raise _Root
+
+    parser.StartDoctypeDeclHandler = declared
+    parser.EntityDeclHandler = declared
+    parser.StartElementHandler = root
+    try:
+        with archive.open(member) as source:
+            while block := source.read(1 << 16):
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except _Root:
+        uri, separator, _local = found[0].rpartition("}")
+        return "{" + uri + "}" if separator else ""
+    except (expat.ExpatError, LookupError, KeyError, *_READ_ERRORS) as exc:
+        _unreadable(name, member, exc)
+    _unreadable(name, member, ValueError("no element"))
+
+
+def _declared(name: str, member: str) -> TrackerError:
+    return TrackerError(
+        _("{name} is refused: its part {member} declares an XML document type or entity, "
+          "which Office never writes (an XML bomb or an external entity); nothing was "
+          "imported").format(name=name, member=member))
 
 
 def _scan(part: IO[bytes], name: str, member: str) -> int:
@@ -90,10 +148,7 @@ def _scan(part: IO[bytes], name: str, member: str) -> int:
         if size > MAX_PART:
             raise _TooLarge(size)
         if _DECLARATION.search(tail + block):
-            raise TrackerError(
-                _("{name} is refused: its part {member} declares an XML document type or "
-                  "entity, which Office never writes (an XML bomb or an external entity); "
-                  "nothing was imported").format(name=name, member=member))
+            raise _declared(name, member)
         tail = block[-16:]
 
 

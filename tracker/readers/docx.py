@@ -21,16 +21,18 @@ from typing import Any
 from tracker.errors import BadRows, TrackerError
 from tracker.i18n import _, ngettext
 from tracker.readers import Options, Row, RowChecker, field_of, header_key, map_headers
-from tracker.readers.archive import open_checked
+from tracker.readers.archive import open_checked, root_namespace
 
+MAX_COLUMNS = 63  # Word's own limit on a table's columns: a span past it is cut there
 Cell = tuple[int, str]  # (the cell's number, so that merged positions share it; its text)
 
 
 def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     archive = open_checked(data, name, "docx")
     try:
+        root_namespace(archive, "word/document.xml", name)  # the prolog declares nothing
         document = ElementTree.fromstring(archive.read("word/document.xml"))
-    except ElementTree.ParseError as exc:
+    except (ElementTree.ParseError, ValueError) as exc:  # ValueError: a multi-byte encoding
         raise TrackerError(_("{name} is damaged: Word's parts in it cannot be read ({error}); "
                              "nothing was imported")
                            .format(name=name, error=type(exc).__name__)) from None
@@ -87,7 +89,8 @@ def _grid(tbl: ElementTree.Element) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     count = 0  # numbers the cells, so that the positions of one cell share its number
     for tr in _children(tbl, _TR):
-        row: list[Cell] = [(-1, "")] * _properties(tr, _TRPR).get(_GRID_BEFORE, 0)
+        row: list[Cell] = [(-1, "")] * min(MAX_COLUMNS, _properties(tr, _TRPR).get(
+            _GRID_BEFORE, 0))
         for tc in _children(tr, _TC):
             column = len(row)
             properties = _properties(tc, _TCPR)
@@ -96,7 +99,7 @@ def _grid(tbl: ElementTree.Element) -> list[list[Cell]]:
             else:
                 count += 1
                 cell = (count, _cell_text(tc))
-            row.extend([cell] * max(1, int(properties.get(_GRID_SPAN, 1))))
+            row.extend([cell] * min(MAX_COLUMNS, max(1, properties.get(_GRID_SPAN, 1))))
         rows.append(row)
     return rows
 

@@ -21,6 +21,8 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from tracker.readers.archive import root_namespace
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Transitional and Strict OOXML name a relationship's id differently.
@@ -46,7 +48,9 @@ _LETTERS = re.compile(r"[A-Z]+")
 _RANGE = re.compile(r"([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)\Z")
 EPOCH_1900 = datetime(1899, 12, 30)
 EPOCH_1904 = datetime(1904, 1, 1)
-MAX_MERGED = 1_000_000  # a merge over a whole sheet holds no data worth spreading
+MAX_MERGED = 1_000_000  # merged cells, within the used area, in a sheet: plans have dozens
+_BOOLEANS = {"1": True, "0": False, "true": True, "false": False}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Damaged(Exception):
@@ -58,29 +62,32 @@ Grid = dict[int, dict[int, Cell]]  # rows by number from 0, their cells by colum
 
 
 class Workbook:
-    """The workbook in *archive* (a checked zip): its sheets' names in order, each read
-    on demand."""
+    """The workbook in *archive* (a checked zip, the file *name*): its sheets' names in
+    order, each read on demand. Every part passes ``archive.root_namespace`` before it
+    is parsed, and is read in its own namespace."""
 
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
         self.archive = archive
+        self.name = name
         self.names = set(archive.namelist())
         try:
-            book = self._xml("xl/workbook.xml")
-            self.ns = book.tag[:book.tag.index("}") + 1] if book.tag.startswith("{") else ""
+            ns, book = self._xml("xl/workbook.xml")
             targets = self._relationships("xl/workbook.xml")
-            properties = book.find(f"{self.ns}workbookPr")
+            properties = book.find(f"{ns}workbookPr")
             date1904 = properties is not None and properties.get("date1904") in ("1", "true")
             self.epoch = EPOCH_1904 if date1904 else EPOCH_1900
             self.sheets: dict[str, str] = {}  # name → its part
-            for sheet in book.iter(f"{self.ns}sheet"):
+            for sheet in book.iter(f"{ns}sheet"):
                 kind, target = targets.get(_rel_id(sheet), ("", ""))
                 if kind.endswith("/worksheet") and target in self.names:
                     self.sheets.setdefault(sheet.get("name", ""), target)
             if not self.sheets:
                 raise Damaged("no worksheet")
+            # Where the relationships say, else where Excel puts them (as openpyxl looks).
             parts = {kind.rsplit("/", 1)[-1]: target for kind, target in targets.values()}
-            self.strings = self._shared_strings(parts.get("sharedStrings"))
-            self.formats, self.dates = self._styles(parts.get("styles"))
+            self.strings = self._shared_strings(parts.get("sharedStrings",
+                                                          "xl/sharedStrings.xml"))
+            self.formats, self.dates = self._styles(parts.get("styles", "xl/styles.xml"))
         except (KeyError, ValueError, IndexError, ElementTree.ParseError) as exc:
             raise Damaged(type(exc).__name__) from None
 
@@ -93,19 +100,19 @@ class Workbook:
             raise Damaged(type(exc).__name__) from None
 
     def _read(self, part: str) -> tuple[Grid, dict[tuple[int, int], tuple[int, int]]]:
-        ns = self.ns
+        ns = root_namespace(self.archive, part, self.name)
         row_tag, cell_tag, merge_tag = f"{ns}row", f"{ns}c", f"{ns}mergeCell"
         value_tag, inline_tag = f"{ns}v", f"{ns}is"
         strings, formats, dates, epoch = self.strings, self.formats, self.dates, self.epoch
         grid: Grid = {}
-        merges: dict[tuple[int, int], tuple[int, int]] = {}
+        ranges: list[str] = []
         r = -1
         with self.archive.open(part) as source:
             for _event, element in ElementTree.iterparse(source):
                 tag = element.tag
                 if tag == row_tag:
                     number = element.get("r")
-                    r = int(number) - 1 if number else r + 1
+                    r = _row(number) if number else r + 1
                     cells: dict[int, Cell] = {}
                     c = -1
                     for cell in element.iter(cell_tag):
@@ -115,7 +122,7 @@ class Workbook:
                         style = int(cell.get("s") or 0)
                         if kind == "inlineStr":
                             inline = cell.find(inline_tag)
-                            value: Any = None if inline is None else self._text(inline)
+                            value: Any = None if inline is None else _text(inline, ns)
                         else:
                             value = cell.findtext(value_tag) or None
                         if value is None:
@@ -128,7 +135,7 @@ class Workbook:
                         elif kind == "s":
                             value = strings[int(value)]
                         elif kind == "b":
-                            value = value.strip() in ("1", "true")
+                            value = _BOOLEANS[value.strip().lower()]
                         elif kind == "d":
                             value = _iso(value)
                         elif kind == "str" and "_x" in value:
@@ -138,16 +145,17 @@ class Workbook:
                         grid[r] = cells
                     element.clear()
                 elif tag == merge_tag:
-                    _merge(element.get("ref", ""), merges)
-        return grid, merges
+                    ranges.append(element.get("ref", ""))
+        return grid, _merges(ranges, grid)
 
-    def _xml(self, part: str) -> ElementTree.Element:
-        return ElementTree.fromstring(self.archive.read(part))
+    def _xml(self, part: str) -> tuple[str, ElementTree.Element]:
+        ns = root_namespace(self.archive, part, self.name)
+        return ns, ElementTree.fromstring(self.archive.read(part))
 
     def _relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """A part's relationships by id: their type and the zip path of their target."""
         folder, name = posixpath.split(part)
-        rels = self._xml(posixpath.join(folder, "_rels", f"{name}.rels"))
+        _ns, rels = self._xml(posixpath.join(folder, "_rels", f"{name}.rels"))
         found = {}
         for rel in rels.iter(f"{PACKAGE_RELATIONSHIPS}Relationship"):
             target = rel.get("Target", "")
@@ -156,42 +164,31 @@ class Workbook:
             found[rel.get("Id", "")] = (rel.get("Type", ""), path)
         return found
 
-    def _shared_strings(self, part: str | None) -> list[str]:
-        if part is None or part not in self.names:
+    def _shared_strings(self, part: str) -> list[str]:
+        if part not in self.names:
             return []
+        ns = root_namespace(self.archive, part, self.name)
         strings = []
-        item_tag = f"{self.ns}si"
+        item_tag = f"{ns}si"
         with self.archive.open(part) as source:
             for _event, element in ElementTree.iterparse(source):
                 if element.tag == item_tag:
-                    strings.append(self._text(element))
+                    strings.append(_text(element, ns))
                     element.clear()
         return strings
 
-    def _text(self, item: ElementTree.Element) -> str:
-        """The text of a string item: its ``t``, or its runs' ``t``s; the phonetic
-        reading (``rPh``) left out."""
-        text_tag, run_tag = f"{self.ns}t", f"{self.ns}r"
-        parts = []
-        for child in item:
-            if child.tag == text_tag:
-                parts.append(child.text or "")
-            elif child.tag == run_tag:
-                parts.extend(t.text or "" for t in child.iter(text_tag))
-        text = "".join(parts)
-        return _unescape(text) if "_x" in text else text
-
-    def _styles(self, part: str | None) -> tuple[list[str], set[int]]:
+    def _styles(self, part: str) -> tuple[list[str], set[int]]:
         """Each cell style's number format, by the style's number, and the styles that
-        show a date."""
-        if part is None or part not in self.names:
+        show a date. (The formats of conditional formats, under ``dxfs``, are not these.)"""
+        if part not in self.names:
             return [], set()
-        styles = self._xml(part)
+        ns, styles = self._xml(part)
+        declared = styles.find(f"{ns}numFmts")
         custom = {int(f.get("numFmtId", "-1")): f.get("formatCode", "General")
-                  for f in styles.iter(f"{self.ns}numFmt")}
+                  for f in (() if declared is None else declared.iter(f"{ns}numFmt"))}
         formats: list[str] = []
         dates: set[int] = set()
-        cell_styles = styles.find(f"{self.ns}cellXfs")
+        cell_styles = styles.find(f"{ns}cellXfs")
         for number, xf in enumerate(() if cell_styles is None else cell_styles):
             ident = int(xf.get("numFmtId") or 0)
             code = custom.get(ident) or BUILTIN_FORMATS.get(ident, "General")
@@ -199,6 +196,20 @@ class Workbook:
             if ident in EAST_ASIAN_DATES or is_date_format(code):
                 dates.add(number)
         return formats, dates
+
+
+def _text(item: ElementTree.Element, ns: str) -> str:
+    """The text of a string item: its ``t``, or its runs' ``t``s; the phonetic reading
+    (``rPh``) left out."""
+    text_tag, run_tag = f"{ns}t", f"{ns}r"
+    parts = []
+    for child in item:
+        if child.tag == text_tag:
+            parts.append(child.text or "")
+        elif child.tag == run_tag:
+            parts.extend(t.text or "" for t in child.iter(text_tag))
+    text = "".join(parts)
+    return _unescape(text) if "_x" in text else text
 
 
 def is_date_format(code: str) -> bool:
@@ -212,14 +223,22 @@ def _rel_id(element: ElementTree.Element) -> str:
 
 
 def _column(ref: str) -> int:
-    """The column of a cell reference such as ``AB12``, from 0."""
-    letters = _LETTERS.match(ref)
+    """The column of a cell reference such as ``AB12`` (or ``ab12``), from 0."""
+    letters = _LETTERS.match(ref.upper())
     if letters is None:
         raise ValueError(ref)
     column = 0
     for letter in letters.group():
         column = column * 26 + ord(letter) - 64
     return column - 1
+
+
+def _row(number: str) -> int:
+    """A row's number (``12``, or ``12.0`` as some writers put it), from 0."""
+    value = float(number)
+    if not value.is_integer():
+        raise ValueError(number)
+    return int(value) - 1
 
 
 def _number(text: str) -> int | float:
@@ -229,10 +248,10 @@ def _number(text: str) -> int | float:
 def _date(serial: float, epoch: datetime, number_format: str) -> Any:
     """Excel's serial day as a date and time (to the millisecond, as Excel shows it); the
     1900 system counts a 29 February 1900 that never was, so days before it shift by one.
-    A serial past the year 9999 stays the number it is."""
+    A serial no date can hold (past the year 9999, infinite) stays the number it is."""
     try:
-        if _ELAPSED.search(number_format):
-            return timedelta(days=serial)  # a duration ([h]:mm)
+        if _ELAPSED.search(number_format.split(";")[0]):  # a duration ([h]:mm)
+            return timedelta(milliseconds=round(serial * 86_400_000))
         day, fraction = divmod(serial, 1)
         moment = timedelta(milliseconds=round(fraction * 86_400_000))
         if 0 <= serial < 1 and moment.days == 0:
@@ -240,7 +259,7 @@ def _date(serial: float, epoch: datetime, number_format: str) -> Any:
         if 0 < serial < 60 and epoch is EPOCH_1900:
             day += 1
         return epoch + timedelta(days=day) + moment
-    except OverflowError:
+    except (OverflowError, ValueError):
         return serial
 
 
@@ -255,18 +274,30 @@ def _iso(text: str) -> datetime | date | time | str:
 
 
 def _unescape(text: str) -> str:
-    """Excel's ``_xHHHH_`` escapes of characters XML cannot hold (``_x000D_``)."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    """Excel's ``_xHHHH_`` escapes of characters XML cannot hold (``_x000D_``); a pair of
+    escaped surrogates is the one character they encode, a lone one U+FFFD."""
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
-def _merge(ref: str, merges: dict[tuple[int, int], tuple[int, int]]) -> None:
-    found = _RANGE.match(ref)
-    if found is None:
-        return
-    c1, r1, c2, r2 = (_column(found[1]), int(found[2]) - 1, _column(found[3]),
-                      int(found[4]) - 1)
-    if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_MERGED:
-        return
-    for r in range(r1, r2 + 1):
-        for c in range(c1, c2 + 1):
-            merges[(r, c)] = (r1, c1)
+def _merges(ranges: list[str], grid: Grid) -> dict[tuple[int, int], tuple[int, int]]:
+    """Every cell of the merged ranges, mapped to its range's top-left cell: within the
+    cells that hold a value (a heading merged across a whole row is merged across the
+    table), and at most MAX_MERGED in all."""
+    last_row = max(grid, default=-1)
+    last_column = max((max(row) for row in grid.values()), default=-1)
+    merges: dict[tuple[int, int], tuple[int, int]] = {}
+    for ref in ranges:
+        found = _RANGE.match(ref.upper())
+        if found is None:
+            continue
+        c1, r1 = _column(found[1]), int(found[2]) - 1
+        c2, r2 = min(_column(found[3]), last_column), min(int(found[4]) - 1, last_row)
+        if (max(0, r2 - r1 + 1) * max(0, c2 - c1 + 1)) + len(merges) > MAX_MERGED:
+            raise Damaged(f"more than {MAX_MERGED:,} merged cells")
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                merges[(r, c)] = (r1, c1)
+    return merges

@@ -27,7 +27,7 @@ Merges = dict[tuple[int, int], tuple[int, int]]
 def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     archive = open_checked(data, name, "xlsx")
     try:
-        book = Workbook(archive)
+        book = Workbook(archive, name)
         chosen: tuple[str, Grid, Merges] | None = None
         for title in _sheets(book, name, options.sheet):
             # the first sheet whose header names every column, else the first
