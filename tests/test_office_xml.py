@@ -182,13 +182,14 @@ def test_excels_escapes_inline_strings_and_cached_formula_text() -> None:
         '_x000D_</t></is></c><c r="D2" t="str"><f>A2&amp;"!"</f><v>итог</v></c>'
         '<c r="E2" t="s"><v>1</v></c></row>'
         '<row><c t="b"><v>1</v></c><c t="e"><v>#DIV/0!</v></c><c t="d"><v>2023-11-21</v></c>'
-        '</row>',
+        '<c t="d"><v>2024-01-02T10:30:00+02:00</v></c></row>',
         strings=["<si><t>первая_x000D_\nвторая _x005F_x000D_</t></si>",
                  '<si><r><t>фу</t></r><r><rPr><b/></rPr><t xml:space="preserve">ри </t></r>'
                  "<rPh><t>ФУРИ</t></rPh></si>"])
     assert cells(data) == {
         (1, 0): "первая\r\nвторая _x000D_", (1, 2): "в строке\r", (1, 3): "итог",
-        (1, 4): "фури ", (2, 0): True, (2, 1): "#DIV/0!", (2, 2): datetime(2023, 11, 21)}
+        (1, 4): "фури ", (2, 0): True, (2, 1): "#DIV/0!", (2, 2): date(2023, 11, 21),
+        (2, 3): datetime(2024, 1, 2, 10, 30)}  # a date is a date; the time as written
 
 
 def test_custom_east_asian_and_elapsed_formats() -> None:
@@ -474,3 +475,107 @@ def test_deflate64_and_zip_encryption_are_one_line(run: Run, db: Path, tmp_path:
         tmp_path, "deflate64.xlsx", method=9))
     assert "is password-protected: save it without a password" in import_error(
         run, db, zip_flagged(tmp_path, "zipcrypto.xlsx", flags=1))
+
+
+def corrupted(data: bytes, member: str, at: float = 0.5, length: int = 8) -> bytes:
+    """*data* (a zip) with *length* bytes of *member*'s stored data overwritten, *at* its
+    middle: a corrupt compressed stream, or a checksum that no longer holds."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    where = start + int(info.compress_size * at)
+    return data[:where] + b"\xff" * length + data[where + length:]
+
+
+def test_a_corrupt_part_is_one_line_whatever_its_name(run: Run, db: Path,
+                                                     tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>строка {n * 7919}</t></is>'
+                   "</c></row>" for n in range(1, 400))
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'
+    deflated = io.BytesIO()
+    with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as archive, \
+            zipfile.ZipFile(workbook_xml("", changes={SHEET_PART: sheet})) as plain:
+        for item in plain.infolist():
+            archive.writestr(item.filename, plain.read(item))
+    stream = tmp_path / "stream.xlsx"
+    stream.write_bytes(corrupted(deflated.getvalue(), SHEET_PART))
+    assert "is damaged: its part xl/worksheets/sheet1.xml cannot be read" in import_error(
+        run, db, stream)
+    # stored, past the prolog check's first block, one digit changed near its end: the
+    # XML still parses, the checksum fails while the sheet is read
+    long_sheet = sheet + " " * 100_000  # (white space may follow the root element)
+    stored = workbook_xml("", target="worksheets/s.bin", changes={
+        SHEET_PART: None, "xl/worksheets/s.bin": long_sheet}).getvalue()
+    digit = stored.rfind(b"</t>") - 1
+    checksum = tmp_path / "checksum.xlsx"
+    checksum.write_bytes(stored[:digit] + (b"1" if stored[digit:digit + 1] != b"1" else b"2")
+                         + stored[digit + 1:])
+    assert "is damaged: Excel's parts in it cannot be read (BadZipFile)" in import_error(
+        run, db, checksum)
+
+
+def test_columns_past_xfd_are_damaged_and_blank_headers_one_problem(
+        run: Run, db: Path, tmp_path: Path) -> None:
+    past = tmp_path / "past.xlsx"
+    past.write_bytes(workbook_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>title</t></is></c>'
+                                  '<c r="ZZZZZZ1"><v>1</v></c></row>').getvalue())
+    assert "is damaged: Excel's parts in it cannot be read (ValueError)" in import_error(
+        run, db, past)
+    wide = tmp_path / "wide.xlsx"
+    wide.write_bytes(workbook_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>title</t></is></c><c r="XFD1" '
+        't="inlineStr"><is><t>owners</t></is></c></row>').getvalue())
+    result = run("import", "p", str(wide), "--title", "P")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{wide}:S!1: (blank, columns 2–16383): unknown column; the columns are plan, ref, "
+        "title, status, reason, owners, area, due, weight, evidence, updated (or their "
+        "Russian names); name it with --map 'HEADER=FIELD', or leave it out with "
+        "--skip-column 'HEADER'",
+        "Error: the header row is not right; nothing was imported"]
+
+
+def test_a_workbook_reads_each_sheet_part_once() -> None:
+    sheets = "".join(f'<sheet name="S{n}" sheetId="{n}" r:id="rId1"/>' for n in range(50))
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    book = (f'<workbook xmlns="{MAIN}" xmlns:r="{rel}"><sheets>{sheets}</sheets></workbook>')
+    with zipfile.ZipFile(workbook_xml("", changes={"xl/workbook.xml": book})) as archive:
+        assert list(Workbook(archive, "t.xlsx").sheets) == ["S0"]
+
+
+def test_nested_controls_text_boxes_and_odd_spans_in_a_word_table(ok: Ok,
+                                                                  tmp_path: Path) -> None:
+    """A table in 2,000 nested content controls; a cell whose run holds a text box (in
+    its modern form and its fallback), a no-break hyphen; a span written '²'."""
+    text_box = ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+                "<w:p><w:r><w:t>ВРЕЗКА</w:t></w:r></w:p></w:txbxContent></w:drawing>"
+                "</mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>ВРЕЗКА</w:t>"
+                "</w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+    table = ("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>title</w:t></w:r></w:p></w:tc><w:tc><w:p>"
+             "<w:r><w:t>ref</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:tcPr><w:gridSpan "
+             'w:val="²"/></w:tcPr><w:p><w:r><w:t>Мера</w:t></w:r>' + text_box
+             + "<w:r><w:t>-1 на 2024</w:t><w:noBreakHyphen/><w:t>2025</w:t></w:r></w:p></w:tc>"
+             "<w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr></w:tbl>")
+    nested = "<w:sdt><w:sdtContent>" * 2000 + table + "</w:sdtContent></w:sdt>" * 2000
+    document = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+                'main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+                f"<w:body>{nested}</w:body></w:document>")
+    path = zip_with(tmp_path / "nested.docx", {"word/document.xml": document.encode()})
+    ok("import", "p", str(path), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "ref", "title") == [("1", "Мера-1 на 2024-2025")]
+
+
+def test_pictures_are_not_held_to_the_limits_of_the_xml(ok: Ok, tmp_path: Path) -> None:
+    """A plan may carry a scanned page: a 45 MB picture is never unpacked; a part that is
+    parsed is held to 40 MB, and the message says it is that part."""
+    from tests.test_readers import workbook
+
+    source = workbook(tmp_path / "p.xlsx", [["title"], ["A"]])
+    with_picture = tmp_path / "picture.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(with_picture, "w",
+                                                         zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item, old.read(item))
+        new.writestr("xl/media/image1.png", b"\0" * (45 * 2**20))
+    ok("import", "p", str(with_picture), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "title") == [("A",)]

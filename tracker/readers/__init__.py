@@ -126,23 +126,30 @@ def map_headers(headers: list[Any], options: Options, where: str) -> tuple[
     """The field of each column (None: left out), and the problems with the header row."""
     fields: list[str | None] = []
     problems: list[str] = []
+    # A blank header past the named ones is left out (Excel's trailing empty cells);
+    # between named columns it is an error, as in a CSV: one for each run of them.
+    last_named = max((p for p, h in enumerate(headers) if h is not None and str(h).strip()),
+                     default=-1)
+    blank_from: int | None = None
     for position, raw in enumerate(headers):
         header = "" if raw is None else " ".join(str(raw).split())
         key = header_key(header)
-        if key in options.skips or (not key and _blank_column_allowed(headers, position)):
+        if key in options.skips or (not key and position > last_named):
             fields.append(None)
             continue
+        if not key:
+            blank_from = position if blank_from is None else blank_from
+            fields.append(None)
+            continue
+        if blank_from is not None:
+            problems.append(_blank_columns(where, blank_from, position - 1))
+            blank_from = None
         field = options.maps.get(key) or field_of(header)
         if field == "skip":
             fields.append(None)
             continue
         if field is None:
-            shown_name = header or _("(blank, column {number})").format(number=position + 1)
-            problems.append(
-                f"{where}: {shown_name}: " + _(
-                    "unknown column; the columns are {fields} (or their Russian names); name "
-                    "it with --map '{header}=FIELD', or leave it out with --skip-column "
-                    "'{header}'").format(fields=", ".join(FIELDS), header=header or "HEADER"))
+            problems.append(f"{where}: {header}: " + _unknown(header))
             fields.append(None)
             continue
         if field in fields:
@@ -156,10 +163,18 @@ def map_headers(headers: list[Any], options: Options, where: str) -> tuple[
     return fields, problems
 
 
-def _blank_column_allowed(headers: list[Any], position: int) -> bool:
-    """A blank header is left out when its column is past the named ones (Excel's trailing
-    empty cells); between named columns it is an error, as in a CSV."""
-    return all(h is None or not str(h).strip() for h in headers[position:])
+def _unknown(header: str) -> str:
+    return _("unknown column; the columns are {fields} (or their Russian names); name it "
+             "with --map '{header}=FIELD', or leave it out with --skip-column '{header}'"
+             ).format(fields=", ".join(FIELDS), header=header or "HEADER")
+
+
+def _blank_columns(where: str, first: int, last: int) -> str:
+    """The problem of blank headers from column *first* to *last* (from 0)."""
+    shown_name = (_("(blank, column {number})").format(number=first + 1) if first == last
+                  else _("(blank, columns {first}–{last})").format(first=first + 1,
+                                                                   last=last + 1))
+    return f"{where}: {shown_name}: " + _unknown("")
 
 
 def displayed(value: Any, number_format: str = "General") -> str:

@@ -13,6 +13,7 @@ import io
 import re
 import xml.parsers.expat as expat
 import zipfile
+import zlib
 from typing import IO, NoReturn
 
 from tracker.errors import TrackerError
@@ -21,6 +22,7 @@ from tracker.i18n import N_, _
 # What a plan's workbook or document may expand to: a 5,000-measure plan is ~3 MB of XML.
 MAX_PART = 40 * 1024 * 1024
 MAX_TOTAL = 80 * 1024 * 1024
+MARKUP = (".xml", ".rels", ".vml")  # the parts scanned when the archive is opened
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file, or .xls/.doc
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 KINDS = {"xlsx": (N_("an Excel workbook (.xlsx)"), "xl/workbook.xml"),
@@ -55,20 +57,24 @@ def open_checked(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
     if main_part not in names:
         raise TrackerError(_("{name} is not {what}: it is a zip without {main_part}")
                            .format(name=name, what=what, main_part=main_part))
-    declared = sum(m.file_size for m in members)
-    if declared > MAX_TOTAL or any(m.file_size > MAX_PART for m in members):
+    # The limits hold for the XML that is parsed, not for pictures, which never are (a
+    # plan may carry a scanned page); a reader checks any other part it parses itself.
+    markup = [m for m in members if m.filename.endswith(MARKUP)]
+    declared = sum(m.file_size for m in markup)
+    if declared > MAX_TOTAL:
         raise _too_large(name, declared)
+    for member in markup:
+        if member.file_size > MAX_PART:
+            raise _part_too_large(name, member.filename, member.file_size)
     total = 0
-    for member in members:
-        if not member.filename.endswith((".xml", ".rels", ".vml")):
-            continue
+    for member in markup:
         try:
             with archive.open(member) as part:
                 total += _scan(part, name, member.filename)
-        except _READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             if isinstance(exc, _TooLarge):
-                raise _too_large(name, exc.size) from None
-            _unreadable(name, member.filename, exc)
+                raise _part_too_large(name, member.filename, exc.size) from None
+            unreadable(name, member.filename, exc)
         if total > MAX_TOTAL:
             raise _too_large(name, total)
     return archive
@@ -80,13 +86,15 @@ class _TooLarge(ValueError):
         self.size = size
 
 
-# What reading a member may raise: a damaged zip, an unsupported compression (Deflate64,
-# NotImplementedError), the zip's own encryption (RuntimeError).
-_READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError,
-                RuntimeError)
+# What reading a member may raise: a damaged zip (a bad checksum, a corrupt stream), an
+# unsupported compression (Deflate64: NotImplementedError), the zip's own encryption
+# (RuntimeError). The readers catch the same while they parse a part.
+READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+               NotImplementedError, RuntimeError)
 
 
-def _unreadable(name: str, member: str, exc: Exception) -> NoReturn:
+def unreadable(name: str, member: str, exc: Exception) -> NoReturn:
+    """Raise the one line for a part that cannot be read (*exc*: why)."""
     if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
         raise TrackerError(_("{name} is password-protected: save it without a password")
                            .format(name=name)) from None
@@ -117,6 +125,9 @@ def root_namespace(archive: zipfile.ZipFile, member: str, name: str) -> str:
     parser.EntityDeclHandler = declared
     parser.StartElementHandler = root
     try:
+        size = archive.getinfo(member).file_size  # zipfile never unpacks past it
+        if size > MAX_PART:
+            raise _part_too_large(name, member, size)
         with archive.open(member) as source:
             while block := source.read(1 << 16):
                 parser.Parse(block, False)
@@ -124,9 +135,9 @@ def root_namespace(archive: zipfile.ZipFile, member: str, name: str) -> str:
     except _Root:
         uri, separator, _local = found[0].rpartition("}")
         return "{" + uri + "}" if separator else ""
-    except (expat.ExpatError, LookupError, KeyError, *_READ_ERRORS) as exc:
-        _unreadable(name, member, exc)
-    _unreadable(name, member, ValueError("no element"))
+    except (expat.ExpatError, LookupError, KeyError, *READ_ERRORS) as exc:
+        unreadable(name, member, exc)
+    unreadable(name, member, ValueError("no element"))
 
 
 def _declared(name: str, member: str) -> TrackerError:
@@ -157,6 +168,14 @@ def _too_large(name: str, size: int) -> TrackerError:
         _("{name} is refused: it expands to more than {size} MB, far past any plan (at most "
           "{limit} MB of sheets or text); nothing was imported")
         .format(name=name, size=f"{size / 2 ** 20:,.0f}", limit=MAX_TOTAL // 2 ** 20))
+
+
+def _part_too_large(name: str, member: str, size: int) -> TrackerError:
+    return TrackerError(
+        _("{name} is refused: its part {member} expands to more than {size} MB, far past any "
+          "plan (at most {limit} MB a part); nothing was imported")
+        .format(name=name, member=member, size=f"{size / 2 ** 20:,.0f}",
+                limit=MAX_PART // 2 ** 20))
 
 
 def _is_text(data: bytes) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from tracker.errors import BadRows, TrackerError
 from tracker.i18n import _, ngettext
 from tracker.readers import Options, Row, RowChecker, field_of, header_key, map_headers
-from tracker.readers.archive import open_checked, root_namespace
+from tracker.readers.archive import READ_ERRORS, open_checked, root_namespace
 
 MAX_COLUMNS = 63  # Word's own limit on a table's columns: a span past it is cut there
 Cell = tuple[int, str]  # (the cell's number, so that merged positions share it; its text)
@@ -32,7 +32,7 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     try:
         root_namespace(archive, "word/document.xml", name)  # the prolog declares nothing
         document = ElementTree.fromstring(archive.read("word/document.xml"))
-    except (ElementTree.ParseError, ValueError) as exc:  # ValueError: a multi-byte encoding
+    except (ElementTree.ParseError, *READ_ERRORS) as exc:  # ValueError: a multi-byte encoding
         raise TrackerError(_("{name} is damaged: Word's parts in it cannot be read ({error}); "
                              "nothing was imported")
                            .format(name=name, error=type(exc).__name__)) from None
@@ -76,10 +76,16 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"  # Word's "Strict Open XML"
-_TR, _TC, _P, _T, _TAB, _BR, _CR = (f"{W}{t}" for t in ("tr", "tc", "p", "t", "tab", "br", "cr"))
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_TR, _TC, _P, _R, _T = (f"{W}{t}" for t in ("tr", "tc", "p", "r", "t"))
 _BODY, _TBL, _TRPR, _TCPR, _VAL = (f"{W}{t}" for t in ("body", "tbl", "trPr", "tcPr", "val"))
-_TEXT = frozenset((_T, _TAB, _BR, _CR))
 _SDT, _SDT_CONTENT, _CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
+# What a run's other children write (python-docx's run.text does the same).
+_RUN_TEXT = {f"{W}tab": "\t", f"{W}ptab": "\t", f"{W}br": "\n", f"{W}cr": "\n",
+             f"{W}noBreakHyphen": "-"}
+# Inside a paragraph but not its text: its properties, deleted and moved-away runs, and
+# the second copy of what markup compatibility writes twice.
+_NOT_TEXT = frozenset((f"{W}pPr", f"{W}del", f"{W}moveFrom", f"{MC}Fallback"))
 _VMERGE, _GRID_SPAN, _GRID_BEFORE = f"{W}vMerge", f"{W}gridSpan", f"{W}gridBefore"
 
 
@@ -106,19 +112,26 @@ def _grid(tbl: ElementTree.Element) -> list[list[Cell]]:
 
 def _children(element: ElementTree.Element, tag: str) -> Iterator[ElementTree.Element]:
     """The element's children of *tag*, also those inside a content control (``w:sdt``)
-    or a custom XML element, as Word shows them; python-docx saw neither.
+    or a custom XML element, however deeply nested, as Word shows them; python-docx saw
+    neither.
 
     Children are walked and compared by tag: ElementTree's find* go through its path
     language in Python, three times slower on a plan of 1,000 rows."""
-    for child in element:
-        if child.tag == tag:
-            yield child
-        elif child.tag == _SDT:
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _children(content, tag)
-        elif child.tag == _CUSTOM_XML:
-            yield from _children(child, tag)
+    levels = [iter(element)]  # a stack, not recursion: controls nest without limit
+    while levels:
+        for child in levels[-1]:
+            if child.tag == tag:
+                yield child
+            elif child.tag == _SDT:
+                content = child.find(_SDT_CONTENT)
+                if content is not None:
+                    levels.append(iter(content))
+                    break
+            elif child.tag == _CUSTOM_XML:
+                levels.append(iter(child))
+                break
+        else:
+            levels.pop()
 
 
 def _transitional(document: ElementTree.Element) -> None:
@@ -143,27 +156,47 @@ def _properties(element: ElementTree.Element, tag: str) -> dict[str, Any]:
             if setting.tag == _VMERGE:
                 found[_VMERGE] = value or "continue"
             elif setting.tag in (_GRID_SPAN, _GRID_BEFORE):
-                found[setting.tag] = int(value) if value and value.isdigit() else 0
+                found[setting.tag] = _count(value)
         break
     return found
+
+
+def _count(value: str | None) -> int:
+    """A span as Word writes it, in ASCII digits ('²' is a digit too); else 0."""
+    if value is None or not (value.isascii() and value.isdigit() and len(value) < 10):
+        return 0
+    return int(value)
 
 
 def _cell_text(tc: ElementTree.Element) -> str:
     """A cell's paragraphs as lines (a line break inside one too); empty ones left out."""
     lines = []
     for p in _children(tc, _P):
-        parts = []
-        for node in p.iter():
-            if node.tag not in _TEXT:
-                continue
-            if node.tag == _T:
-                parts.append(node.text or "")
-            else:
-                parts.append("\t" if node.tag == _TAB else "\n")
-        line = "".join(parts).strip()
+        line = _paragraph_text(p).strip()
         if line:
             lines.append(line)
     return "\n".join(lines)
+
+
+def _paragraph_text(p: ElementTree.Element) -> str:
+    """The text of a paragraph's runs, also those in hyperlinks, insertions, fields and
+    content controls; a run's drawings and text boxes are not the paragraph's text."""
+    parts: list[str] = []
+    levels = [iter(p)]
+    while levels:
+        for node in levels[-1]:
+            if node.tag == _R:
+                for piece in node:
+                    if piece.tag == _T:
+                        parts.append(piece.text or "")
+                    elif piece.tag in _RUN_TEXT:
+                        parts.append(_RUN_TEXT[piece.tag])
+            elif node.tag not in _NOT_TEXT and len(node):
+                levels.append(iter(node))
+                break
+        else:
+            levels.pop()
+    return "".join(parts)
 
 
 def _header_row(grid: list[list[Cell]], options: Options) -> int | None:

@@ -21,7 +21,7 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from tracker.readers.archive import root_namespace
+from tracker.readers.archive import READ_ERRORS, root_namespace
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -48,6 +48,7 @@ _LETTERS = re.compile(r"[A-Z]+")
 _RANGE = re.compile(r"([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)\Z")
 EPOCH_1900 = datetime(1899, 12, 30)
 EPOCH_1904 = datetime(1904, 1, 1)
+MAX_COLUMNS, MAX_ROWS = 16_384, 1_048_576  # XFD1048576, Excel's last cell
 MAX_MERGED = 1_000_000  # merged cells, within the used area, in a sheet: plans have dozens
 _BOOLEANS = {"1": True, "0": False, "true": True, "false": False}
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -79,7 +80,8 @@ class Workbook:
             self.sheets: dict[str, str] = {}  # name → its part
             for sheet in book.iter(f"{ns}sheet"):
                 kind, target = targets.get(_rel_id(sheet), ("", ""))
-                if kind.endswith("/worksheet") and target in self.names:
+                if (kind.endswith("/worksheet") and target in self.names
+                        and target not in self.sheets.values()):  # each part once
                     self.sheets.setdefault(sheet.get("name", ""), target)
             if not self.sheets:
                 raise Damaged("no worksheet")
@@ -88,7 +90,7 @@ class Workbook:
             self.strings = self._shared_strings(parts.get("sharedStrings",
                                                           "xl/sharedStrings.xml"))
             self.formats, self.dates = self._styles(parts.get("styles", "xl/styles.xml"))
-        except (KeyError, ValueError, IndexError, ElementTree.ParseError) as exc:
+        except (KeyError, IndexError, ElementTree.ParseError, *READ_ERRORS) as exc:
             raise Damaged(type(exc).__name__) from None
 
     def read(self, name: str) -> tuple[Grid, dict[tuple[int, int], tuple[int, int]]]:
@@ -96,10 +98,19 @@ class Workbook:
         the top-left cell of its range."""
         try:
             return self._read(self.sheets[name])
-        except (KeyError, ValueError, IndexError, ElementTree.ParseError) as exc:
+        except (KeyError, IndexError, ElementTree.ParseError, *READ_ERRORS) as exc:
             raise Damaged(type(exc).__name__) from None
 
-    def _read(self, part: str) -> tuple[Grid, dict[tuple[int, int], tuple[int, int]]]:
+    def head(self, name: str, rows: int) -> Grid:
+        """The cells of the sheet's first *rows* rows, read no further (where a header is
+        looked for: a workbook of many sheets costs their heads, not their cells)."""
+        try:
+            return self._read(self.sheets[name], rows)[0]
+        except (KeyError, IndexError, ElementTree.ParseError, *READ_ERRORS) as exc:
+            raise Damaged(type(exc).__name__) from None
+
+    def _read(self, part: str, rows: int | None = None
+              ) -> tuple[Grid, dict[tuple[int, int], tuple[int, int]]]:
         ns = root_namespace(self.archive, part, self.name)
         row_tag, cell_tag, merge_tag = f"{ns}row", f"{ns}c", f"{ns}mergeCell"
         value_tag, inline_tag = f"{ns}v", f"{ns}is"
@@ -113,6 +124,8 @@ class Workbook:
                 if tag == row_tag:
                     number = element.get("r")
                     r = _row(number) if number else r + 1
+                    if rows is not None and r >= rows:
+                        break
                     cells: dict[int, Cell] = {}
                     c = -1
                     for cell in element.iter(cell_tag):
@@ -230,13 +243,15 @@ def _column(ref: str) -> int:
     column = 0
     for letter in letters.group():
         column = column * 26 + ord(letter) - 64
+        if column > MAX_COLUMNS:
+            raise ValueError(ref)  # past XFD, Excel's last column
     return column - 1
 
 
 def _row(number: str) -> int:
     """A row's number (``12``, or ``12.0`` as some writers put it), from 0."""
     value = float(number)
-    if not value.is_integer():
+    if not value.is_integer() or not 1 <= value <= MAX_ROWS:
         raise ValueError(number)
     return int(value) - 1
 
@@ -264,12 +279,14 @@ def _date(serial: float, epoch: datetime, number_format: str) -> Any:
 
 
 def _iso(text: str) -> datetime | date | time | str:
-    """A cell of type ``d``: an ISO 8601 date, time or both."""
-    for kind in (datetime, time):
+    """A cell of type ``d``: an ISO 8601 date, time or both (a zone left out, as Excel
+    shows the time as written)."""
+    for kind in (date, datetime, time):
         try:
-            return kind.fromisoformat(text.rstrip("Z"))
+            value = kind.fromisoformat(text.strip().rstrip("Z"))
         except ValueError:
-            pass
+            continue
+        return value.replace(tzinfo=None) if isinstance(value, datetime | time) else value
     return text
 
 
@@ -293,8 +310,8 @@ def _merges(ranges: list[str], grid: Grid) -> dict[tuple[int, int], tuple[int, i
         found = _RANGE.match(ref.upper())
         if found is None:
             continue
-        c1, r1 = _column(found[1]), int(found[2]) - 1
-        c2, r2 = min(_column(found[3]), last_column), min(int(found[4]) - 1, last_row)
+        c1, r1 = _column(found[1]), _row(found[2])
+        c2, r2 = min(_column(found[3]), last_column), min(_row(found[4]), last_row)
         if (max(0, r2 - r1 + 1) * max(0, c2 - c1 + 1)) + len(merges) > MAX_MERGED:
             raise Damaged(f"more than {MAX_MERGED:,} merged cells")
         for r in range(r1, r2 + 1):

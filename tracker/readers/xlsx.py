@@ -28,24 +28,22 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     archive = open_checked(data, name, "xlsx")
     try:
         book = Workbook(archive, name)
-        chosen: tuple[str, Grid, Merges] | None = None
-        for title in _sheets(book, name, options.sheet):
+        titles = _sheets(book, name, options.sheet)
+        title = titles[0]
+        for candidate in titles if len(titles) > 1 else ():
             # the first sheet whose header names every column, else the first
-            grid, merges = book.read(title)
-            if chosen is None:
-                chosen = (title, grid, merges)
-            at = _header_row(grid, options)
-            if at is not None and not map_headers(_header(grid[at]), options, "")[1]:
-                chosen = (title, grid, merges)
+            head = book.head(candidate, HEADER_SEARCH)
+            at = _header_row(head, options)
+            if at is not None and not map_headers(_header(head[at]), options, "")[1]:
+                title = candidate
                 break
+        grid, merges = book.read(title)
     except Damaged as exc:
         raise TrackerError(_("{name} is damaged: Excel's parts in it cannot be read ({error}); "
                              "nothing was imported")
                            .format(name=name, error=exc)) from None
     finally:
         archive.close()
-    assert chosen is not None, "a workbook has at least one sheet"
-    title, grid, merges = chosen
     return _rows(grid, merges, f"{name}:{title}", options)
 
 
