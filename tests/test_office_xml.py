@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers import Ok, Run, jok, snapshot
 from tests.test_documents import soffice
-from tests.test_readers import PLAN_ROWS, fields, word_plan, zip_with
+from tests.test_readers import PLAN_ROWS, fields, import_measured, word_plan, zip_with
 from tracker.readers.workbook import Damaged, Workbook, is_date_format
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -579,3 +579,17 @@ def test_pictures_are_not_held_to_the_limits_of_the_xml(ok: Ok, tmp_path: Path) 
         new.writestr("xl/media/image1.png", b"\0" * (45 * 2**20))
     ok("import", "p", str(with_picture), "--title", "P")
     assert fields(jok(ok, "list", "p"), "title") == [("A",)]
+
+
+@pytest.mark.file_only
+def test_a_part_of_tiny_elements_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """Ten million ``<a/>`` fit in one 40 MB part of a 40 KB file: the parse stops at two
+    million elements, in a fraction of the memory the whole tree would take."""
+    flood = W_DOCUMENT + b"<w:body>" + b"<a/>" * 10_000_000 + b"</w:body></w:document>"
+    path = zip_with(tmp_path / "flood.docx", {"word/document.xml": flood})
+    assert path.stat().st_size < 100_000
+    exit_code, peak_kib, stderr = import_measured(path, tmp_path / "db.json")
+    assert exit_code == 1
+    assert stderr == (f"Error: {path} is refused: its part word/document.xml holds more "
+                      "than 2,000,000 XML elements, far past any plan; nothing was imported\n")
+    assert peak_kib < 400 * 1024  # the whole tree: over 1 GB

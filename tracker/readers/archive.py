@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import io
 import re
+import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat as expat
 import zipfile
 import zlib
+from collections import deque
+from collections.abc import Iterator
 from typing import IO, NoReturn
 
 from tracker.errors import TrackerError
@@ -22,6 +25,7 @@ from tracker.i18n import N_, _
 # What a plan's workbook or document may expand to: a 5,000-measure plan is ~3 MB of XML.
 MAX_PART = 40 * 1024 * 1024
 MAX_TOTAL = 80 * 1024 * 1024
+MAX_ELEMENTS = 2_000_000  # in one part: a 5,000-measure plan's table is ~300,000
 MARKUP = (".xml", ".rels", ".vml")  # the parts scanned when the archive is opened
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file, or .xls/.doc
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -138,6 +142,27 @@ def root_namespace(archive: zipfile.ZipFile, member: str, name: str) -> str:
     except (expat.ExpatError, LookupError, KeyError, *READ_ERRORS) as exc:
         unreadable(name, member, exc)
     unreadable(name, member, ValueError("no element"))
+
+
+def elements(archive: zipfile.ZipFile, member: str, name: str) -> Iterator[ElementTree.Element]:
+    """The part's elements, each as it ends (ElementTree's iterparse: the root last), once
+    ``root_namespace`` has passed it; refused past MAX_ELEMENTS, which bounds the memory a
+    part of tiny elements would take (40 MB of ``<a/>`` is ten million of them)."""
+    root_namespace(archive, member, name)
+    with archive.open(member) as source:
+        for count, (_event, element) in enumerate(ElementTree.iterparse(source), 1):
+            if count > MAX_ELEMENTS:
+                raise TrackerError(
+                    _("{name} is refused: its part {member} holds more than {count} XML "
+                      "elements, far past any plan; nothing was imported")
+                    .format(name=name, member=member, count=f"{MAX_ELEMENTS:,}"))
+            yield element
+
+
+def parsed(archive: zipfile.ZipFile, member: str, name: str) -> ElementTree.Element:
+    """The part's root element, its tree built by ``elements``."""
+    last = deque(elements(archive, member, name), maxlen=1)  # the root ends last
+    return last[0]  # (a part without one is an ExpatError in root_namespace)
 
 
 def _declared(name: str, member: str) -> TrackerError:

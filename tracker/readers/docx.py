@@ -21,7 +21,7 @@ from typing import Any
 from tracker.errors import BadRows, TrackerError
 from tracker.i18n import _, ngettext
 from tracker.readers import Options, Row, RowChecker, field_of, header_key, map_headers
-from tracker.readers.archive import READ_ERRORS, open_checked, root_namespace
+from tracker.readers.archive import READ_ERRORS, open_checked, parsed
 
 MAX_COLUMNS = 63  # Word's own limit on a table's columns: a span past it is cut there
 Cell = tuple[int, str]  # (the cell's number, so that merged positions share it; its text)
@@ -30,8 +30,7 @@ Cell = tuple[int, str]  # (the cell's number, so that merged positions share it;
 def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     archive = open_checked(data, name, "docx")
     try:
-        root_namespace(archive, "word/document.xml", name)  # the prolog declares nothing
-        document = ElementTree.fromstring(archive.read("word/document.xml"))
+        document = parsed(archive, "word/document.xml", name)
     except (ElementTree.ParseError, *READ_ERRORS) as exc:  # ValueError: a multi-byte encoding
         raise TrackerError(_("{name} is damaged: Word's parts in it cannot be read ({error}); "
                              "nothing was imported")

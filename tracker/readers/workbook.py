@@ -21,7 +21,7 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from tracker.readers.archive import READ_ERRORS, root_namespace
+from tracker.readers.archive import READ_ERRORS, elements, parsed, root_namespace
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -118,52 +118,51 @@ class Workbook:
         grid: Grid = {}
         ranges: list[str] = []
         r = -1
-        with self.archive.open(part) as source:
-            for _event, element in ElementTree.iterparse(source):
-                tag = element.tag
-                if tag == row_tag:
-                    number = element.get("r")
-                    r = _row(number) if number else r + 1
-                    if rows is not None and r >= rows:
-                        break
-                    cells: dict[int, Cell] = {}
-                    c = -1
-                    for cell in element.iter(cell_tag):
-                        ref = cell.get("r")
-                        c = _column(ref) if ref else c + 1
-                        kind = cell.get("t", "n")
-                        style = int(cell.get("s") or 0)
-                        if kind == "inlineStr":
-                            inline = cell.find(inline_tag)
-                            value: Any = None if inline is None else _text(inline, ns)
-                        else:
-                            value = cell.findtext(value_tag) or None
-                        if value is None:
-                            continue
-                        number_format = formats[style] if style < len(formats) else "General"
-                        if kind == "n":
-                            value = _number(value)
-                            if style in dates:
-                                value = _date(value, epoch, number_format)
-                        elif kind == "s":
-                            value = strings[int(value)]
-                        elif kind == "b":
-                            value = _BOOLEANS[value.strip().lower()]
-                        elif kind == "d":
-                            value = _iso(value)
-                        elif kind == "str" and "_x" in value:
-                            value = _unescape(value)
-                        cells[c] = (value, number_format)
-                    if cells:
-                        grid[r] = cells
-                    element.clear()
-                elif tag == merge_tag:
-                    ranges.append(element.get("ref", ""))
+        for element in elements(self.archive, part, self.name):
+            tag = element.tag
+            if tag == row_tag:
+                number = element.get("r")
+                r = _row(number) if number else r + 1
+                if rows is not None and r >= rows:
+                    break
+                cells: dict[int, Cell] = {}
+                c = -1
+                for cell in element.iter(cell_tag):
+                    ref = cell.get("r")
+                    c = _column(ref) if ref else c + 1
+                    kind = cell.get("t", "n")
+                    style = int(cell.get("s") or 0)
+                    if kind == "inlineStr":
+                        inline = cell.find(inline_tag)
+                        value: Any = None if inline is None else _text(inline, ns)
+                    else:
+                        value = cell.findtext(value_tag) or None
+                    if value is None:
+                        continue
+                    number_format = formats[style] if style < len(formats) else "General"
+                    if kind == "n":
+                        value = _number(value)
+                        if style in dates:
+                            value = _date(value, epoch, number_format)
+                    elif kind == "s":
+                        value = strings[int(value)]
+                    elif kind == "b":
+                        value = _BOOLEANS[value.strip().lower()]
+                    elif kind == "d":
+                        value = _iso(value)
+                    elif kind == "str" and "_x" in value:
+                        value = _unescape(value)
+                    cells[c] = (value, number_format)
+                if cells:
+                    grid[r] = cells
+                element.clear()
+            elif tag == merge_tag:
+                ranges.append(element.get("ref", ""))
         return grid, _merges(ranges, grid)
 
     def _xml(self, part: str) -> tuple[str, ElementTree.Element]:
         ns = root_namespace(self.archive, part, self.name)
-        return ns, ElementTree.fromstring(self.archive.read(part))
+        return ns, parsed(self.archive, part, self.name)
 
     def _relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """A part's relationships by id: their type and the zip path of their target."""
@@ -183,11 +182,10 @@ class Workbook:
         ns = root_namespace(self.archive, part, self.name)
         strings = []
         item_tag = f"{ns}si"
-        with self.archive.open(part) as source:
-            for _event, element in ElementTree.iterparse(source):
-                if element.tag == item_tag:
-                    strings.append(_text(element, ns))
-                    element.clear()
+        for element in elements(self.archive, part, self.name):
+            if element.tag == item_tag:
+                strings.append(_text(element, ns))
+                element.clear()
         return strings
 
     def _styles(self, part: str) -> tuple[list[str], set[int]]:
