@@ -557,6 +557,8 @@ def test_an_error_cuts_a_huge_argument(plan: str, run: Run) -> None:
     assert result.exit_code == 2
     assert len(result.stderr) < 500
     assert "(100,000 characters)" in result.stderr
+    russian = run("--lang", "ru", "update", "p:1", "--due", "x" * 100_000)
+    assert "(100\u00a0000 симв.)" in russian.stderr  # not «100,000»: a decimal comma
     huge = run("list", "--" + "y" * 100_000)
     assert huge.exit_code == 2 and len(huge.stderr) < 1200
 

@@ -7,7 +7,7 @@ with ``exit_code``.
 
 from __future__ import annotations
 
-from tracker.i18n import _, ngettext
+from tracker.i18n import _, grouped, ngettext
 
 
 def error_line(message: str) -> str:
@@ -25,7 +25,7 @@ def shown(value: object) -> str:
         return text
     length = len(value) if isinstance(value, str) else len(str(value))
     return _("{start}…' ({length} characters)").format(start=text[:SHOWN_MAX],
-                                                        length=f"{length:,}")
+                                                        length=grouped(length))
 
 
 class TrackerError(Exception):

@@ -130,6 +130,12 @@ def number(value: float | int) -> str:
     return text.replace(".", ",") if _lang == "ru" else text
 
 
+def grouped(value: int) -> str:
+    """1,234,567 — its thousands apart with a (no-break) space in Russian: 1 234 567."""
+    text = f"{value:,}"
+    return text.replace(",", "\u00a0") if _lang == "ru" else text
+
+
 def percent(rate: float | None) -> str:
     """A rate with one decimal: 94.1% / 94,1 %; n/a when nothing was counted.
 

@@ -21,7 +21,7 @@ from tracker.errors import (
     TrackerError,
     error_line,
 )
-from tracker.i18n import N_, _, current, os_reason
+from tracker.i18n import N_, _, current, grouped, os_reason
 from tracker.render import ROW_FORMATS
 from tracker.store import is_server, open_reader, open_repository
 
@@ -614,6 +614,6 @@ def _fail(lines: list[str], code: int) -> int:
         if line:
             if len(line) > LINE_MAX:
                 line = _("{start}… (cut: the message was {length} characters)").format(
-                    start=line[:LINE_MAX], length=f"{len(line):,}")
+                    start=line[:LINE_MAX], length=grouped(len(line)))
             click.echo(visible(line), err=True)
     return code

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import IO, NoReturn
 
 from tracker.errors import TrackerError
-from tracker.i18n import N_, _
+from tracker.i18n import N_, _, grouped
 
 # What a plan's workbook or document may expand to: a 5,000-measure plan is ~3 MB of XML.
 MAX_PART = 40 * 1024 * 1024
@@ -155,7 +155,7 @@ def elements(archive: zipfile.ZipFile, member: str, name: str) -> Iterator[Eleme
                 raise TrackerError(
                     _("{name} is refused: its part {member} holds more than {count} XML "
                       "elements, far past any plan; nothing was imported")
-                    .format(name=name, member=member, count=f"{MAX_ELEMENTS:,}"))
+                    .format(name=name, member=member, count=grouped(MAX_ELEMENTS)))
             yield element
 
 
@@ -192,14 +192,14 @@ def _too_large(name: str, size: int) -> TrackerError:
     return TrackerError(
         _("{name} is refused: it expands to more than {size} MB, far past any plan (at most "
           "{limit} MB of sheets or text); nothing was imported")
-        .format(name=name, size=f"{size / 2 ** 20:,.0f}", limit=MAX_TOTAL // 2 ** 20))
+        .format(name=name, size=grouped(round(size / 2 ** 20)), limit=MAX_TOTAL // 2 ** 20))
 
 
 def _part_too_large(name: str, member: str, size: int) -> TrackerError:
     return TrackerError(
         _("{name} is refused: its part {member} expands to more than {size} MB, far past any "
           "plan (at most {limit} MB a part); nothing was imported")
-        .format(name=name, member=member, size=f"{size / 2 ** 20:,.0f}",
+        .format(name=name, member=member, size=grouped(round(size / 2 ** 20)),
                 limit=MAX_PART // 2 ** 20))
 
 

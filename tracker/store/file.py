@@ -27,7 +27,7 @@ from typing import Any
 from tracker import fileio, jsonio
 from tracker.domain import ROW_KEYS, Item, Plan, StatusSums, status_sums
 from tracker.errors import StoreError
-from tracker.i18n import _, os_reason
+from tracker.i18n import _, grouped, os_reason
 from tracker.store import Repository, matches
 
 # 1: an item per document. 2: a plan's items as one JSON text of rows. 3: ``due`` may be a
@@ -315,7 +315,7 @@ class DocumentRepository(Repository):
             raise StoreError(
                 _("database {location} is missing, but its journal {location}.journal is there "
                   "({actual} bytes); nothing was changed")
-                .format(location=self.location, actual=f"{actual:,}"),
+                .format(location=self.location, actual=grouped(actual)),
                 _("Put the database file back beside it, or run 'tracker repair' to rebuild "
                   "the database from the journal."),
             )
@@ -365,11 +365,11 @@ class DocumentRepository(Repository):
         what = (_("the journal {journal} is missing").format(journal=journal)
                 if not self.storage.journal_exists() else
                 _("the journal {journal} is shorter ({actual} bytes) than database {location} "
-                  "expects").format(journal=journal, actual=f"{actual:,}",
+                  "expects").format(journal=journal, actual=grouped(actual),
                                     location=self.location))
         return StoreError(
             _("{what}: the database's history ({expected} bytes) is not there; nothing was "
-              "changed").format(what=what, expected=f"{expected:,}"),
+              "changed").format(what=what, expected=grouped(expected)),
             _("Move the journal back beside the database (a database is all its files: see "
               "'tracker info', or use 'tracker copy'), or run 'tracker repair' to go on "
               "without the lost history."),
