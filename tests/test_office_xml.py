@@ -593,3 +593,60 @@ def test_a_part_of_tiny_elements_is_refused_in_bounded_memory(tmp_path: Path) ->
     assert stderr == (f"Error: {path} is refused: its part word/document.xml holds more "
                       "than 2,000,000 XML elements, far past any plan; nothing was imported\n")
     assert peak_kib < 400 * 1024  # the whole tree: over 1 GB
+
+
+# --- plans as offices lay them out (found by a review against real layouts) --------------
+
+
+def tc(text: str = "", properties: str = "", runs: str | None = None) -> str:
+    run = f"<w:r><w:t>{text}</w:t></w:r>" if runs is None else runs
+    return f"<w:tc><w:tcPr>{properties}</w:tcPr><w:p>{run}</w:p></w:tc>"
+
+
+def word_table(path: Path, rows: list[list[str]]) -> Path:
+    """A Word document of one table: *rows* of ``tc()`` cells."""
+    body = "".join("<w:tr>" + "".join(cells) + "</w:tr>" for cells in rows)
+    document = W_DOCUMENT + f"<w:body><w:tbl>{body}</w:tbl></w:body></w:document>".encode()
+    return zip_with(path, {"word/document.xml": document})
+
+
+def test_word_layouts_two_row_headers_headings_and_hidden_text(ok: Ok, tmp_path: Path) -> None:
+    """A header over two rows (cells merged down, «Срок исполнения» over «план» and
+    «факт»), the numbers row under it, a heading beside an empty ref cell, one written
+    with the older hMerge, and hidden text Word does not show."""
+    down, cont = '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
+    hidden = ('<w:r><w:t xml:space="preserve">Видимый текст</w:t></w:r><w:r><w:rPr><w:vanish/>'
+              "</w:rPr><w:t> скрытый</w:t></w:r>")
+    path = word_table(tmp_path / "layout.docx", [
+        [tc("№ п/п", down), tc("Наименование мероприятия", down),
+         tc("Срок исполнения", '<w:gridSpan w:val="2"/>'), tc("Исполнители", down)],
+        [tc("", cont), tc("", cont), tc("план"), tc("факт"), tc("", cont)],
+        [tc("1"), tc("2"), tc("3"), tc("4"), tc("5")],
+        [tc(""), tc("I. Первый раздел", '<w:gridSpan w:val="4"/>')],
+        [tc("1."), tc(runs=hidden), tc("2024"), tc("2025"), tc("МИД")],
+        [tc("II. Второй раздел", '<w:hMerge w:val="restart"/>'), tc("", "<w:hMerge/>"),
+         tc("", "<w:hMerge/>"), tc("", "<w:hMerge/>"), tc("", "<w:hMerge/>")],
+        [tc("2."), tc("Вторая мера"), tc("IV квартал 2024 г."), tc(""), tc("Минобороны")],
+    ])
+    ok("import", "p", str(path), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "ref", "title", "due", "owners", "area") == [
+        ("1", "Видимый текст", "2024", ["МИД"], "I. Первый раздел"),
+        ("2", "Вторая мера", "2024-Q4", ["Минобороны"], "II. Второй раздел")]
+
+
+def test_sheet_layouts_two_row_headers_and_shown_values(ok: Ok, tmp_path: Path) -> None:
+    """The same header over two rows in Excel; a date and a percent in the remarks as
+    the sheet shows them."""
+    from tests.test_readers import workbook
+
+    rows = [["№ п/п", "Наименование мероприятия", "Срок исполнения", None, "Примечание"],
+            [None, None, "план", "факт", None],
+            [1, 2, 3, 4, 5],
+            [1, "Мера", "2024", "2025", datetime(2024, 2, 1)],
+            [2, "Вторая", "2024-Q1", None, 0.5]]
+    source = workbook(tmp_path / "layout.xlsx", rows, merges=["A1:A2", "B1:B2", "C1:D1",
+                                                                "E1:E2"],
+                      formats={"E5": "0%"})
+    ok("import", "p", str(source), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "ref", "title", "due", "reason") == [
+        ("1", "Мера", "2024", "2024-02-01"), ("2", "Вторая", "2024-Q1", "50%")]

@@ -10,7 +10,7 @@ import_rows`` then applies the rows as one step.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from tracker.domain import (
@@ -132,7 +132,10 @@ def map_headers(headers: list[Any], options: Options, where: str) -> tuple[
                      default=-1)
     blank_from: int | None = None
     for position, raw in enumerate(headers):
-        header = "" if raw is None else " ".join(str(raw).split())
+        if raw is None:  # a column a merged header cell covers: read in that cell's first
+            fields.append(None)
+            continue
+        header = " ".join(str(raw).split())
         key = header_key(header)
         if key in options.skips or (not key and position > last_named):
             fields.append(None)
@@ -179,15 +182,19 @@ def _blank_columns(where: str, first: int, last: int) -> str:
 
 def displayed(value: Any, number_format: str = "General") -> str:
     """A cell's value as the person sees it: 2.1 not 2.1000000001, 1.10 when the cell's
-    format shows two decimals, 7 not 7.0, a date as YYYY-MM-DD."""
+    format shows two decimals, 7 not 7.0, 50% for 0.5 under 0%, a date as YYYY-MM-DD."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if not value.time() else value.isoformat(" ")
+    if isinstance(value, datetime):  # (midnight is true in Python: compare it)
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        found = re.fullmatch(r"0(?:\.(0+))?%", number_format or "")
+        if found is not None:  # 0.5 shown as 50%, 0.125 under 0.0% as 12.5%
+            return f"{value * 100:.{len(found.group(1) or '')}f}%"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):

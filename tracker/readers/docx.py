@@ -86,6 +86,8 @@ _RUN_TEXT = {f"{W}tab": "\t", f"{W}ptab": "\t", f"{W}br": "\n", f"{W}cr": "\n",
 # the second copy of what markup compatibility writes twice.
 _NOT_TEXT = frozenset((f"{W}pPr", f"{W}del", f"{W}moveFrom", f"{MC}Fallback"))
 _VMERGE, _GRID_SPAN, _GRID_BEFORE = f"{W}vMerge", f"{W}gridSpan", f"{W}gridBefore"
+_HMERGE, _RPR, _VANISH = f"{W}hMerge", f"{W}rPr", f"{W}vanish"
+_OFF = frozenset(("0", "false", "off"))
 
 
 def _grid(tbl: ElementTree.Element) -> list[list[Cell]]:
@@ -99,7 +101,9 @@ def _grid(tbl: ElementTree.Element) -> list[list[Cell]]:
         for tc in _children(tr, _TC):
             column = len(row)
             properties = _properties(tc, _TCPR)
-            if properties.get(_VMERGE) == "continue" and rows and column < len(rows[-1]):
+            if properties.get(_HMERGE) == "continue" and row:  # the older form of a span
+                cell = row[-1]
+            elif properties.get(_VMERGE) == "continue" and rows and column < len(rows[-1]):
                 cell = rows[-1][column]
             else:
                 count += 1
@@ -152,8 +156,8 @@ def _properties(element: ElementTree.Element, tag: str) -> dict[str, Any]:
             continue
         for setting in child:
             value = setting.get(_VAL)
-            if setting.tag == _VMERGE:
-                found[_VMERGE] = value or "continue"
+            if setting.tag in (_VMERGE, _HMERGE):
+                found[setting.tag] = value or "continue"
             elif setting.tag in (_GRID_SPAN, _GRID_BEFORE):
                 found[setting.tag] = _count(value)
         break
@@ -179,14 +183,19 @@ def _cell_text(tc: ElementTree.Element) -> str:
 
 def _paragraph_text(p: ElementTree.Element) -> str:
     """The text of a paragraph's runs, also those in hyperlinks, insertions, fields and
-    content controls; a run's drawings and text boxes are not the paragraph's text."""
+    content controls; a run's drawings and text boxes, and hidden text, are not the
+    paragraph's text."""
     parts: list[str] = []
     levels = [iter(p)]
     while levels:
         for node in levels[-1]:
             if node.tag == _R:
                 for piece in node:
-                    if piece.tag == _T:
+                    if piece.tag == _RPR:  # first in a run: hidden text is not shown
+                        hidden = piece.find(_VANISH)
+                        if hidden is not None and hidden.get(_VAL) not in _OFF:
+                            break
+                    elif piece.tag == _T:
                         parts.append(piece.text or "")
                     elif piece.tag in _RUN_TEXT:
                         parts.append(_RUN_TEXT[piece.tag])
@@ -218,7 +227,12 @@ def _rows(grid: list[list[Cell]], header_at: int, name: str, options: Options) -
     checker = RowChecker(fields, headers, options, blank_keeps=True, commas=True)
     title_column = fields.index("title")
     section: str | None = None
-    for r in range(header_at + 1, len(grid)):
+    header = grid[header_at]
+    first = header_at + 1  # the first row below the header, which may span two rows
+    while first < len(grid) and any(c < len(grid[first]) and header[c][0] != -1
+                                    and grid[first][c][0] == header[c][0] for c in starts):
+        first += 1  # a row that a header cell is merged down into: the header's second row
+    for r in range(first, len(grid)):
         row = grid[r]
         texts: list[str] = []
         seen: set[int] = set()
@@ -229,15 +243,24 @@ def _rows(grid: list[list[Cell]], header_at: int, name: str, options: Options) -
         filled = [t for t in texts if t]
         if not filled:
             continue
-        if r == header_at + 1 and filled == [str(n) for n in range(1, len(filled) + 1)]:
+        if r == first and _numbers(row):
             continue  # the row of column numbers (1, 2, 3…) under the header
         idents = {ident for ident, _text in row if ident != -1}
         one_merged = len(filled) == 1 and not texts[title_column] and len(idents) < len(row)
-        if len(idents) == 1 or one_merged:
+        spanning = len(filled) == 1 and sum(
+            1 for c in starts if c < len(row) and row[c][1] == filled[0]) >= 2
+        if len(idents) == 1 or one_merged or spanning:
             section = filled[0].replace("\n", " ")  # one merged cell: a section heading
             continue
         checker.add(f"{name}:{r + 1}", texts, r + 1, section=section)
     return checker.finish()
+
+
+def _numbers(row: list[Cell]) -> bool:
+    """Whether the row's cells read 1, 2, 3… (every cell: a header cell merged across two
+    columns has a number under each)."""
+    texts = [text for c, (ident, text) in enumerate(row) if c == 0 or ident != row[c - 1][0]]
+    return len(texts) >= 2 and texts == [str(n) for n in range(1, len(texts) + 1)]
 
 
 def _starts(row: list[Cell]) -> list[int]:

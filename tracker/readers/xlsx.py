@@ -59,8 +59,14 @@ def _sheets(book: Workbook, name: str, wanted: str | None) -> list[str]:
                        + ", ".join(repr(title) for title in book.sheets))
 
 
-def _header(row: dict[int, Cell]) -> list[str]:
-    headers = [_text(row[c][0]) if c in row else "" for c in range(max(row, default=-1) + 1)]
+def _header(row: dict[int, Cell], r: int = -1, merges: Merges | None = None
+            ) -> list[str | None]:
+    """The header row's texts; None for a column that a header cell to its left is merged
+    across («Срок исполнения» over «план» and «факт»): the field is read in the first."""
+    merges = merges or {}
+    headers: list[str | None] = [
+        None if merges.get((r, c), (r, c)) != (r, c) else _text(row[c][0]) if c in row else ""
+        for c in range(max(row, default=-1) + 1)]
     while headers and not headers[-1]:
         headers.pop()
     return headers
@@ -85,23 +91,28 @@ def _rows(grid: Grid, merges: Merges, where: str, options: Options) -> list[Row]
         raise TrackerError(_("{where}: the sheet is empty among its first {rows} "
                              "rows; choose the sheet that holds the plan with --sheet")
                            .format(where=where, rows=HEADER_SEARCH))
-    headers = _header(grid[header_at])
+    headers = _header(grid[header_at], header_at, merges)
     fields, problems = map_headers(headers, options, f"{where}!{header_at + 1}")
     if problems:
         raise BadRows(problems, header=True)
     own_export = [f for f in fields if f] == list(COLUMNS)
-    checker = RowChecker(fields, headers, options, blank_keeps=not own_export,
-                         commas=not own_export)
+    checker = RowChecker(fields, [h or "" for h in headers], options,
+                         blank_keeps=not own_export, commas=not own_export)
     section: str | None = None
     width = len(headers)
     below = {r for r in grid if r > header_at} | {r for r, _c in merges if r > header_at}
+    first = header_at + 1  # the first row below the header, which may span two rows
+    while any(merges.get((first, c), (first, c))[0] == header_at for c in range(width)):
+        first += 1  # a row that a header cell is merged down into: the header's second row
     for r in sorted(below):  # the rows that hold a value, or a merged one from above
+        if r < first:
+            continue
         row = [cell(r, c) for c in range(width)]
         cells = [value for value, _format in row]
         filled = [c for c in range(width) if _text(cells[c])]
         if not filled:
             continue
-        if r == header_at + 1 and _column_numbers([_text(cells[c]) for c in filled]):
+        if r == first and _column_numbers([_text(cells[c]) for c in filled]):
             continue  # the row of column numbers (1, 2, 3…) under a plan's header
         heading = _heading(r, filled, cells, fields, spans, merges)
         if heading is not None:
