@@ -650,3 +650,68 @@ def test_sheet_layouts_two_row_headers_and_shown_values(ok: Ok, tmp_path: Path) 
     ok("import", "p", str(source), "--title", "P")
     assert fields(jok(ok, "list", "p"), "ref", "title", "due", "reason") == [
         ("1", "Мера", "2024", "2024-02-01"), ("2", "Вторая", "2024-Q1", "50%")]
+
+
+NUMBERING = (
+    '<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:abstractNum w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt '
+    'w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/>'
+    '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2."/></w:lvl></w:abstractNum>'
+    '<w:num w:numId="90"><w:abstractNumId w:val="90"/></w:num><w:num w:numId="91">'
+    '<w:abstractNumId w:val="90"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="7"/>'
+    "</w:lvlOverride></w:num></w:numbering>")
+
+
+def numbered_plan(path: Path, numbers: list[tuple[int, int]]) -> Path:
+    """A Word plan whose «№ п/п» cells are an automatic list: a (numId, level) each."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    document = Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "№ п/п", "Наименование мероприятия"
+    for n, (num_id, level) in enumerate(numbers, 1):
+        cells = table.add_row().cells
+        cells[0].paragraphs[0]._p.get_or_add_pPr().append(parse_xml(
+            '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+        cells[1].text = f"Мера {n}"
+    document.save(str(path))
+    return rewritten_part(path, "word/numbering.xml", NUMBERING.encode())
+
+
+def rewritten_part(path: Path, member: str, data: bytes) -> Path:
+    with zipfile.ZipFile(path) as old:
+        parts = {item.filename: old.read(item) for item in old.infolist()}
+    parts[member] = data
+    return zip_with(path, parts)
+
+
+@pytest.mark.file_only
+def test_words_automatic_numbers_are_the_refs(ok: Ok, run: Run, tmp_path: Path) -> None:
+    """«№ п/п» as a numbered list (levels, a second list of the same definition starting at
+    7): the refs are the numbers LibreOffice prints, and a second import changes nothing."""
+    path = numbered_plan(tmp_path / "numbered.docx",
+                         [(90, 0), (90, 1), (90, 1), (90, 0), (91, 0), (91, 1)])
+    ok("import", "p", str(path), "--title", "P")
+    refs = [ref for ref, _title in fields(jok(ok, "list", "p"), "ref", "title")]
+    assert refs == ["1", "1.1", "1.2", "2", "7", "7.1"]
+    again = run("import", "p", str(path))
+    assert again.stderr == "p: 0 were added, 0 updated, 6 left unchanged\n"
+    out = tmp_path / "lo"
+    out.mkdir()
+    from tests.test_documents import pdf_text
+
+    printed = pdf_text(soffice(path, "pdf", out))
+    shown = [line.split()[0] for line in printed.splitlines() if "Мера" in line]
+    assert [label.rstrip(".") for label in shown] == refs
+
+
+def test_list_labels_in_each_number_format() -> None:
+    from tracker.readers.numbering import _formatted
+
+    assert [_formatted(n, "russianLower") for n in (1, 6, 9, 28, 29)] == [
+        "а", "е", "и", "я", "аа"]
+    assert [_formatted(n, "upperRoman") for n in (4, 9, 14, 2024)] == [
+        "IV", "IX", "XIV", "MMXXIV"]
+    assert _formatted(3, "upperLetter") == "C" and _formatted(5, "decimalZero") == "05"

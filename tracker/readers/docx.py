@@ -22,6 +22,7 @@ from tracker.errors import BadRows, TrackerError
 from tracker.i18n import _, ngettext
 from tracker.readers import Options, Row, RowChecker, field_of, header_key, map_headers
 from tracker.readers.archive import READ_ERRORS, open_checked, parsed
+from tracker.readers.numbering import labels
 
 MAX_COLUMNS = 63  # Word's own limit on a table's columns: a span past it is cut there
 Cell = tuple[int, str]  # (the cell's number, so that merged positions share it; its text)
@@ -31,16 +32,18 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     archive = open_checked(data, name, "docx")
     try:
         document = parsed(archive, "word/document.xml", name)
+        if document.tag.startswith(STRICT):
+            _transitional(document)
+        numbers = labels(archive, document, name)
     except (ElementTree.ParseError, *READ_ERRORS) as exc:  # ValueError: a multi-byte encoding
         raise TrackerError(_("{name} is damaged: Word's parts in it cannot be read ({error}); "
                              "nothing was imported")
                            .format(name=name, error=type(exc).__name__)) from None
     finally:
         archive.close()
-    if document.tag.startswith(STRICT):
-        _transitional(document)
     body = document.find(_BODY)
-    tables = [] if body is None else [_grid(table) for table in _children(body, _TBL)]
+    tables = [] if body is None else [_grid(table, numbers)
+                                      for table in _children(body, _TBL)]
     if not tables:
         raise TrackerError(_("{name} has no table: tracker imports a plan from the table of "
                              "its measures").format(name=name))
@@ -90,7 +93,8 @@ _HMERGE, _RPR, _VANISH = f"{W}hMerge", f"{W}rPr", f"{W}vanish"
 _OFF = frozenset(("0", "false", "off"))
 
 
-def _grid(tbl: ElementTree.Element) -> list[list[Cell]]:
+def _grid(tbl: ElementTree.Element, numbers: dict[ElementTree.Element, str]
+          ) -> list[list[Cell]]:
     """The table as rows of grid positions, each the cell that covers it: a cell spanning
     columns repeats along the row, one merged down rows repeats down the column."""
     rows: list[list[Cell]] = []
@@ -107,7 +111,7 @@ def _grid(tbl: ElementTree.Element) -> list[list[Cell]]:
                 cell = rows[-1][column]
             else:
                 count += 1
-                cell = (count, _cell_text(tc))
+                cell = (count, _cell_text(tc, numbers))
             row.extend([cell] * min(MAX_COLUMNS, max(1, properties.get(_GRID_SPAN, 1))))
         rows.append(row)
     return rows
@@ -171,14 +175,19 @@ def _count(value: str | None) -> int:
     return int(value)
 
 
-def _cell_text(tc: ElementTree.Element) -> str:
-    """A cell's paragraphs as lines (a line break inside one too); empty ones left out."""
+def _cell_text(tc: ElementTree.Element, numbers: dict[ElementTree.Element, str]) -> str:
+    """A cell's paragraphs as lines (a line break inside one too); empty ones left out.
+    A cell whose only text is Word's automatic number («№ п/п» as a numbered list) is
+    that number; elsewhere the numbers of a list are not the text (owners listed 1., 2.)."""
     lines = []
+    label = ""
     for p in _children(tc, _P):
         line = _paragraph_text(p).strip()
         if line:
             lines.append(line)
-    return "\n".join(lines)
+        elif not label:
+            label = numbers.get(p, "")
+    return "\n".join(lines) or label
 
 
 def _paragraph_text(p: ElementTree.Element) -> str:
