@@ -34,11 +34,16 @@ def labels(archive: zipfile.ZipFile, document: ElementTree.Element,
            name: str) -> dict[ElementTree.Element, str]:
     """Each numbered paragraph of *document* mapped to the label Word shows before it
     (bullets and unnumbered paragraphs have none)."""
-    if "word/numbering.xml" not in archive.namelist():
+    names = set(archive.namelist())
+    if "word/numbering.xml" not in names:
+        return {}
+    # Only what the document uses is read: most tables number nothing.
+    direct = next(document.iter(_NUMPR), None) is not None
+    styled = "word/styles.xml" in names and next(document.iter(_PSTYLE), None) is not None
+    styles = _style_numbering(parsed(archive, "word/styles.xml", name)) if styled else {}
+    if not direct and not any(num_id for num_id, _level, _base in styles.values()):
         return {}
     definitions, instances = _numbering(parsed(archive, "word/numbering.xml", name))
-    styles = (_style_numbering(parsed(archive, "word/styles.xml", name))
-              if "word/styles.xml" in archive.namelist() else {})
     counters: dict[str, list[int | None]] = {}  # by abstract definition
     restarted: set[str] = set()
     found: dict[ElementTree.Element, str] = {}
