@@ -715,3 +715,37 @@ def test_list_labels_in_each_number_format() -> None:
     assert [_formatted(n, "upperRoman") for n in (4, 9, 14, 2024)] == [
         "IV", "IX", "XIV", "MMXXIV"]
     assert _formatted(3, "upperLetter") == "C" and _formatted(5, "decimalZero") == "05"
+
+
+def test_a_plan_table_continued_in_the_tables_after_it(ok: Ok, run: Run, tmp_path: Path) -> None:
+    """A plan split into tables: after «Продолжение таблицы» one that begins with the row
+    of column numbers, then one that repeats the header; a table after a heading of its
+    own is another one. A bad row of a continuation is named by its table."""
+    from docx import Document
+
+    document = Document()
+
+    def table(rows: list[list[str]]) -> None:
+        made = document.add_table(rows=0, cols=3)
+        for row in rows:
+            for cell, text in zip(made.add_row().cells, row, strict=True):
+                cell.text = text
+
+    header = ["№ п/п", "Наименование мероприятия", "Срок исполнения"]
+    table([header, ["1", "2", "3"], ["1.", "Первая", "2024"]])
+    document.add_paragraph("Продолжение таблицы")
+    table([["1", "2", "3"], ["2.", "Вторая", "2024-Q2"]])
+    table([header, ["3.", "Третья", "ongoing"]])
+    document.add_paragraph("Приложение 2. Другой план")
+    table([header, ["1.", "Чужая", "2025"]])
+    path = tmp_path / "split.docx"
+    document.save(str(path))
+    ok("import", "p", str(path), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "ref", "title", "due") == [
+        ("1", "Первая", "2024"), ("2", "Вторая", "2024-Q2"), ("3", "Третья", "ongoing")]
+    bad = tmp_path / "bad.docx"
+    table_three = document.tables[2]
+    table_three.cell(1, 2).text = "скоро"
+    document.save(str(bad))
+    result = run("import", "q", str(bad), "--title", "Q")
+    assert result.stderr.startswith(f"{bad}:table 3!2: Срок исполнения: invalid deadline")

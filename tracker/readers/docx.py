@@ -42,8 +42,10 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     finally:
         archive.close()
     body = document.find(_BODY)
-    tables = [] if body is None else [_grid(table, numbers)
-                                      for table in _children(body, _TBL)]
+    elements = [] if body is None else list(_children(body, _TBL))
+    tables = [_grid(table, numbers) for table in elements]
+    before = {} if body is None else _before(body)
+    gaps = [before.get(table, "") for table in elements]
     if not tables:
         raise TrackerError(_("{name} has no table: tracker imports a plan from the table of "
                              "its measures").format(name=name))
@@ -73,7 +75,31 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
                                  "with --map 'HEADER=title', or choose a table with --table N")
                                .format(name=name, seen=seen))
         chosen, header = matching[0]
-    return _rows(tables[chosen], header, name, options)
+    parts = [(tables[chosen], header, f"{name}:")]
+    if options.table is None:  # a plan's table continued in the tables that follow it
+        parts += _continued(tables, gaps, chosen, header, name, options)
+    return _rows(parts, name, options)
+
+
+def _continued(tables: list[list[list[Cell]]], gaps: list[str], chosen: int, header: int,
+               name: str, options: Options) -> list[tuple[list[list[Cell]], int, str]]:
+    """The tables right after the plan's that go on with it: each begins with the same
+    header, or with the row of column numbers (1, 2, 3…) of as many columns, and nothing
+    stands between them but «Продолжение таблицы» (a table split at a page or a section;
+    a heading between two tables begins another one)."""
+    names = [header_key(text) for _ident, text in _cells(tables[chosen][header])]
+    found = []
+    for n in range(chosen + 1, len(tables)):
+        grid = tables[n]
+        gap = gaps[n].casefold()
+        if not grid or gap and "продолжение" not in gap and "continued" not in gap:
+            break
+        first = _cells(grid[0])
+        same = _header_row(grid, options) == 0 and [header_key(t) for _i, t in first] == names
+        if not (same or _numbers(grid[0]) and len(first) == len(names)):
+            break
+        found.append((grid, 0, f"{name}:" + _("table {number}").format(number=n + 1) + "!"))
+    return found
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -225,9 +251,25 @@ def _header_row(grid: list[list[Cell]], options: Options) -> int | None:
     return None
 
 
-def _rows(grid: list[list[Cell]], header_at: int, name: str, options: Options) -> list[Row]:
+def _before(body: ElementTree.Element) -> dict[ElementTree.Element, str]:
+    """The text of the body's paragraphs before each of its tables, since the one before."""
+    found: dict[ElementTree.Element, str] = {}
+    text: list[str] = []
+    for child in body:
+        if child.tag == _TBL:
+            found[child] = " ".join(t for t in text if t)
+            text = []
+        elif child.tag == _P:
+            text.append(_paragraph_text(child).strip())
+    return found
+
+
+def _rows(parts: list[tuple[list[list[Cell]], int, str]], name: str, options: Options
+          ) -> list[Row]:
     """The rows below the header, read at the grid columns where the header's cells begin
-    (a data cell merged across columns is read once, in its first)."""
+    (a data cell merged across columns is read once, in its first); *parts*: the plan's
+    table and the tables that continue it, each with its header row and its place."""
+    grid, header_at, _where = parts[0]
     starts = _starts(grid[header_at])
     headers = [grid[header_at][c][1].replace("\n", " ") for c in starts]
     fields, problems = map_headers(headers, options, f"{name}:{header_at + 1}")
@@ -236,6 +278,15 @@ def _rows(grid: list[list[Cell]], header_at: int, name: str, options: Options) -
     checker = RowChecker(fields, headers, options, blank_keeps=True, commas=True)
     title_column = fields.index("title")
     section: str | None = None
+    for grid, header_at, where in parts:
+        section = _table_rows(grid, header_at, where, checker, title_column, section)
+    return checker.finish()
+
+
+def _table_rows(grid: list[list[Cell]], header_at: int, where: str, checker: RowChecker,
+                title_column: int, section: str | None) -> str | None:
+    """Check one table's rows below its header; the section heading in force after it."""
+    starts = _starts(grid[header_at])
     header = grid[header_at]
     first = header_at + 1  # the first row below the header, which may span two rows
     while first < len(grid) and any(c < len(grid[first]) and header[c][0] != -1
@@ -261,15 +312,20 @@ def _rows(grid: list[list[Cell]], header_at: int, name: str, options: Options) -
         if len(idents) == 1 or one_merged or spanning:
             section = filled[0].replace("\n", " ")  # one merged cell: a section heading
             continue
-        checker.add(f"{name}:{r + 1}", texts, r + 1, section=section)
-    return checker.finish()
+        checker.add(f"{where}{r + 1}", texts, r + 1, section=section)
+    return section
 
 
 def _numbers(row: list[Cell]) -> bool:
     """Whether the row's cells read 1, 2, 3… (every cell: a header cell merged across two
     columns has a number under each)."""
-    texts = [text for c, (ident, text) in enumerate(row) if c == 0 or ident != row[c - 1][0]]
+    texts = [text for _ident, text in _cells(row)]
     return len(texts) >= 2 and texts == [str(n) for n in range(1, len(texts) + 1)]
+
+
+def _cells(row: list[Cell]) -> list[Cell]:
+    """The row's cells, each once, in order."""
+    return [cell for c, cell in enumerate(row) if c == 0 or cell[0] != row[c - 1][0]]
 
 
 def _starts(row: list[Cell]) -> list[int]:
