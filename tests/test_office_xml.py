@@ -749,3 +749,13 @@ def test_a_plan_table_continued_in_the_tables_after_it(ok: Ok, run: Run, tmp_pat
     document.save(str(bad))
     result = run("import", "q", str(bad), "--title", "Q")
     assert result.stderr.startswith(f"{bad}:table 3!2: Срок исполнения: invalid deadline")
+
+
+def test_a_table_nested_in_a_cell_is_lines_of_it(ok: Ok, tmp_path: Path) -> None:
+    nested = ("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>МЧС</w:t></w:r></w:p></w:tc></w:tr><w:tr>"
+              "<w:tc><w:p><w:r><w:t>МВД</w:t></w:r></w:p></w:tc></w:tr></w:tbl>")
+    owners = f"<w:tc><w:p><w:r><w:t>Минобороны</w:t></w:r></w:p>{nested}<w:p/></w:tc>"
+    path = word_table(tmp_path / "nested.docx", [
+        [tc("Наименование мероприятия"), tc("Исполнители")], [tc("Мера"), owners]])
+    ok("import", "p", str(path), "--title", "P")
+    assert fields(jok(ok, "list", "p"), "owners") == [(["Минобороны", "МЧС", "МВД"],)]

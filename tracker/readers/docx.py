@@ -204,16 +204,35 @@ def _count(value: str | None) -> int:
 def _cell_text(tc: ElementTree.Element, numbers: dict[ElementTree.Element, str]) -> str:
     """A cell's paragraphs as lines (a line break inside one too); empty ones left out.
     A cell whose only text is Word's automatic number («№ п/п» as a numbered list) is
-    that number; elsewhere the numbers of a list are not the text (owners listed 1., 2.)."""
+    that number; elsewhere the numbers of a list are not the text (owners listed 1., 2.).
+    A table nested in the cell gives lines too, as Word shows it."""
     lines = []
     label = ""
-    for p in _children(tc, _P):
+    for p in _cell_paragraphs(tc):
         line = _paragraph_text(p).strip()
         if line:
             lines.append(line)
         elif not label:
             label = numbers.get(p, "")
     return "\n".join(lines) or label
+
+
+_INSIDE_A_CELL = frozenset((_TBL, _TR, _TC, _SDT, _SDT_CONTENT, _CUSTOM_XML))
+
+
+def _cell_paragraphs(tc: ElementTree.Element) -> Iterator[ElementTree.Element]:
+    """A cell's paragraphs in order: its own, those in content controls and those of the
+    tables nested in it (not a text box's: those are inside a paragraph's run)."""
+    levels = [iter(tc)]
+    while levels:
+        for node in levels[-1]:
+            if node.tag == _P:
+                yield node
+            elif node.tag in _INSIDE_A_CELL:
+                levels.append(iter(node))
+                break
+        else:
+            levels.pop()
 
 
 def _paragraph_text(p: ElementTree.Element) -> str:
