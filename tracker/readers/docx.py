@@ -1,9 +1,11 @@
 """DOCX import: the table of the Word document that approved a plan.
 
-The first table whose header row names a title column (or ``--table N``); text outside
-the table is left alone. A row that is one merged cell («II. Миротворческая
-деятельность») is a section heading: it sets ``area`` for the rows below. A cell of
-several paragraphs keeps them as lines; a cell merged down several rows belongs to each;
+The first table whose header row names a title column (or ``--table N``), and the tables
+right after it that continue it; text outside them is left alone. A header may span two
+rows. A row that is one merged cell («II. Миротворческая деятельность») is a section
+heading: it sets ``area`` for the rows below. A cell of several paragraphs keeps them as
+lines (a table nested in it too); a cell merged down several rows belongs to each; a
+«№ п/п» cell of Word's automatic numbering is the number Word shows (``readers.numbering``);
 refs written ``1.`` or ``2.1.`` are ``1`` and ``2.1``; owners split on lines, ``;`` and
 ``,``. The tables are read from ``word/document.xml`` (``w:tbl``, ``w:tr``, ``w:tc``,
 ``w:gridSpan``, ``w:vMerge``; ECMA-376 Part 1, §17.4) with the standard library's expat
