@@ -759,3 +759,14 @@ def test_a_table_nested_in_a_cell_is_lines_of_it(ok: Ok, tmp_path: Path) -> None
         [tc("Наименование мероприятия"), tc("Исполнители")], [tc("Мера"), owners]])
     ok("import", "p", str(path), "--title", "P")
     assert fields(jok(ok, "list", "p"), "owners") == [(["Минобороны", "МЧС", "МВД"],)]
+
+
+def test_without_sheet_a_table_with_a_merged_header_is_found(ok: Ok, tmp_path: Path) -> None:
+    from tests.test_readers import workbook
+
+    rows = [["Наименование мероприятия", "Срок исполнения", None, "Исполнители"],
+            [None, "план", "факт", None], ["Мера", "2024", "2025", "МИД"]]
+    source = workbook(tmp_path / "b.xlsx", rows, merges=["A1:A2", "B1:C1", "D1:D2"],
+                      sheets_before=1)
+    ok("import", "b", str(source), "--title", "B")
+    assert fields(jok(ok, "list", "b"), "title", "due", "owners") == [("Мера", "2024", ["МИД"])]

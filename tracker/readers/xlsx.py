@@ -34,7 +34,9 @@ def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
             # the first sheet whose header names every column, else the first
             head = book.head(candidate, HEADER_SEARCH)
             at = _header_row(head, options)
-            if at is not None and not map_headers(_header(head[at]), options, "")[1]:
+            # (its merges come last in the sheet: a blank header may be a merged one's)
+            if at is not None and not map_headers([h or None for h in _header(head[at])],
+                                                  options, "")[1]:
                 title = candidate
                 break
         grid, merges = book.read(title)
