@@ -144,25 +144,33 @@ def root_namespace(archive: zipfile.ZipFile, member: str, name: str) -> str:
     unreadable(name, member, ValueError("no element"))
 
 
-def elements(archive: zipfile.ZipFile, member: str, name: str) -> Iterator[ElementTree.Element]:
-    """The part's elements, each as it ends (ElementTree's iterparse: the root last), once
-    ``root_namespace`` has passed it; refused past MAX_ELEMENTS, which bounds the memory a
-    part of tiny elements would take (40 MB of ``<a/>`` is ten million of them)."""
-    root_namespace(archive, member, name)
-    with archive.open(member) as source:
-        for count, (_event, element) in enumerate(ElementTree.iterparse(source), 1):
-            if count > MAX_ELEMENTS:
-                raise TrackerError(
-                    _("{name} is refused: its part {member} holds more than {count} XML "
-                      "elements, far past any plan; nothing was imported")
-                    .format(name=name, member=member, count=grouped(MAX_ELEMENTS)))
-            yield element
+def elements(archive: zipfile.ZipFile, member: str, name: str
+             ) -> tuple[str, Iterator[ElementTree.Element]]:
+    """The part's root namespace (``root_namespace``, which checks its prolog first) and
+    its elements, each as it ends (ElementTree's iterparse: the root last); refused past
+    MAX_ELEMENTS, which bounds the memory a part of tiny elements would take (40 MB of
+    ``<a/>`` is ten million of them)."""
+    namespace = root_namespace(archive, member, name)
+
+    def each() -> Iterator[ElementTree.Element]:
+        with archive.open(member) as source:
+            for count, (_event, element) in enumerate(ElementTree.iterparse(source), 1):
+                if count > MAX_ELEMENTS:
+                    raise TrackerError(
+                        _("{name} is refused: its part {member} holds more than {count} XML "
+                          "elements, far past any plan; nothing was imported")
+                        .format(name=name, member=member, count=grouped(MAX_ELEMENTS)))
+                yield element
+
+    return namespace, each()
 
 
-def parsed(archive: zipfile.ZipFile, member: str, name: str) -> ElementTree.Element:
-    """The part's root element, its tree built by ``elements``."""
-    last = deque(elements(archive, member, name), maxlen=1)  # the root ends last
-    return last[0]  # (a part without one is an ExpatError in root_namespace)
+def parsed(archive: zipfile.ZipFile, member: str, name: str
+           ) -> tuple[str, ElementTree.Element]:
+    """The part's root namespace and its root element, the tree built by ``elements``."""
+    namespace, each = elements(archive, member, name)
+    last = deque(each, maxlen=1)  # the root ends last
+    return namespace, last[0]  # (a part without one is an ExpatError in root_namespace)
 
 
 def _declared(name: str, member: str) -> TrackerError:

@@ -33,7 +33,7 @@ Cell = tuple[int, str]  # (the cell's number, so that merged positions share it;
 def read_rows(data: bytes, name: str, options: Options) -> list[Row]:
     archive = open_checked(data, name, "docx")
     try:
-        document = parsed(archive, "word/document.xml", name)
+        _namespace, document = parsed(archive, "word/document.xml", name)
         if document.tag.startswith(STRICT):
             _transitional(document)
         numbers = labels(archive, document, name)

@@ -40,10 +40,10 @@ def labels(archive: zipfile.ZipFile, document: ElementTree.Element,
     # Only what the document uses is read: most tables number nothing.
     direct = next(document.iter(_NUMPR), None) is not None
     styled = "word/styles.xml" in names and next(document.iter(_PSTYLE), None) is not None
-    styles = _style_numbering(parsed(archive, "word/styles.xml", name)) if styled else {}
+    styles = _style_numbering(parsed(archive, "word/styles.xml", name)[1]) if styled else {}
     if not direct and not any(num_id for num_id, _level, _base in styles.values()):
         return {}
-    definitions, instances = _numbering(parsed(archive, "word/numbering.xml", name))
+    definitions, instances = _numbering(parsed(archive, "word/numbering.xml", name)[1])
     counters: dict[str, list[int | None]] = {}  # by abstract definition
     restarted: set[str] = set()
     found: dict[ElementTree.Element, str] = {}

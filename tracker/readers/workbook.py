@@ -21,7 +21,7 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from tracker.readers.archive import READ_ERRORS, elements, parsed, root_namespace
+from tracker.readers.archive import READ_ERRORS, elements, parsed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -64,7 +64,7 @@ Grid = dict[int, dict[int, Cell]]  # rows by number from 0, their cells by colum
 
 class Workbook:
     """The workbook in *archive* (a checked zip, the file *name*): its sheets' names in
-    order, each read on demand. Every part passes ``archive.root_namespace`` before it
+    order, each read on demand. Every part passes ``archive.elements``'s checks before it
     is parsed, and is read in its own namespace."""
 
     def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
@@ -111,14 +111,14 @@ class Workbook:
 
     def _read(self, part: str, rows: int | None = None
               ) -> tuple[Grid, dict[tuple[int, int], tuple[int, int]]]:
-        ns = root_namespace(self.archive, part, self.name)
+        ns, each = elements(self.archive, part, self.name)
         row_tag, cell_tag, merge_tag = f"{ns}row", f"{ns}c", f"{ns}mergeCell"
         value_tag, inline_tag = f"{ns}v", f"{ns}is"
         strings, formats, dates, epoch = self.strings, self.formats, self.dates, self.epoch
         grid: Grid = {}
         ranges: list[str] = []
         r = -1
-        for element in elements(self.archive, part, self.name):
+        for element in each:
             tag = element.tag
             if tag == row_tag:
                 number = element.get("r")
@@ -161,8 +161,7 @@ class Workbook:
         return grid, _merges(ranges, grid)
 
     def _xml(self, part: str) -> tuple[str, ElementTree.Element]:
-        ns = root_namespace(self.archive, part, self.name)
-        return ns, parsed(self.archive, part, self.name)
+        return parsed(self.archive, part, self.name)
 
     def _relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """A part's relationships by id: their type and the zip path of their target."""
@@ -179,10 +178,10 @@ class Workbook:
     def _shared_strings(self, part: str) -> list[str]:
         if part not in self.names:
             return []
-        ns = root_namespace(self.archive, part, self.name)
+        ns, each = elements(self.archive, part, self.name)
         strings = []
         item_tag = f"{ns}si"
-        for element in elements(self.archive, part, self.name):
+        for element in each:
             if element.tag == item_tag:
                 strings.append(_text(element, ns))
                 element.clear()
