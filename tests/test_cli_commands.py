@@ -19,8 +19,11 @@ Ok = Callable[..., str]
 
 STATUSES = ["not-started", "in-progress", "stalled", "fulfilled", "partial", "not-fulfilled",
             "withdrawn"]
-ITEM_KEYS = {"id", "plan", "ref", "title", "status", "reason", "owners", "area", "due",
-             "due_end", "weight", "evidence", "created", "updated"}
+ITEM_KEYS = {"id", "plan", "ref", "title", "status", "reason", "owners", "responsible",
+             "area", "due", "due_end", "due_original", "due_moves", "on_time", "delay_days",
+             "on_time_original", "delay_days_original", "weight", "evidence", "created",
+             "updated"}
+SHOW_KEYS = ITEM_KEYS | {"moves", "history"}
 EVENT_KEYS = {"seq", "at", "actor", "effective", "id", "action", "changes", "reason", "note",
               "step"}
 EXPORT_HEADER = "plan,ref,title,status,reason,owners,area,due,weight,evidence,updated"
@@ -207,13 +210,15 @@ def test_add_with_every_option(plan: str, ok: Ok) -> None:
                  "--evidence", "https://example.org/statement", "--on", "2023-11-21")
     assert address == "p:33\n"
     shown = jok(ok, "show", "p:33")
-    assert set(shown) == ITEM_KEYS | {"history"}
+    assert set(shown) == SHOW_KEYS
     assert {k: shown[k] for k in ITEM_KEYS - {"created", "updated"}} == {
         "id": "p:33", "plan": "p", "ref": "33",
         "title": "International contacts with European organisations",
         "status": "not-fulfilled", "reason": "primarily because of their stance",
-        "owners": ["Secretariat", "Chair"], "area": "External relations",
-        "due": "2023-12-31", "due_end": "2023-12-31", "weight": 2.5,
+        "owners": ["Secretariat", "Chair"], "responsible": "Secretariat",
+        "area": "External relations", "due": "2023-12-31", "due_end": "2023-12-31",
+        "due_original": "2023-12-31", "due_moves": 0, "on_time": None, "delay_days": None,
+        "on_time_original": None, "delay_days_original": None, "weight": 2.5,
         "evidence": "https://example.org/statement",
     }
     (event,) = shown["history"]
@@ -335,8 +340,10 @@ def test_update_other_fields(plan: str, ok: Ok) -> None:
 
 
 def test_update_due_none_clears_the_deadline(plan: str, ok: Ok) -> None:
-    ok("update", "p:3", "--due", "none")
-    assert jok(ok, "show", "p:3")["due"] is None
+    ok("update", "p:3", "--due", "none", "--reason", "the decision no longer sets one")
+    shown = jok(ok, "show", "p:3")
+    assert shown["due"] is None and shown["due_original"] == "2025-12-31"
+    assert shown["due_moves"] == 1
     assert log_events(ok, "p:3")[0]["changes"]["due"] == ["2025-12-31", None]
 
 
@@ -438,7 +445,7 @@ def test_list_format_csv(plan: str, ok: Ok) -> None:
 def test_show_json_has_item_keys_and_history(plan: str, ok: Ok) -> None:
     ok("update", "p:2", "--note", "checked", "--evidence", "statement of 21 Nov 2023")
     shown = jok(ok, "show", "p:2")
-    assert set(shown) == ITEM_KEYS | {"history"}
+    assert set(shown) == SHOW_KEYS
     assert shown["id"] == "p:2" and shown["plan"] == "p" and shown["ref"] == "2"
     assert [e["action"] for e in sorted(shown["history"], key=lambda e: e["seq"])] == \
         ["add", "update"]

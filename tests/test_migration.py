@@ -39,9 +39,9 @@ def test_first_write_migrates_after_keeping_a_copy(v1: Path, ok: Ok) -> None:
     kept = Path(str(v1) + ".schema-1.bak")
     assert kept.read_bytes() == original
     document = json.loads(v1.read_bytes())
-    assert document["meta"]["1"]["schema_version"] == 3
+    assert document["meta"]["1"]["schema_version"] == 4
     assert {d["plan"] for d in document["items"].values()} == {"csto-2023", "office-2024"}
-    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 3
+    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 4
     ok("undo", "--yes")
     assert report_as_before(ok) == fixture("v1-report.json")
     items = {i["id"]: i for i in json.loads(ok("list", "-f", "json"))}
@@ -81,9 +81,15 @@ def report_as_before(ok: Ok, *args: str) -> object:
     return doc
 
 
+# The item keys added since schema 2: the deadline's last day (3), the responsible
+# executor, the original deadline, its moves and on time or late (4).
+LATER_KEYS = {"due_end", "responsible", "due_original", "due_moves", "on_time", "delay_days",
+              "on_time_original", "delay_days_original"}
+
+
 def without_due_end(items: object) -> object:
     assert isinstance(items, list)
-    return [{k: v for k, v in item.items() if k != "due_end"} for item in items]
+    return [{k: v for k, v in item.items() if k not in LATER_KEYS} for item in items]
 
 
 def test_schema_2_reads_as_it_did(v2: Path, ok: Ok) -> None:
@@ -98,13 +104,70 @@ def test_schema_2_reads_as_it_did(v2: Path, ok: Ok) -> None:
     assert snapshot(v2) == before  # reads never rewrite
 
 
-def test_the_first_write_takes_schema_2_to_3_after_keeping_a_copy(v2: Path, ok: Ok) -> None:
+def test_the_first_write_takes_schema_2_to_4_after_keeping_a_copy(v2: Path, ok: Ok) -> None:
     original = v2.read_bytes()
     ok("update", "office-2024:3.1", "--due", "IV квартал 2024 г.")
     assert Path(str(v2) + ".schema-2.bak").read_bytes() == original
-    assert json.loads(v2.read_bytes())["meta"]["1"]["schema_version"] == 3
+    assert json.loads(v2.read_bytes())["meta"]["1"]["schema_version"] == 4
     assert json.loads(ok("show", "office-2024:3.1", "-f", "json"))["due"] == "2024-Q4"
     ok("undo", "--yes")
     assert report_as_before(ok, "--by", "owner") == fixture("v2-report.json")
     assert json.loads(ok("log", "-f", "json"))[2:] == fixture("v2-log.json")
     assert without_due_end(json.loads(ok("list", "-f", "json"))) == fixture("v2-list.json")
+
+
+# --- schema 3 → 4: the original deadline, its moves, the day a status holds from ---------
+# tests/fixtures/v3.json was written by tracker at schema 3 (v3-made-by.sh), when a new
+# deadline silently replaced the old one: the journal still knows every deadline.
+
+
+@pytest.fixture
+def v3(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(FIXTURES / "v3.json", db)
+    shutil.copy(FIXTURES / "v3.json.journal", str(db) + ".journal")
+    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
+    return db
+
+
+def control_of(ok: Ok) -> dict[str, tuple[object, ...]]:
+    keys = ("responsible", "due", "due_original", "due_moves", "on_time", "delay_days",
+            "on_time_original", "delay_days_original")
+    return {i["id"]: tuple(i[k] for k in keys) for i in json.loads(ok("list", "-f", "json"))}
+
+
+V3_CONTROL = {
+    # moved Q1 → Q2 on 20.03, fulfilled 15.05: on time, 45 days late against the plan
+    "office-2024:1": ("Comms", "2024-Q2", "2024-Q1", 1, True, 0, False, 45),
+    # moved twice, still open on 01.07: a day overdue, 92 days past the original
+    "office-2024:2": ("Director", "2024-06-30", "2024-03-31", 2, False, 1, False, 92),
+    # its first deadline came by an update: the original, not a move
+    "office-2024:3": ("HR", "2024-Q3", "2024-Q3", 0, None, None, None, None),
+}
+
+
+def test_schema_3_reads_its_deadlines_history_from_the_journal(v3: Path, ok: Ok) -> None:
+    before = snapshot(v3)
+    assert control_of(ok) == V3_CONTROL
+    moves = json.loads(ok("show", "office-2024:2", "-f", "json"))["moves"]
+    assert [(m["effective"], m["from"], m["to"], m["reason"], m["actor"]) for m in moves] == [
+        ("2024-02-01", "2024-03-31", "2024-05-31", "", "secretariat"),
+        ("2024-05-20", "2024-05-31", "2024-06-30", "", "secretariat")]
+    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 3
+    assert snapshot(v3) == before  # reads never rewrite
+
+
+def test_the_first_write_takes_schema_3_to_4_and_keeps_what_the_journal_said(
+        v3: Path, ok: Ok) -> None:
+    original = v3.read_bytes()
+    ok("update", "office-2024:3", "--status", "in-progress")
+    assert Path(str(v3) + ".schema-3.bak").read_bytes() == original
+    document = json.loads(v3.read_bytes())
+    assert document["meta"]["1"]["schema_version"] == 4
+    (rows,) = [json.loads(d["rows"]) for d in document["items"].values()]
+    assert [len(row) for row in rows] == [14, 14, 14]
+    assert rows[0][-3:] == ["2024-Q1", [{"effective": "2024-03-20", "from": "2024-Q1",
+                                         "to": "2024-Q2", "reason": "", "basis": "",
+                                         "actor": "secretariat"}], "2024-05-15"]
+    assert control_of(ok) == V3_CONTROL
+    ok("undo", "--yes")
+    assert control_of(ok) == V3_CONTROL

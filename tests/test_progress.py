@@ -55,7 +55,8 @@ def history(ok: Ok, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     ok("update", "h:3", "--status", "withdrawn", "--reason", "merged into 1", "--on",
        "2024-06-30")
     ok("update", "h:5", "--status", "stalled", "--reason", "waiting", "--on", "2024-05-10")
-    ok("update", "h:4", "--due", "2025-Q1", "--on", "2024-07-15")
+    ok("update", "h:4", "--due", "2025-Q1", "--on", "2024-07-15", "--reason", "the venue moved",
+       "--basis", "decision of 10.07.2024")
     ok("update", "h:2", "--status", "fulfilled", "--on", "2024-08-20")
     ok("update", "h:5", "--status", "not-fulfilled", "--reason", "late", "--on", "2024-09-30")
     ok("undo", "--yes")
@@ -85,7 +86,8 @@ def test_since_compares_the_plan_on_that_day_with_the_plan_now(ok: Ok, history: 
                             "effective": "2024-08-20", "reason": ""}],
         "added": ["h:6"],
         "removed": ["h:7"],
-        "due_moved": [{"id": "h:4", "from": "2024-12", "to": "2025-Q1"}],
+        "due_moved": [{"id": "h:4", "from": "2024-12", "to": "2025-Q1", "effective": "2024-07-15",
+                       "reason": "the venue moved", "basis": "decision of 10.07.2024"}],
         "reason_changed": [{"id": "h:5", "from": "waiting", "to": "waiting for the partner"}],
     }
 
@@ -319,7 +321,8 @@ def test_the_word_report_carries_the_changes_since(ok: Ok, history: object,
     assert "01.07.2024" in text and "16,7 %" in text and "33,3 %" in text
     cells = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
     assert ["h:2", "Beta", "приостановлено", "исполнено", "20.08.2024", ""] in cells
-    assert ["h:4", "Delta", "декабрь 2024 г.", "I квартал 2025 г."] in cells
+    assert ["h:4", "Delta", "декабрь 2024 г.", "I квартал 2025 г.", "the venue moved",
+            "decision of 10.07.2024"] in cells
 
 
 def test_the_html_page_of_a_plan_with_history_shows_its_rate_month_by_month(

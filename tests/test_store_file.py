@@ -40,15 +40,16 @@ def test_file_is_a_tinydb_database_with_a_schema_version(tmp_path: Path) -> None
     seed(path)
     with TinyDB(path, storage=JSONFileStorage) as tiny:
         meta = tiny.table("meta").all()[0]
-        assert meta["schema_version"] == SCHEMA_VERSION == 3
+        assert meta["schema_version"] == SCHEMA_VERSION == 4
         assert meta["item_fields"] == ["ref", "title", "status", "reason", "owners", "area",
-                                       "due", "weight", "evidence", "created", "updated"]
+                                       "due", "weight", "evidence", "created", "updated",
+                                       "due_original", "moves", "status_since"]
         assert sorted(d["id"] for d in tiny.table("plans").all()) == ["p", "q"]
         # one document per plan, its items as the JSON text of rows of the fields above
         docs = {d["plan"]: json.loads(d["rows"]) for d in tiny.table("items").all()}
         assert [row[0] for row in docs["p"]] == ["1", "2"]
         assert docs["p"][1] == ["2", "two", "fulfilled", "", ["A", "B"], "", None, 1, "", "",
-                                ""]
+                                "", None, [], ""]
         assert [row[0] for row in docs["q"]] == ["x"]
 
 

@@ -72,7 +72,7 @@ def field_name(field: str) -> str:
         "owner": pgettext("field", "owner"), "area": pgettext("field", "area"),
         "evidence": pgettext("field", "evidence"), "note": pgettext("field", "note"),
         "organisation": pgettext("field", "organisation"),
-        "source": pgettext("field", "source"),
+        "source": pgettext("field", "source"), "basis": pgettext("field", "basis"),
     }
     return names.get(field, field)
 
@@ -311,11 +311,18 @@ def _field(name: str) -> Any:
 
 
 ITEM_KEYS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due", "weight",
-             "evidence", "created", "updated")
-# The JSON of an item: ``id``, the stored fields, and ``due_end`` after ``due``.
-JSON_HEAD = ("id", *ITEM_KEYS[:ITEM_KEYS.index("due") + 1])
-JSON_TAIL = ITEM_KEYS[ITEM_KEYS.index("due") + 1:]
-JSON_KEYS = (*JSON_HEAD, "due_end", *JSON_TAIL)
+             "evidence", "created", "updated", "due_original", "moves", "status_since")
+# What the journal itself says of an item, kept on it so that a list or a report needs no
+# journal: the deadline as first set, each move of it (``control.follow_due``), and the day
+# its status holds from. Events never carry them: the fold (``history``) derives them.
+DERIVED_KEYS = ("due_original", "moves", "status_since")
+# The JSON of an item: ``id``, the stored fields, the responsible executor after the
+# owners, and after ``due`` its last day, the original deadline, the moves and whether
+# it was (or is being) done on time (``control.timeliness``).
+JSON_KEYS = ("id", "plan", "ref", "title", "status", "reason", "owners", "responsible",
+             "area", "due", "due_end", "due_original", "due_moves", "on_time", "delay_days",
+             "on_time_original", "delay_days_original", "weight", "evidence", "created",
+             "updated")
 
 
 class Item(dict[str, Any]):
@@ -340,6 +347,9 @@ class Item(dict[str, Any]):
         evidence: str
         created: str
         updated: str
+        due_original: str | None
+        moves: list[dict[str, Any]]
+        status_since: str
     else:
         for _name in ITEM_KEYS:
             locals()[_name] = _field(_name)
@@ -348,10 +358,14 @@ class Item(dict[str, Any]):
     def __init__(self, plan: str, ref: str, title: str, status: str = "not-started",
                  reason: str = "", owners: list[str] | None = None, area: str = "",
                  due: str | None = None, weight: float | int = 1, evidence: str = "",
-                 created: str = "", updated: str = "") -> None:
+                 created: str = "", updated: str = "", due_original: str | None = None,
+                 moves: list[dict[str, Any]] | None = None, status_since: str = "") -> None:
         super().__init__(plan=plan, ref=ref, title=title, status=status, reason=reason,
                          owners=list(owners) if owners else [], area=area, due=due,
-                         weight=weight, evidence=evidence, created=created, updated=updated)
+                         weight=weight, evidence=evidence, created=created, updated=updated,
+                         due_original=due if due_original is None else due_original,
+                         moves=list(moves) if moves else [],
+                         status_since=status_since or created)
 
     @property
     def id(self) -> str:
@@ -361,13 +375,27 @@ class Item(dict[str, Any]):
         """The item as stored (without the derived ``id``)."""
         data = dict(self)
         data["owners"] = list(data["owners"])
+        data["moves"] = [dict(move) for move in data["moves"]]
         return data
 
-    def to_json(self) -> dict[str, Any]:
-        """The item in its documented JSON keys (``id`` first, ``due_end`` after ``due``)."""
-        data = {"id": self.id, **self.to_dict()}
-        return {**{k: data[k] for k in JSON_HEAD}, "due_end": due_end(data["due"]),
-                **{k: data[k] for k in JSON_TAIL}}
+    def to_json(self, as_of: str | None = None) -> dict[str, Any]:
+        """The item in its documented JSON keys (``JSON_KEYS``); *as_of* (ISO) is the day
+        an open item's delay is counted to (None: open items are not judged)."""
+        from tracker.control import timeliness
+
+        t = timeliness(self, as_of)
+        owners = list(self["owners"])
+        return {
+            "id": self.id, "plan": self["plan"], "ref": self["ref"], "title": self["title"],
+            "status": self["status"], "reason": self["reason"], "owners": owners,
+            "responsible": owners[0] if owners else None, "area": self["area"],
+            "due": self["due"], "due_end": due_end(self["due"]),
+            "due_original": self["due_original"], "due_moves": len(self["moves"]),
+            "on_time": t.on_time, "delay_days": t.delay,
+            "on_time_original": t.on_time_original, "delay_days_original": t.delay_original,
+            "weight": self["weight"], "evidence": self["evidence"],
+            "created": self["created"], "updated": self["updated"],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
@@ -395,6 +423,7 @@ class Item(dict[str, Any]):
         """The item as a stored row: its fields but the plan, in the order of ``ROW_KEYS``."""
         row = list(_row_values(self))
         row[_OWNERS] = list(row[_OWNERS])
+        row[_MOVES] = [dict(move) for move in row[_MOVES]]
         return row
 
     def is_overdue(self, on: str) -> bool:
@@ -402,6 +431,12 @@ class Item(dict[str, Any]):
         measure is never overdue."""
         end = due_end(self["due"])
         return end is not None and end < on and self["status"] in OPEN
+
+    @property
+    def responsible(self) -> str | None:
+        """The responsible executor: the first owner (the others are co-executors)."""
+        owners = self["owners"]
+        return owners[0] if owners else None
 
     @property
     def due_end(self) -> str | None:
@@ -419,6 +454,7 @@ _update = dict.update
 ROW_KEYS = ITEM_KEYS[1:]
 _row_values = itemgetter(*ROW_KEYS)
 _OWNERS = ROW_KEYS.index("owners")
+_MOVES = ROW_KEYS.index("moves")
 
 
 PLAN_FIELDS = frozenset(Plan.__slots__)
@@ -427,6 +463,8 @@ ITEM_FIELDS = _ITEM_KEY_SET
 EDITABLE_ITEM_FIELDS = (
     "title", "status", "reason", "owners", "area", "due", "weight", "evidence",
 )
+# What a ``--correct`` or a move of a deadline says beside the change (not item fields).
+MOVE_FIELDS = ("correct", "basis")
 EDITABLE_PLAN_FIELDS = ("title", "org", "start", "end", "source")
 
 EVENT_KEYS = (

@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from tracker.domain import Item, Plan
+from tracker.control import follow_due
+from tracker.domain import DERIVED_KEYS, Item, Plan
 
 FOREVER = "9999-12-31"  # an as-of day after every event: the state now
 
@@ -149,6 +150,11 @@ class _Life:
             moved = True
             changes = event["changes"]
             for key, (_old, new) in changes.items():
+                if key == "due":
+                    follow_due(state, new, effective, correct=bool(event.get("correct")),
+                               reason=event.get("reason", "") if event["action"] == "move"
+                               else "", basis=event.get("basis", ""),
+                               actor=event.get("actor", ""))
                 state[key] = new
             if "status" in changes:
                 self.status_since = effective
@@ -217,11 +223,14 @@ def removed_record(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not live or not _removes(live[-1]):
         return None
     last = live[-1]
+    plan, _, ref = last["id"].partition(":")
     state: dict[str, Any] = {"owners": [], "due": None, "weight": 1, "reason": "", "area": "",
                              "evidence": ""}
+    before = item_state(live[:-1], plan, ref, FOREVER)  # what the journal derives of it
+    if before is not None:
+        state.update((k, before[k]) for k in DERIVED_KEYS if k in before)
     state.update({k: old for k, (old, _new) in last["changes"].items()})
-    plan, _, ref = last["id"].partition(":")
-    record = Item.from_dict({"plan": plan, "ref": ref, **state}).to_json()
+    record = Item.from_dict({"plan": plan, "ref": ref, **state}).to_json(last["effective"])
     record["removed"] = {"effective": last["effective"], "at": last["at"],
                          "actor": last["actor"], "step": last["step"]}
     return record

@@ -58,7 +58,9 @@ class Changes:
                                for row in self.status_changes],
             "added": [row["id"] for row in self.added],
             "removed": [row["id"] for row in self.removed],
-            "due_moved": [{k: row[k] for k in ("id", "from", "to")} for row in self.due_moved],
+            "due_moved": [{k: row[k] for k in ("id", "from", "to", "effective", "reason",
+                                               "basis")}
+                          for row in self.due_moved],
             "reason_changed": [{k: row[k] for k in ("id", "from", "to")}
                                for row in self.reason_changed],
         }
@@ -102,8 +104,13 @@ def changes_between(then: list[dict[str, Any]], now: list[dict[str, Any]], since
                                          "from": old.get("reason", ""),
                                          "to": new.get("reason", "")})
         if old.get("due") != new.get("due"):
-            found.due_moved.append({"id": address, "title": new["title"],
-                                    "from": old.get("due"), "to": new.get("due")})
+            moves = (new.get("moves") or [])[len(old.get("moves") or []):]
+            found.due_moved.append({
+                "id": address, "title": new["title"], "from": old.get("due"),
+                "to": new.get("due"),
+                "effective": moves[-1]["effective"] if moves else new.get("updated"),
+                "reason": "; ".join(m["reason"] for m in moves if m["reason"]),
+                "basis": "; ".join(m["basis"] for m in moves if m["basis"])})
     if by is not None:
         rates_then = {g["key"]: g["rate"] for g in groups(old_items, by, rules)}
         rows = []

@@ -66,12 +66,13 @@ class Reader:
     # items --------------------------------------------------------------------------------
 
     def items(self, plan_id: str | None = None, *, statuses: tuple[str, ...] = (),
-              owner: str | None = None, area: str | None = None, overdue: bool = False,
+              owner: str | None = None, responsible: str | None = None,
+              area: str | None = None, overdue: bool = False,
               due_before: str | None = None, due_within: int | None = None,
               sort: str = "ref") -> list[Item]:
         """Items of one plan or of every plan, filtered; in plan and ref order, or by
         deadline (its last day). *due_within*: open items whose deadline ends from today
-        to that many days ahead."""
+        to that many days ahead. *owner* matches any executor, *responsible* the first."""
         if plan_id is not None:
             self.plan(plan_id)
         found = self.repo.items(plan_id)
@@ -80,11 +81,14 @@ class Reader:
         horizon = None if due_within is None else (self.today
                                                    + timedelta(days=due_within)).isoformat()
         owner_key = owner.casefold() if owner is not None else None
+        responsible_key = responsible.casefold() if responsible is not None else None
         area_key = area.casefold() if area is not None else None
         found = [
             i for i in found
             if (not wanted or i.status in wanted)
             and (owner_key is None or owner_key in (o.casefold() for o in i.owners))
+            and (responsible_key is None
+                 or bool(i.owners) and i.owners[0].casefold() == responsible_key)
             and (area_key is None or i.area.casefold() == area_key)
             and (not overdue or i.is_overdue(day))
             and (due_before is None or ((end := due_end(i.due)) is not None
@@ -183,7 +187,9 @@ class Reader:
         """An item in its JSON keys, with its history. A removed item is gone from the
         plan, not from the journal: its last state, and when and by whom it was removed."""
         try:
-            record = self.item(address).to_json()
+            item = self.item(address)
+            record = {**item.to_json(self.today.isoformat()),
+                      "moves": [dict(move) for move in item.moves]}
         except NotFound:
             from tracker.history import removed_record
 

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from tracker.control import Move, follow_due
 from tracker.domain import (
+    DERIVED_KEYS,
     EDITABLE_ITEM_FIELDS,
     EDITABLE_PLAN_FIELDS,
     EVENT_KEYS,
@@ -25,8 +27,8 @@ from tracker.domain import (
 )
 from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound
 from tracker.history import FOREVER, item_state, items_as_of, live_events, plans_from_journal
-from tracker.i18n import _, day, ngettext
-from tracker.periods import PLAN_YEAR
+from tracker.i18n import _, current, day, ngettext
+from tracker.periods import PLAN_YEAR, due_end, period_text
 from tracker.queries import Reader
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 
 # A status change without a new reason clears the old one when the new status needs none.
 STATUSES_WITHOUT_REASON = frozenset({"fulfilled", "in-progress", "not-started"})
+# Fields an add does not journal: the plan and dates are the event's, the rest derived.
+NOT_RECORDED = frozenset({"plan", "created", "updated", *DERIVED_KEYS})
 
 
 class Tracker:
@@ -169,7 +173,7 @@ class Tracker:
                     updated=effective, **values)
         self.repo.put_item(item)
         changes = {k: [None, v] for k, v in item.to_dict().items()
-                   if k not in ("plan", "created", "updated") and v not in (None, "", [])}
+                   if k not in NOT_RECORDED and v not in (None, "", [])}
         self._record(item.id, action, changes, effective=effective, reason=item.reason,
                      note=note)
         return item
@@ -182,6 +186,7 @@ class Tracker:
         on: str | None = None,
         note: str = "",
         action: str = "update",
+        move: Move = Move(),
     ) -> list[tuple[Item, dict[str, list[Any]]]]:
         """Apply the same changes to every item; all are checked before any is changed."""
         if not fields and not note:
@@ -189,8 +194,12 @@ class Tracker:
                                  "--status"))
         if "title" in fields:
             fields["title"] = check_title(fields["title"])
+        if move.correct and "due" not in fields:
+            raise InvalidValue(_("--correct goes with --due: it corrects a deadline typed "
+                                 "wrong"))
         items = [self.item(address) for address in _unique(addresses)]
-        return [(item, self.change_item(item, fields, on=on, note=note, action=action))
+        return [(item, self.change_item(item, fields, on=on, note=note, action=action,
+                                        move=move))
                 for item in items]
 
     def change_item(
@@ -202,14 +211,21 @@ class Tracker:
         note: str = "",
         action: str = "update",
         note_alone: bool = True,
+        move: Move = Move(),
     ) -> dict[str, list[Any]]:
         """Change one item's fields, recording what changed; return the changes.
 
-        With *note_alone* a note is journaled even when no field changed.
+        With *note_alone* a note is journaled even when no field changed. A new deadline
+        of an item that has had one is a move: recorded as an event of its own (``move``)
+        with its reason, which it needs, and basis; with ``move.correct`` it is a
+        correction instead (SPEC §13).
         """
         wanted = {k: v for k, v in fields.items() if k in EDITABLE_ITEM_FIELDS}
         if wanted.get("due") == PLAN_YEAR:
             wanted["due"] = resolve_due(PLAN_YEAR, self.plan(item.plan))
+        moved = self._deadline_change(item, wanted, move)
+        if moved is not None and not move.correct and "status" not in wanted:
+            wanted.pop("reason", None)  # --reason says why the deadline moved
         if (
             "status" in wanted
             and "reason" not in wanted
@@ -219,21 +235,70 @@ class Tracker:
             wanted["reason"] = ""
         effective = self._effective(on)
         back_dated = effective < item.updated
+        new_due = wanted.pop("due", item.due) if moved is not None else item.due
         changes = _apply(item, wanted)
-        if not changes and not (note and note_alone):
+        if moved is not None:
+            follow_due(item, new_due, effective, correct=move.correct, reason=move.reason,
+                       basis=move.basis, actor=self.actor)
+            item.due = new_due
+            if not move.correct:  # its own event, below
+                moved = [moved, new_due]
+            else:
+                changes["due"] = [moved, new_due]
+                moved = None
+        if not changes and moved is None and not (note and note_alone):
             return {}
-        if changes and effective < item.created:
+        if (changes or moved) and effective < item.created:
             # History typed in after the fact: the item existed since then.
             changes["created"] = [item.created, effective]
             item.created = effective
-        if changes:
+        if "status" in changes:
+            item.status_since = effective
+        if changes or moved:
             item.updated = max(item.updated, effective)
             self.repo.put_item(item)
-        reason = fields.get("reason") or (item.reason if "status" in changes else "")
-        self._record(item.id, action, changes, effective=effective, reason=reason, note=note)
+        if changes or not moved:
+            reason = fields.get("reason") or (item.reason if "status" in changes else "")
+            self._record(item.id, action, changes, effective=effective, reason=reason,
+                         note=note, extra={"correct": True} if move.correct else None)
+        if moved:
+            self._record(item.id, "move", {"due": moved}, effective=effective,
+                         reason=move.reason, note=note if not changes else "",
+                         extra={"basis": move.basis} if move.basis else None)
+            changes = {**changes, "due": moved}
         if back_dated and changes:  # a later-dated change of a field still wins
             self._rebuild({item.id})
         return changes
+
+    def _deadline_change(self, item: Item, wanted: dict[str, Any], move: Move) -> str | None:
+        """Check a change of *item*'s deadline; its old value (None when it does not change
+        or is the first one) — a move, or with ``move.correct`` a correction."""
+        if "due" not in wanted or wanted["due"] == item.due:
+            return None
+        had = item.due_original is not None or bool(item.moves)
+        if move.correct:
+            if not had:
+                raise InvalidValue(
+                    _("--correct: {item} has no deadline to correct; give it one with --due "
+                      "alone").format(item=item.id))
+            return item.due
+        if not had:
+            return None
+        old, new = item.due, wanted["due"]
+        if not move.reason.strip():
+            raise InvalidValue(
+                _("moving the deadline of {item} from {old} to {new} needs --reason: a "
+                  "deadline is moved by a decision, and the report says why")
+                .format(item=item.id, old=due_text(old), new=due_text(new)),
+                _("Add --reason \"…\" (and --basis \"the decision of …\"), or --correct if "
+                  "the old deadline was a typo."))
+        start = self.plan(item.plan).start
+        end = due_end(new)
+        if start and end is not None and end < start:
+            raise InvalidValue(
+                _("the deadline of {item} cannot move to {new}: it ends before the plan "
+                  "starts ({start})").format(item=item.id, new=due_text(new), start=day(start)))
+        return old
 
     def _effective(self, on: str | None) -> str:
         today = self.today.isoformat()
@@ -251,11 +316,14 @@ class Tracker:
         create_title: str | None = None,
         on: str | None = None,
         each: Callable[[list[Row]], Iterable[Row]] | None = None,
+        move: Move = Move(),
     ) -> dict[str, list[str]]:
         """Add or update a plan's items from validated rows, as one step.
 
         Rows are matched by ref; a row without one gets the next integer ref that is free
         in the plan and in the file. *each* wraps the loop over the rows (a progress bar).
+        A row that gives a measure a new deadline moves it: the row's reason, else
+        *move*'s, says why; every row that has neither is a bad row (nothing is written).
         """
         plan = self.repo.get_plan(check_plan_id(plan_id))
         if plan is None:
@@ -264,6 +332,7 @@ class Tracker:
                                _("Add --title TEXT to create it with the import."))
             plan = self.add_plan(plan_id, create_title)
         rows = _with_plan_year(list(rows), plan)
+        self._executors_and_moves(plan_id, rows, move)
         # A row without a ref takes the next number that neither the plan nor any row of
         # the file uses, so it never becomes the item a later row names.
         existing = set(self.repo.refs(plan_id)) | {row.ref for row in rows if row.ref}
@@ -288,13 +357,38 @@ class Tracker:
                     counter = max(counter, int(ref))
                 result["added"].append(ref)
                 self.import_details.append(("add", f"{plan_id}:{ref}", [row.values["title"]]))
-            elif changes := self.change_item(item, row.values, action="import", note=note,
-                                             on=on, note_alone=False):
+            elif changes := self.change_item(
+                    item, row.values, action="import", note=note, on=on, note_alone=False,
+                    move=move._replace(reason=row.values.get("reason") or move.reason)):
                 result["updated"].append(ref)
                 self.import_details.append(("update", f"{plan_id}:{ref}", list(changes)))
             else:
                 result["unchanged"].append(ref)
         return result
+
+    def _executors_and_moves(self, plan_id: str, rows: list[Row], move: Move) -> None:
+        """Co-executors joined to the owners (after the responsible one, or after the
+        measure's own responsible executor when the file names none); every new deadline
+        of a measure that had one checked for a reason, before anything is written."""
+        problems = []
+        for row in rows:
+            values = row.values
+            item = self.repo.get_item(plan_id, row.ref) if row.ref is not None else None
+            if "co" in values:
+                co = values.pop("co")
+                first = values.get("owners", item.owners[:1] if item is not None else [])
+                values["owners"] = list(dict.fromkeys([*first, *co]))
+            if item is None or "due" not in values or values["due"] == item.due:
+                continue
+            if (item.due_original is not None or item.moves) and not (
+                    values.get("reason") or move.reason):
+                problems.append(
+                    _("{where}: due: moving the deadline of {item} from {old} to {new} needs a "
+                      "reason: add a reason column, or give --reason")
+                    .format(where=row.where, item=item.id, old=due_text(item.due),
+                            new=due_text(values["due"])))
+        if problems:
+            raise BadRows(problems)
 
     def remove_items(self, addresses: list[str]) -> list[Item]:
         items = [self.item(address) for address in _unique(addresses)]
@@ -305,7 +399,7 @@ class Tracker:
     def _remove_item(self, item: Item) -> None:
         self.repo.delete_item(item.plan, item.ref)
         changes = {k: [v, None] for k, v in item.to_dict().items()
-                   if k != "plan" and v not in (None, "", [])}
+                   if k != "plan" and k not in DERIVED_KEYS and v not in (None, "", [])}
         self._record(item.id, "remove", changes)
 
     # undo -----------------------------------------------------------------------------
@@ -386,7 +480,8 @@ class Tracker:
                 self._record(plan.id, "baseline", fields, note=note)
                 for item in self.repo.items(plan.id):
                     changes = {k: [None, v] for k, v in item.to_dict().items()
-                               if k not in ("plan", "updated") and v not in (None, "", [])}
+                               if k not in ("plan", "updated", *DERIVED_KEYS)
+                               and v not in (None, "", [])}
                     self._record(item.id, "baseline", changes, reason=item.reason, note=note)
         return {**lost, "kept": len(kept), "aside": aside, "history_lost": history_lost}
 
@@ -426,6 +521,11 @@ class Tracker:
             self.repo.put_plan(Plan.from_dict(base))
         else:
             self.repo.put_item(Item.from_dict(base))
+
+
+def due_text(due: str | None) -> str:
+    """A deadline as a message names it: «IV квартал 2023 г.», or 'none'."""
+    return period_text(due, current()) if due is not None else _("none")
 
 
 def _empty(key: str) -> Any:

@@ -26,10 +26,26 @@ from tracker.cli.common import (
     on_option,
     pass_app,
 )
+from tracker.control import Move
 from tracker.domain import unique_owners
+from tracker.errors import InvalidValue, shown
 from tracker.i18n import _, day, ngettext
 
-ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
+
+def executors(owners: tuple[str, ...], responsible: str | None, co: tuple[str, ...],
+              current: list[str] | None = None) -> list[str] | None:
+    """The owners that --owner, --responsible and --co name (responsible first), or None
+    when none is given. On an update (*current*: the item's owners) --responsible replaces
+    the responsible executor and --co adds co-executors; --owner replaces them all."""
+    if not owners and responsible is None and not co:
+        return None
+    if responsible is not None and responsible in co:
+        raise InvalidValue(_("--responsible {name} is also given as --co: one executor is "
+                             "either responsible or a co-executor").format(name=shown(responsible)))
+    named = list(owners) if owners or current is None else list(current)
+    if responsible is not None:
+        named = [responsible, *(n for n in named[1:] if n != responsible)]
+    return unique_owners([*named, *co])
 
 
 @command("add")
@@ -37,7 +53,11 @@ ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
 @click.argument("title", type=TitleType())
 @click.option("--ref", type=RefType(), help="The plan's own number (default: the next integer).")
 @click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
-              help="Who is responsible; repeat for several, lead first.")
+              help="Who carries it out; repeat for several, the responsible executor first.")
+@click.option("--responsible", metavar="NAME", type=OwnerType(),
+              help="The responsible executor (the first owner).")
+@click.option("--co", "co", multiple=True, metavar="NAME", type=OwnerType(),
+              help="A co-executor; repeat for several.")
 @click.option("--area", type=TextType("area"), help="The priority area or chapter.")
 @click.option("--due", type=DueType(),
               help="The deadline: a day, month, quarter, half-year, year, span or 'ongoing' "
@@ -50,17 +70,18 @@ ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
 @on_option
 @pass_app
 def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, ...],
-        on: str | None, **fields: Any) -> None:
+        responsible: str | None, co: tuple[str, ...], on: str | None, **fields: Any) -> None:
     """Add a measure to PLAN and print its address PLAN:REF.
 
     \b
-    Example:
+    Examples:
       tracker add csto-2023 "Finalise the document on assistance to Armenia" --ref 34
+      tracker add csto-2023 "Joint exercise" --responsible "Joint Staff" --co MFA --due 2023-Q3
     """
     values = {k: v for k, v in fields.items() if v is not None}
     with app.writing() as t:
-        item = t.add_item(plan_id, title, ref=ref, on=on, owners=unique_owners(list(owners)),
-                          **values)
+        item = t.add_item(plan_id, title, ref=ref, on=on,
+                          owners=executors(owners, responsible, co) or [], **values)
     echo(item.id + "\n")
 
 
@@ -75,31 +96,55 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
 @click.option("--evidence", type=TextType("evidence"), help="Text or URL showing the outcome.")
 @click.option("--title", type=TitleType(), help="A new title.")
 @click.option("--owner", "owners", multiple=True, metavar="NAME", type=OwnerType(),
-              help="Replace the owners; repeat for several, lead first.")
+              help="Replace the owners; repeat for several, the responsible executor first.")
+@click.option("--responsible", metavar="NAME", type=OwnerType(),
+              help="A new responsible executor (the co-executors stay).")
+@click.option("--co", "co", multiple=True, metavar="NAME", type=OwnerType(),
+              help="Add a co-executor; repeat for several.")
 @click.option("--area", type=TextType("area"), help="The priority area or chapter.")
 @click.option("--due", type=DueType(allow_none=True),
-              help="A new deadline (as for 'tracker add'), or 'none' to clear it.")
+              help="A new deadline (as for 'tracker add'), or 'none' to clear it. Changing a "
+                   "deadline is a move: it needs --reason.")
+@click.option("--basis", type=TextType("basis"), default="",
+              help="With --due: the decision the deadline was moved by.")
+@click.option("--correct", is_flag=True,
+              help="With --due: the old deadline was a typo; correct it without counting a "
+                   "move.")
 @click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0).")
 @pass_app
 def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
-           owners: tuple[str, ...], due: str | None, **fields: Any) -> None:
+           owners: tuple[str, ...], responsible: str | None, co: tuple[str, ...],
+           due: str | None, basis: str, correct: bool, **fields: Any) -> None:
     """Change one or more items: one write, one journal step, one undo.
 
     A status change to fulfilled, in-progress or not-started clears the old reason
-    unless --reason is given.
+    unless --reason is given. A new deadline for an item that had one is a move, kept
+    with its reason (--reason) and basis; the original deadline stays on record.
 
     \b
     Examples:
       tracker update csto-2023:33 --status not-fulfilled --reason "primarily their stance"
       tracker update csto-2023:{1..32} --status fulfilled --on 2023-11-21
+      tracker update csto-2023:7 --due 2023-Q4 --reason "the venue changed" \\
+        --basis "decision of the Permanent Council of 12.05.2023"
     """
     values = {k: v for k, v in fields.items() if v is not None}
-    if owners:
-        values["owners"] = unique_owners(list(owners))
     if due is not None:
         values["due"] = None if due == "none" else due
+    if (basis or correct) and due is None:
+        raise InvalidValue(_("--basis and --correct go with --due: they describe a change of "
+                             "deadline"))
+    move = Move(reason=values.get("reason", ""), basis=basis, correct=correct)
     with app.writing() as t:
-        results = t.update_items(list(addresses), values, on=on, note=note_text)
+        if owners or responsible is not None or co:
+            results = []
+            for address in dict.fromkeys(addresses):
+                item = t.item(address)
+                named = executors(owners, responsible, co, item.owners)
+                results.extend(t.update_items([address], {**values, "owners": named},
+                                              on=on, note=note_text, move=move))
+        else:
+            results = t.update_items(list(addresses), values, on=on, note=note_text, move=move)
     changed = sum(1 for _item, changes in results if changes)
     if changed == len(results):
         note(ngettext("updated {count} item", "updated {count} items", changed)
@@ -128,7 +173,9 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
 @click.argument("plan_id", metavar="[PLAN]", required=False, type=PLAN)
 @click.option("--status", "statuses", type=STATUS, multiple=True,
               help="Only items with this status; repeat for several.")
-@click.option("--owner", help="Only items this owner is responsible for.")
+@click.option("--owner", help="Only items this executor has a part in (responsible or "
+                               "co-executor).")
+@click.option("--responsible", help="Only items this executor is responsible for.")
 @click.option("--area", help="Only items of this area.")
 @click.option("--overdue", is_flag=True, help="Only open items whose deadline has passed.")
 @click.option("--due-before", "due_before", type=DATE, metavar="DATE",
@@ -142,7 +189,7 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
 @format_option()
 @pass_app
 def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: str | None,
-               area: str | None, overdue: bool, due_before: str | None,
+               responsible: str | None, area: str | None, overdue: bool, due_before: str | None,
                due_within: int | None, sort: str, fmt: str) -> None:
     """List items, of one plan or of all plans, with filters.
 
@@ -152,7 +199,8 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
       tracker list csto-2023 --due-before 2024-01-01 --sort due
       tracker list --due-within 30 --sort due
     """
-    found = app.reader().items(plan_id, statuses=statuses, owner=owner, area=area,
+    found = app.reader().items(plan_id, statuses=statuses, owner=owner,
+                               responsible=responsible, area=area,
                                overdue=overdue, due_before=due_before, due_within=due_within,
                                sort=sort)
     render = app.renderer(fmt)

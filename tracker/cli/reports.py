@@ -14,6 +14,7 @@ from tracker.cli.common import (
     App,
     DelimiterType,
     MapType,
+    TextType,
     TitleType,
     command,
     echo,
@@ -25,6 +26,7 @@ from tracker.cli.common import (
     rules_options,
     today,
 )
+from tracker.control import Move
 from tracker.domain import DUE_WITHIN, Rules, sorted_by_ref
 from tracker.errors import InvalidValue, TrackerError
 from tracker.i18n import _, day, ngettext, os_reason
@@ -236,11 +238,17 @@ class Reiterable:
               help="Leave the column HEADER out; repeatable.")
 @click.option("--delimiter", metavar="C", type=DelimiterType(),
               help="CSV delimiter: ',' ';' '|' or 'tab' (default: found from the header).")
+@click.option("--reason", "move_reason", type=TextType("reason", lines=True), default="",
+              help="Why the deadlines the file changes were moved (for rows without a "
+                   "reason of their own).")
+@click.option("--basis", type=TextType("basis"), default="",
+              help="The decision those deadlines were moved by.")
 @on_option
 @pass_app
 def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
             sheet: str | None, table: int | None, maps: tuple[tuple[str, str], ...],
-            skips: tuple[str, ...], delimiter: str | None, on: str | None) -> None:
+            skips: tuple[str, ...], delimiter: str | None, move_reason: str, basis: str,
+            on: str | None) -> None:
     """Add or update PLAN's items from a CSV file, an Excel workbook (.xlsx) or the table
     of a Word document (.docx), as one step (one undo).
 
@@ -248,7 +256,8 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
     Russian («№ п/п», «Наименование мероприятия», «Срок исполнения», «Ответственные
     исполнители», «Отметка об исполнении»…), in any order and case; only the title is
     required. Rows with a ref update that item; rows without one are added. Every row
-    is checked first: any bad row and nothing is written.
+    is checked first: any bad row and nothing is written. A new deadline for a measure
+    that had one is a move: it needs a reason (the row's, or --reason).
 
     \b
     Examples:
@@ -285,7 +294,7 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
         rows = docx.read_rows(data, name, options)
     with app.writing() as t:
         result = t.import_rows(plan_id, rows, source=name, create_title=title, on=on,
-                               each=_progress)
+                               each=_progress, move=Move(reason=move_reason, basis=basis))
         if dry_run:
             t.repo.discard()
             for action, address, what in t.import_details:  # one line per row it would change

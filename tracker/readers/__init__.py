@@ -25,8 +25,8 @@ from tracker.domain import (
 from tracker.errors import BadRows, InvalidValue, TrackerError, shown
 from tracker.i18n import _, pgettext
 
-FIELDS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due", "weight",
-          "evidence", "updated")
+FIELDS = ("plan", "ref", "title", "status", "reason", "owners", "co", "area", "due",
+          "weight", "evidence", "updated")
 IGNORED = frozenset({"plan", "updated"})  # exported for reading, never imported
 
 # Header names, in English and Russian, as plans and progress sheets write them. Matched
@@ -43,7 +43,10 @@ SYNONYMS = {
     "reason": ["reason", "причина", "причины", "примечание", "примечания",
                "причины неисполнения"],
     "owners": ["owners", "owner", "ответственные исполнители", "ответственный исполнитель",
-               "исполнители", "исполнитель", "ответственные", "ответственный"],
+               "исполнители", "исполнитель", "ответственные", "ответственный", "responsible",
+               "responsible executor"],
+    # The rest after the responsible executor, the first of an owners cell (SPEC §13).
+    "co": ["co-executors", "co-executor", "co", "соисполнители", "соисполнитель"],
     "area": ["area", "раздел", "направление", "направление деятельности"],
     "due": ["due", "deadline", "срок исполнения", "сроки исполнения", "срок", "сроки",
             "срок выполнения", "сроки выполнения", "срок реализации", "сроки реализации"],
@@ -307,7 +310,7 @@ class RowChecker:
             return parse_due(text, self.options.today)
         if field == "weight":
             return parse_weight(text)
-        if field == "owners":
+        if field in ("owners", "co"):
             parts = re.split(r"[\n;,]" if self.commas else r"[\n;]", text)
             return unique_owners([check_owner(p) for p in parts if p.strip()])
         return text
@@ -319,7 +322,7 @@ class RowChecker:
 
 
 _UNSET = object()
-_BLANK: dict[str, Any] = {"owners": [], "due": None, "weight": 1}
+_BLANK: dict[str, Any] = {"owners": [], "co": [], "due": None, "weight": 1}
 
 
 def _place(where: str) -> str:

@@ -44,13 +44,15 @@ class Renderer:
     binary = False  # the output is bytes (a workbook, a document)
 
     def __init__(self, fmt: str, *, width: int | None = None, unicode: bool = True,
-                 for_file: bool = False, delimiter: str = ",", version: str = "") -> None:
+                 for_file: bool = False, delimiter: str = ",", version: str = "",
+                 today: str | None = None) -> None:
         self.fmt = fmt
         self.width = width  # the terminal's width; None: no wrapping
         self.unicode = unicode  # bars in block characters, or in '#'
         self.for_file = for_file  # written with -o (CSV: a BOM and CRLF for Excel)
         self.delimiter = delimiter
         self.version = version
+        self.today = today  # ISO: the day an open item's delay is counted to
 
     def _cannot(self, what: str) -> Any:
         raise NotImplementedError(f"--format {self.fmt} does not render {what}")

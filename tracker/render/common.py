@@ -15,6 +15,7 @@ from tracker.i18n import _, current, day, moment, ngettext, number, percent, pge
 from tracker.periods import period_label, period_text
 
 if TYPE_CHECKING:
+    from tracker.domain import Item
     from tracker.progress import Changes, Trend
 
 
@@ -58,6 +59,16 @@ def field_label(name: str) -> str:
         "partial": pgettext("column", "partial"),
         "not_fulfilled": pgettext("column", "not_fulfilled"),
         "withdrawn": pgettext("column", "withdrawn"), "open": pgettext("column", "open"),
+        "responsible": pgettext("column", "responsible"),
+        "co": pgettext("column", "co-executors"), "due_shown": pgettext("column", "due"),
+        "due_original": pgettext("column", "original deadline"),
+        "due_moves": pgettext("column", "deadline moves"),
+        "on_time": pgettext("column", "on time"),
+        "delay_days": pgettext("column", "days late"),
+        "on_time_original": pgettext("column", "on time (original deadline)"),
+        "delay_days_original": pgettext("column", "days late (original deadline)"),
+        "basis": pgettext("column", "basis"), "from": pgettext("column", "from"),
+        "to": pgettext("column", "to"), "executor": pgettext("column", "executor"),
     }
     return labels.get(name, name)
 
@@ -75,7 +86,7 @@ def action_label(action: str) -> str:
         "update": pgettext("action", "update"), "remove": pgettext("action", "remove"),
         "import": pgettext("action", "import"), "undo": pgettext("action", "undo"),
         "restore": pgettext("action", "restore"), "repair": pgettext("action", "repair"),
-        "baseline": pgettext("action", "baseline"),
+        "baseline": pgettext("action", "baseline"), "move": pgettext("action", "move"),
     }
     return labels.get(action, action)
 
@@ -87,7 +98,8 @@ def shown_value(field: str, value: Any) -> str:
         return ""
     if field in ("status", "status_from", "status_to") and isinstance(value, str):
         return status_text(value)
-    if field in ("due", "due_from", "due_to") and isinstance(value, str):
+    if field in ("due", "due_from", "due_to", "due_original", "from", "to") \
+            and isinstance(value, str):
         return period_text(value, current())
     if field == "period" and isinstance(value, str):
         return period_label(value, current())
@@ -102,7 +114,34 @@ def shown_value(field: str, value: Any) -> str:
         return number(value)
     if field in ("rate", "rate_then", "rate_now"):
         return percent(value)
+    if field in ("on_time", "on_time_original") and isinstance(value, bool):
+        return pgettext("on time", "yes") if value else pgettext("on time", "no")
     return cell(value)
+
+
+def due_shown(due: str | None, original: str | None, moves: int) -> str:
+    """A deadline with its history in brief: ``Q4 2023 (was Q2 2023)``, as a list shows
+    it; a deadline moved and moved back says how often it moved."""
+    lang = current()
+    text = period_text(due, lang) if due is not None else ""
+    if not moves:
+        return text
+    if original != due:
+        was = period_text(original, lang) if original is not None else _("none")
+        return _("{due} (was {original})").format(due=text or _("none"), original=was)
+    return ngettext("{due} (moved {count} time)", "{due} (moved {count} times)", moves) \
+        .format(due=text, count=moves)
+
+
+def listed(item: Item) -> dict[str, Any]:
+    """An item as ``list`` shows it: the responsible executor apart from the co-executors,
+    the deadline with what it was."""
+    owners = item["owners"]
+    return {"id": item.id, "status": item["status"], "title": item["title"],
+            "responsible": owners[0] if owners else "", "co": owners[1:],
+            "area": item["area"],
+            "due_shown": due_shown(item["due"], item["due_original"], len(item["moves"])),
+            "reason": item["reason"]}
 
 
 def cell(value: Any) -> str:
@@ -294,7 +333,7 @@ def change_sections(changes: Changes) -> list[tuple[str, list[dict[str, Any]], l
         (ngettext("deadline moved: {count} item", "deadlines moved: {count} items",
                   len(changes.due_moved)).format(count=len(changes.due_moved)),
          [{**r, "due_from": r["from"], "due_to": r["to"]} for r in changes.due_moved],
-         ["id", "title", "due_from", "due_to"]),
+         ["id", "title", "due_from", "due_to", "reason", "basis"]),
         (ngettext("reason changed: {count} item", "reasons changed: {count} items",
                   len(changes.reason_changed)).format(count=len(changes.reason_changed)),
          [{**r, "reason_from": r["from"], "reason_to": r["to"]}

@@ -98,7 +98,7 @@ class CsvRenderer(Renderer):
     machine = True
 
     def items(self, items: list[Item]) -> str:
-        return csv_text([i.to_json() for i in items], JSON_KEYS, self.delimiter)
+        return csv_text([i.to_json(self.today) for i in items], JSON_KEYS, self.delimiter)
 
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return csv_text(rows, ["id", "title", "items", "fulfilled", "rate"], self.delimiter)

@@ -27,7 +27,7 @@ class JsonRenderer(Renderer):
         return pretty(report.to_json())
 
     def items(self, items: list[Item]) -> str:
-        return pretty([i.to_json() for i in items])
+        return pretty([i.to_json(self.today) for i in items])
 
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return pretty(rows)
@@ -42,7 +42,7 @@ class JsonRenderer(Renderer):
     def export(self, items: Iterable[Item], report: Report | None = None) -> str:
         """The items as ``--format json`` lists them, built item by item (each plan's
         items can be let go once written): the same text as ``pretty`` of the list."""
-        chunks = [_indented(pretty(i.to_json())) for i in items]
+        chunks = [_indented(pretty(i.to_json(self.today))) for i in items]
         if not chunks:
             return "[]\n"
         return "[\n" + ",\n".join(chunks) + "\n]\n"

@@ -28,6 +28,7 @@ from tracker.render.common import (
     field_label,
     group_label,
     history_rows,
+    listed,
     not_yet_note,
     plan_headers,
     points_text,
@@ -55,7 +56,8 @@ BAR_WIDTH = 16
 EIGHTHS = " ▏▎▍▌▋▊▉"
 _UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # control characters and tabs
 
-ITEM_COLUMNS = ["id", "status", "title", "owners", "area", "due", "reason"]
+MOVE_COLUMNS = ["effective", "from", "to", "reason", "basis", "actor"]
+ITEM_COLUMNS = ["id", "status", "title", "responsible", "co", "area", "due_shown", "reason"]
 PLAN_COLUMNS = ["id", "title", "items", "fulfilled", "rate"]
 
 
@@ -462,7 +464,7 @@ class TextRenderer(Renderer):
     # --- documents -----------------------------------------------------------------------
 
     def items(self, items: list[Item]) -> str:
-        return self.rows([i.to_json() for i in items], ITEM_COLUMNS)
+        return self.rows([listed(i) for i in items], ITEM_COLUMNS)
 
     def plans(self, rows: list[dict[str, Any]]) -> str:
         return self.rows(rows, PLAN_COLUMNS, plan_headers(PLAN_COLUMNS))
@@ -473,9 +475,14 @@ class TextRenderer(Renderer):
         history when it has one."""
         label = (lambda k: field_label("plan_title" if k == "title" else k)) \
             if kind == "plan" else field_label
-        fields = [{"field": label(k), "value": shown_value(k, v)} for k, v in record.items()]
+        moves = record.get("moves") if kind == "item" else None
+        fields = [{"field": label(k), "value": shown_value(k, v)} for k, v in record.items()
+                  if not (k == "moves" and kind == "item")]
         text = self.table(fields, ["field", "value"],
                           [field_label("field"), field_label("value")], wrap=history is not None)
+        if moves:
+            text += (self.subheading(_("deadline moves"))
+                     + self.rows(moves, MOVE_COLUMNS))
         if history is None:
             return text
         return (text + self.subheading(_("history"))

@@ -25,15 +25,19 @@ from operator import itemgetter
 from typing import Any
 
 from tracker import fileio, jsonio
-from tracker.domain import ROW_KEYS, Item, Plan, StatusSums, status_sums
+from tracker.domain import DERIVED_KEYS, ROW_KEYS, Item, Plan, StatusSums, status_sums
 from tracker.errors import StoreError
 from tracker.i18n import _, grouped, os_reason
 from tracker.store import Repository, matches
 
 # 1: an item per document. 2: a plan's items as one JSON text of rows. 3: ``due`` may be a
 # period (2023-Q4, 2023..2024, ongoing…), which a schema-2 tracker would misread; the
-# layout is 2's, so 2 → 3 only records the version (after keeping the file once).
-SCHEMA_VERSION = 3
+# layout is 2's, so 2 → 3 only records the version (after keeping the file once). 4: a row
+# also holds what the journal says of the item's deadlines and status (``DERIVED_KEYS``:
+# the original deadline, its moves, the day the status holds from); an older row is read
+# with them taken from the journal's fold (``_derive_control``).
+SCHEMA_VERSION = 4
+LEGACY_ROW_WIDTH = 11  # schemas 2 and 3
 TABLES = ("meta", "plans", "items")
 
 
@@ -255,6 +259,24 @@ class DocumentRepository(Repository):
             self._salvage()
         elif writable:
             self._trim_journal()
+        if self.migrated_from is not None and self.migrated_from < 4 and self.lost is None:
+            self._derive_control()
+
+    def _derive_control(self) -> None:
+        """Rows of an older schema get their original deadlines, moves and status days from
+        the journal, folded as ``report --as-of`` folds it: what was there all along."""
+        from tracker.history import FOREVER, items_as_of
+
+        for plan_id, rows in self._items.items():
+            if not rows.rows:
+                continue
+            rows.changed()
+            states = {i.ref: i for i in items_as_of(self.events(plan=plan_id), plan_id,
+                                                    FOREVER)}
+            for row in rows.rows:
+                state = states.get(row[0])
+                if state is not None:
+                    row[_DERIVED] = [state[key] for key in DERIVED_KEYS]
 
     # loading ------------------------------------------------------------------------------
 
@@ -302,7 +324,8 @@ class DocumentRepository(Repository):
                 for doc in tables["items"].values():
                     if type(doc["rows"]) is not str:
                         raise TypeError
-                    items[doc["plan"]] = _PlanItems(self.storage, doc["rows"], doc.get("sums"))
+                    items[doc["plan"]] = _PlanItems(self.storage, doc["rows"], doc.get("sums"),
+                                                    legacy=version < 4)
         except (KeyError, TypeError, AttributeError):
             raise self.storage.damaged(_("an item has no ref or belongs to no plan")) from None
         return meta, plans, items
@@ -751,6 +774,9 @@ ROW_WIDTH = len(ROW_KEYS)
 _first = itemgetter(0)
 _STATUS = ROW_KEYS.index("status")
 _WEIGHT = ROW_KEYS.index("weight")
+_DERIVED = slice(ROW_KEYS.index(DERIVED_KEYS[0]), ROW_KEYS.index(DERIVED_KEYS[-1]) + 1)
+_DUE = ROW_KEYS.index("due")
+_UPDATED = ROW_KEYS.index("updated")
 
 
 def _sums_shape(sums: Any) -> bool:
@@ -768,11 +794,12 @@ class _PlanItems:
     1/50 of them) and a write re-serialises only the plans it changed.
     """
 
-    __slots__ = ("storage", "_text", "_rows", "_by_ref", "_sums")
+    __slots__ = ("storage", "_text", "_rows", "_by_ref", "_sums", "legacy")
 
     def __init__(self, storage: JSONFileStorage, content: str | list[list[Any]],
-                 sums: Any = None) -> None:
+                 sums: Any = None, legacy: bool = False) -> None:
         self.storage = storage
+        self.legacy = legacy  # rows of schema 2 or 3: without the derived fields
         self._text = content if isinstance(content, str) else None
         self._rows = None if isinstance(content, str) else content
         self._by_ref: dict[str, list[Any]] | None = None
@@ -801,13 +828,22 @@ class _PlanItems:
         except jsonio.DecodeError:
             rows = None
         # Checked with C-level maps: every row a list of ROW_WIDTH values, refs strings.
+        width = LEGACY_ROW_WIDTH if self.legacy else ROW_WIDTH
         if type(rows) is not list or not (
             set(map(type, rows)) <= {list}
-            and set(map(len, rows)) <= {ROW_WIDTH}
+            and set(map(len, rows)) <= {width}
             and set(map(type, map(_first, rows))) <= {str}
         ):
             raise self.storage.damaged(_("a plan's item rows are not readable"))
+        if self.legacy:  # until the journal says otherwise (``_derive_control``)
+            for row in rows:
+                row.extend((row[_DUE], [], row[_UPDATED]))
+            self.legacy = False
         return rows
+
+    def changed(self) -> None:
+        """The rows were changed in place: serialise them again on commit."""
+        self._text = None
 
     def by_ref(self) -> dict[str, list[Any]]:
         """The rows by ref (from then on the rows' source of truth, in the same order)."""

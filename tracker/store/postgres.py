@@ -40,7 +40,7 @@ from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.i18n import _
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -113,11 +113,20 @@ INSERT INTO tracker.meta (id, schema_version) VALUES (1, 1);
     2: """
 ALTER TABLE tracker.items ALTER COLUMN due TYPE text USING to_char(due, 'YYYY-MM-DD');
 """,
+    # What the journal says of an item's deadlines and status (``domain.DERIVED_KEYS``),
+    # kept beside it; ``_derive_control`` fills them from the journal's fold.
+    3: """
+ALTER TABLE tracker.items ADD COLUMN due_original text,
+    ADD COLUMN moves json NOT NULL DEFAULT '[]',
+    ADD COLUMN status_since date;
+UPDATE tracker.items SET due_original = due, status_since = updated;
+""",
 }
 
 PLAN_COLUMNS = ("id", "title", "org", "start", "end", "source", "created")
 ITEM_COLUMNS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due",
-                "weight", "evidence", "created", "updated")
+                "weight", "evidence", "created", "updated", "due_original", "moves",
+                "status_since")
 EVENT_COLUMNS = ("seq", "step", "id", "plan", "effective", "action", "actor", "event")
 
 
@@ -216,10 +225,11 @@ def _plan(row: tuple[Any, ...]) -> Plan:
 
 
 def _item(row: tuple[Any, ...]) -> Item:
-    plan, ref, title, status, reason, owners, area, due, weight, evidence, created, updated \
-        = row
+    (plan, ref, title, status, reason, owners, area, due, weight, evidence, created, updated,
+     due_original, moves, status_since) = row
     return Item(plan, ref, title, status, reason, owners, area, due, whole(weight),
-                evidence, _iso(created) or "", _iso(updated) or "")
+                evidence, _iso(created) or "", _iso(updated) or "", due_original, moves,
+                _iso(status_since) or "")
 
 
 def _event(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -235,7 +245,8 @@ def _plan_row(plan: Plan) -> tuple[Any, ...]:
 
 def _item_row(item: Item) -> tuple[Any, ...]:
     return (item.plan, item.ref, item.title, item.status, item.reason, item.owners, item.area,
-            item.due, item.weight, item.evidence, item.created or None, item.updated or None)
+            item.due, item.weight, item.evidence, item.created or None, item.updated or None,
+            item.due_original, jsonio.dumps(item.moves).decode(), item.status_since or None)
 
 
 def _event_row(event: dict[str, Any]) -> tuple[Any, ...]:
@@ -610,6 +621,8 @@ def init_database(location: str, *, readers: Iterable[str] = (),
                     _("Upgrade tracker to use it."))
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 conn.execute(MIGRATIONS[step])
+                if step == 3 and version:
+                    _derive_control(conn)
                 conn.execute("UPDATE tracker.meta SET schema_version = %s", (step,))
             if version == 0:
                 done.append(_("created the tracker schema (version {known}) in {shown}")
@@ -629,6 +642,23 @@ def init_database(location: str, *, readers: Iterable[str] = (),
     finally:
         conn.close()
     return done
+
+
+def _derive_control(conn: psycopg.Connection[Any]) -> None:
+    """Schema 2 → 3: each item's original deadline, moves and status day from its journal,
+    folded as ``report --as-of`` folds it (one plan's events at a time)."""
+    from tracker.history import FOREVER, items_as_of
+
+    plans = [r[0] for r in conn.execute("SELECT id FROM tracker.plans ORDER BY position")]
+    for plan_id in plans:
+        events = [_event(r) for r in conn.execute(
+            SELECT_EVENTS + " WHERE plan = %s ORDER BY seq", (plan_id,))]
+        rows = [(item.due_original, jsonio.dumps(item.moves).decode(),
+                 item.status_since or None, plan_id, item.ref)
+                for item in items_as_of(events, plan_id, FOREVER)]
+        with conn.cursor() as cur:
+            cur.executemany("UPDATE tracker.items SET due_original = %s, moves = %s, "
+                            "status_since = %s WHERE plan = %s AND ref = %s", rows)
 
 
 def _schema_version(conn: psycopg.Connection[Any]) -> int:
