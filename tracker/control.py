@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from tracker.periods import due_end
 
 DONE = frozenset({"fulfilled", "partial"})  # judged on time or late when they closed
+DISCIPLINE_GROUPINGS = ("responsible", "owner", "area")  # the rows of ``tracker discipline``
 
 
 class Move(NamedTuple):

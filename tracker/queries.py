@@ -26,6 +26,7 @@ from tracker.periods import due_end, due_sort_key
 
 if TYPE_CHECKING:
     from tracker.progress import Changes, PlanTrend, Trend
+    from tracker.reports import Discipline
     from tracker.store import Repository
 
 
@@ -163,6 +164,24 @@ class Reader:
         return Trend(by, first, end, rules,
                      [plan_trend(journals[p.id], p.id, p.title, periods, rules)
                       for p in plans])
+
+    def discipline(self, plan_ids: tuple[str, ...], by: str, first: str | None,
+                   last: str | None, as_of: str | None) -> Discipline:
+        """The executive-discipline report of the chosen plans (all when none named): the
+        deadlines that fell from *first* (default: the earliest plan's start) to *last*
+        (default: the as-of day), as things stood on *as_of* (default: today)."""
+        from tracker.reports import discipline_report
+
+        plans = self.plans(plan_ids)
+        day_of = as_of or self.today.isoformat()
+        end = last or day_of
+        if first is None:
+            first = min((p.start for p in plans if p.start), default=None)
+        elif first > end:
+            raise InvalidValue(_("--from {first} is after --to {last}: the span must run "
+                                 "forward").format(first=day(first), last=day(end)))
+        return discipline_report(self.plans_with_items(tuple(p.id for p in plans), as_of),
+                                 by, first, end, day_of)
 
     # plans --------------------------------------------------------------------------------
 

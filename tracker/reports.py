@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from tracker.control import DONE, timeliness
 from tracker.domain import (
     DUE_WITHIN,
     OPEN,
@@ -76,7 +77,8 @@ class PlanReport:
     """The report of one plan."""
 
     __slots__ = ("plan", "title", "tally", "by_status", "unfulfilled", "overdue", "due_soon",
-                 "groups", "weights", "not_yet_added", "items", "changes", "trend")
+                 "groups", "weights", "not_yet_added", "items", "changes", "trend",
+                 "discipline")
 
     def __init__(self, plan: Plan, items: list[Item], tally_: Tally, by_status: dict[str, int],
                  unfulfilled: list[Unfulfilled], overdue: list[Overdue],
@@ -94,6 +96,8 @@ class PlanReport:
         self.items = items  # every item, in the plan's order (for documents that list them)
         self.changes: Changes | None = None  # with --since: what moved since that day
         self.trend: PlanTrend | None = None  # the HTML page: the rate month by month
+        # --full and the documents: the executive discipline of the plan (SPEC §13)
+        self.discipline: Discipline | None = None
 
     @property
     def rate(self) -> float | None:
@@ -120,19 +124,23 @@ class PlanReport:
             data["not_yet_added"] = self.not_yet_added
         if self.changes is not None:
             data["changes"] = self.changes.to_json()
+        if self.discipline is not None:
+            data["discipline"] = self.discipline.to_json()
         return data
 
 
 class Report:
     """A report of one or several plans: the rule, one entry per plan, and the total."""
 
-    __slots__ = ("as_of", "rules", "by", "plans", "total", "weights", "due_within", "full")
+    __slots__ = ("as_of", "rules", "by", "plans", "total", "weights", "due_within", "full",
+                 "discipline")
 
     def __init__(self, as_of: str, rules: Rules, by: str | None, plans: list[PlanReport],
                  total: Tally, weights: Weights, due_within: int = DUE_WITHIN) -> None:
         self.as_of = as_of
         self.due_within = due_within  # days ahead that "due soon" looks
         self.full = False  # several plans: each one's sections after the overview
+        self.discipline: Discipline | None = None  # the workbook's sheet of it
         self.rules = rules
         self.by = by
         self.plans = plans
@@ -281,3 +289,132 @@ def _with_total(entries: list[PlanReport], rules: Rules, as_of: str, by: str | N
     total = Tally(int(sums[0]), int(sums[1]), int(sums[2]), whole(sums[3]), whole(sums[4]))
     return Report(as_of, rules, by, entries, total,
                   (1, 1) if low is None or high is None else (low, high), due_within)
+
+
+# --- executive discipline (SPEC §13) ----------------------------------------------------
+
+class DisciplineRow(TypedDict):
+    """One executor's (or area's) record against its deadlines in the span."""
+
+    key: str | None
+    due: int  # items whose deadline (its last day) fell in the span
+    on_time: int  # fulfilled or partly, by the deadline in force that day
+    late: int  # fulfilled or partly, after it
+    overdue: int  # still open past it
+    not_fulfilled: int  # closed without being done (not fulfilled, withdrawn)
+    not_yet_due: int  # open, the deadline's last day not passed on the as-of day
+    average_delay: float | None  # days, over the late and the overdue
+    longest_delay: int | None
+    moved: int  # moves of these items' deadlines
+    late_original: int  # done after, or open past, the deadline as first approved
+    rate: float | None  # on time / (on time + late + overdue)
+
+
+class Discipline:
+    """The executive-discipline report: a row per executor and the total."""
+
+    __slots__ = ("as_of", "first", "last", "by", "plans", "rows", "total")
+
+    def __init__(self, as_of: str, first: str | None, last: str, by: str,
+                 plans: list[tuple[str, str]], rows: list[DisciplineRow],
+                 total: DisciplineRow) -> None:
+        self.as_of = as_of
+        self.first = first  # None: from the earliest deadline
+        self.last = last
+        self.by = by
+        self.plans = plans  # (id, title) of each plan in it
+        self.rows = rows
+        self.total = total
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of, "from": self.first, "to": self.last, "by": self.by,
+            "plans": [{"plan": plan, "title": title} for plan, title in self.plans],
+            "rule": "rate = on_time / (on_time + late + overdue)",
+            "rows": self.rows, "total": self.total,
+        }
+
+
+class _Counts:
+    """The running sums of one row."""
+
+    __slots__ = ("due", "on_time", "late", "overdue", "not_fulfilled", "not_yet_due",
+                 "delays", "moved", "late_original")
+
+    def __init__(self) -> None:
+        self.due = self.on_time = self.late = self.overdue = 0
+        self.not_fulfilled = self.not_yet_due = self.moved = self.late_original = 0
+        self.delays: list[int] = []
+
+    def add(self, item: Item, as_of: str) -> None:
+        t = timeliness(item, as_of)
+        self.due += 1
+        self.moved += len(item["moves"])
+        if item["status"] in DONE:
+            if t.on_time:
+                self.on_time += 1
+            else:
+                self.late += 1
+                self.delays.append(t.delay or 0)
+        elif t.overdue:
+            self.overdue += 1
+            self.delays.append(t.delay or 0)
+        elif item["status"] in OPEN:
+            self.not_yet_due += 1
+        else:
+            self.not_fulfilled += 1
+        if t.on_time_original is False:
+            self.late_original += 1
+
+    def row(self, key: str | None) -> DisciplineRow:
+        judged = self.on_time + self.late + self.overdue
+        return {
+            "key": key, "due": self.due, "on_time": self.on_time, "late": self.late,
+            "overdue": self.overdue, "not_fulfilled": self.not_fulfilled,
+            "not_yet_due": self.not_yet_due,
+            "average_delay": round(sum(self.delays) / len(self.delays), 1)
+            if self.delays else None,
+            "longest_delay": max(self.delays) if self.delays else None,
+            "moved": self.moved, "late_original": self.late_original,
+            "rate": self.on_time / judged if judged else None,
+        }
+
+
+def discipline_keys(item: Item, by: str) -> list[str | None]:
+    """The rows an item counts in: its responsible executor, each executor, or its area."""
+    if by == "responsible":
+        return [item["owners"][0] if item["owners"] else None]
+    if by == "owner":
+        return list(dict.fromkeys(item["owners"])) or [None]
+    return [item["area"] or None]
+
+
+def plan_discipline(plan: Plan, items: list[Item], as_of: str) -> Discipline:
+    """A plan's executive discipline for its report: by responsible executor, the
+    deadlines from the plan's start to the report's day."""
+    return discipline_report([(plan, items)], "responsible", plan.start, as_of, as_of)
+
+
+def discipline_report(plans: Iterable[tuple[Plan, list[Item]]], by: str, first: str | None,
+                      last: str, as_of: str) -> Discipline:
+    """Each executor's record against the deadlines that fell from *first* (None: any
+    day) to *last*, as things stood on *as_of*. *plans* may be a generator: each plan's
+    items are let go once counted."""
+    counts: dict[str | None, _Counts] = defaultdict(_Counts)
+    total = _Counts()
+    shown = []
+    for plan, items in plans:
+        shown.append((plan.id, plan.title))
+        for item in items:
+            end = due_end(item["due"])
+            if end is None or end > last or (first is not None and end < first):
+                continue
+            total.add(item, as_of)
+            for key in discipline_keys(item, by):
+                counts[key].add(item, as_of)
+    keys: list[str | None] = sorted((k for k in counts if k is not None),
+                                    key=lambda k: str(k).casefold())
+    if None in counts:
+        keys.append(None)
+    return Discipline(as_of, first, last, by, shown, [counts[k].row(k) for k in keys],
+                      total.row(None))

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 STATUSES_WITHOUT_REASON = frozenset({"fulfilled", "in-progress", "not-started"})
 # Fields an add does not journal: the plan and dates are the event's, the rest derived.
 NOT_RECORDED = frozenset({"plan", "created", "updated", *DERIVED_KEYS})
+NO_MOVE = Move()
 
 
 class Tracker:
@@ -186,7 +187,7 @@ class Tracker:
         on: str | None = None,
         note: str = "",
         action: str = "update",
-        move: Move = Move(),
+        move: Move = NO_MOVE,
     ) -> list[tuple[Item, dict[str, list[Any]]]]:
         """Apply the same changes to every item; all are checked before any is changed."""
         if not fields and not note:
@@ -211,7 +212,7 @@ class Tracker:
         note: str = "",
         action: str = "update",
         note_alone: bool = True,
-        move: Move = Move(),
+        move: Move = NO_MOVE,
     ) -> dict[str, list[Any]]:
         """Change one item's fields, recording what changed; return the changes.
 
@@ -223,8 +224,8 @@ class Tracker:
         wanted = {k: v for k, v in fields.items() if k in EDITABLE_ITEM_FIELDS}
         if wanted.get("due") == PLAN_YEAR:
             wanted["due"] = resolve_due(PLAN_YEAR, self.plan(item.plan))
-        moved = self._deadline_change(item, wanted, move)
-        if moved is not None and not move.correct and "status" not in wanted:
+        kind = self._deadline_change(item, wanted, move)
+        if kind == "move" and "status" not in wanted:
             wanted.pop("reason", None)  # --reason says why the deadline moved
         if (
             "status" in wanted
@@ -235,17 +236,20 @@ class Tracker:
             wanted["reason"] = ""
         effective = self._effective(on)
         back_dated = effective < item.updated
-        new_due = wanted.pop("due", item.due) if moved is not None else item.due
+        old_due, new_due = item.due, wanted.pop("due", item.due)
         changes = _apply(item, wanted)
-        if moved is not None:
+        moved: list[Any] | None = None  # the move's [old, new]: an event of its own, below
+        if kind is not None:
             follow_due(item, new_due, effective, correct=move.correct, reason=move.reason,
                        basis=move.basis, actor=self.actor)
             item.due = new_due
-            if not move.correct:  # its own event, below
-                moved = [moved, new_due]
+            if kind == "move":
+                moved = [old_due, new_due]
             else:
-                changes["due"] = [moved, new_due]
-                moved = None
+                changes["due"] = [old_due, new_due]
+        elif new_due != old_due:  # the first deadline: its original
+            changes.update(_apply(item, {"due": new_due}))
+            item.due_original = new_due
         if not changes and moved is None and not (note and note_alone):
             return {}
         if (changes or moved) and effective < item.created:
@@ -271,8 +275,8 @@ class Tracker:
         return changes
 
     def _deadline_change(self, item: Item, wanted: dict[str, Any], move: Move) -> str | None:
-        """Check a change of *item*'s deadline; its old value (None when it does not change
-        or is the first one) — a move, or with ``move.correct`` a correction."""
+        """Check a change of *item*'s deadline: ``move`` or (``move.correct``) ``correct``;
+        None when the deadline does not change or this is its first one."""
         if "due" not in wanted or wanted["due"] == item.due:
             return None
         had = item.due_original is not None or bool(item.moves)
@@ -281,7 +285,7 @@ class Tracker:
                 raise InvalidValue(
                     _("--correct: {item} has no deadline to correct; give it one with --due "
                       "alone").format(item=item.id))
-            return item.due
+            return "correct"
         if not had:
             return None
         old, new = item.due, wanted["due"]
@@ -298,7 +302,7 @@ class Tracker:
             raise InvalidValue(
                 _("the deadline of {item} cannot move to {new}: it ends before the plan "
                   "starts ({start})").format(item=item.id, new=due_text(new), start=day(start)))
-        return old
+        return "move"
 
     def _effective(self, on: str | None) -> str:
         today = self.today.isoformat()
@@ -316,7 +320,7 @@ class Tracker:
         create_title: str | None = None,
         on: str | None = None,
         each: Callable[[list[Row]], Iterable[Row]] | None = None,
-        move: Move = Move(),
+        move: Move = NO_MOVE,
     ) -> dict[str, list[str]]:
         """Add or update a plan's items from validated rows, as one step.
 

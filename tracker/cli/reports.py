@@ -26,7 +26,7 @@ from tracker.cli.common import (
     rules_options,
     today,
 )
-from tracker.control import Move
+from tracker.control import DISCIPLINE_GROUPINGS, Move
 from tracker.domain import DUE_WITHIN, Rules, sorted_by_ref
 from tracker.errors import InvalidValue, TrackerError
 from tracker.i18n import _, day, ngettext, os_reason
@@ -57,7 +57,8 @@ OVERVIEW_FORMATS = ("table", "plain", "grid", "markdown")  # several plans: the 
               help="List the open items due in the next DAYS days.")
 @rules_options
 @click.option("--full", is_flag=True,
-              help="Several plans: each plan's sections after the overview.")
+              help="Several plans: each plan's sections after the overview; every plan: its "
+                   "executive discipline too.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
 @format_option(choices=(*ROW_FORMATS, *DOCUMENT_FORMATS))
@@ -113,8 +114,16 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
                                  end, by, due_within)
     else:
         plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later)
-        report = build_report(plans, rules, end, by, keep_items=fmt == "docx",
+        with_discipline = full or fmt in DOCUMENT_FORMATS
+        report = build_report(plans, rules, end, by, keep_items=fmt == "docx" or with_discipline,
                               due_within=due_within)
+        if with_discipline:  # the executive discipline of each plan, from the same items
+            from tracker.reports import plan_discipline
+
+            for entry in report.plans:
+                entry.discipline = plan_discipline(reader.plan(entry.plan), entry.items, end)
+                if fmt != "docx":
+                    entry.items = []
     report.full = full
     if as_of is not None:  # how many of today's items the day did not know yet
         for entry in report.plans:
@@ -166,6 +175,43 @@ def trend(app: App, plan_ids: tuple[str, ...], by: str, first: str | None, last:
     emit(app, app.renderer(fmt, output).trend(found), output)
 
 
+@command("discipline")
+@click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
+@click.option("--by", type=click.Choice(DISCIPLINE_GROUPINGS), default="responsible",
+              show_default=True,
+              help="A row per responsible executor, per executor (co-executors included) or "
+                   "per area.")
+@click.option("--from", "first", type=DATE, metavar="DATE",
+              help="The first day a deadline may fall on (default: the plan's start).")
+@click.option("--to", "last", type=DATE, metavar="DATE",
+              help="The last day a deadline may fall on (default: the --as-of day).")
+@click.option("--as-of", "as_of", type=DATE, metavar="DATE",
+              help="Judge as things stood on that day, from the journal (default: today).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE instead of stdout.")
+@format_option(choices=(*ROW_FORMATS, "html", "docx", "pdf", "xlsx"))
+@pass_app
+def discipline(app: App, plan_ids: tuple[str, ...], by: str, first: str | None,
+               last: str | None, as_of: str | None, output: str | None, fmt: str) -> None:
+    """The executive-discipline report: per executor, the measures whose deadline fell in
+    the span — fulfilled on time, fulfilled late, overdue and open — the average and
+    longest delay in days, the deadlines moved, and the on-time rate with its formula.
+    No PLAN means every plan.
+
+    \b
+    Examples:
+      tracker discipline csto-2023 --as-of 2023-11-21
+      tracker discipline --by area --from 2024-01-01 --to 2024-06-30
+      tracker discipline csto-2023 --format docx -o discipline.docx
+    """
+    if fmt in ("xlsx", "docx", "pdf") and output is None:
+        raise InvalidValue(_("--format {fmt} writes a file: add -o FILE.{fmt}").format(fmt=fmt))
+    if output is not None:
+        app.check_output(output)
+    found = app.reader().discipline(plan_ids, by, first, last, as_of)
+    emit(app, app.renderer(fmt, output).discipline(found), output)
+
+
 @command("export")
 @click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
@@ -208,6 +254,7 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
 
         report = build_report(reader.plans_with_items(plan_ids, as_of), Rules(),
                               as_of or today().isoformat())
+        report.discipline = reader.discipline(plan_ids, "responsible", None, None, as_of)
     emit(app, render.export(Reiterable(items), report), output)
 
 
@@ -351,4 +398,4 @@ def _progress(rows: list[Any]) -> Iterator[Any]:
         yield from shown
 
 
-COMMANDS = [report, trend, export, import_]
+COMMANDS = [report, trend, discipline, export, import_]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tracker.domain import Item
     from tracker.progress import Trend
-    from tracker.reports import Report
+    from tracker.reports import Discipline, Report
 
 # format → the module of this package that renders it
 MODULES = {
@@ -77,6 +77,10 @@ class Renderer:
     def export(self, items: Iterable[Item], report: Report | None = None) -> str | bytes:
         """Items as ``tracker export`` writes them (the workbook also needs the report)."""
         return self._cannot("an export")
+
+    def discipline(self, discipline: Discipline) -> str | bytes:
+        """The executive-discipline report: a row per executor, the total, the formula."""
+        return self._cannot("a discipline report")
 
     def trend(self, trend: Trend) -> str | bytes:
         """A row per period, and a chart where the format can draw one."""

@@ -15,8 +15,11 @@ from tracker.i18n import _, current, day, moment, ngettext, number, percent, pge
 from tracker.periods import period_label, period_text
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from tracker.domain import Item
     from tracker.progress import Changes, Trend
+    from tracker.reports import Discipline
 
 
 def field_label(name: str) -> str:
@@ -131,6 +134,15 @@ def due_shown(due: str | None, original: str | None, moves: int) -> str:
         return _("{due} (was {original})").format(due=text or _("none"), original=was)
     return ngettext("{due} (moved {count} time)", "{due} (moved {count} times)", moves) \
         .format(due=text, count=moves)
+
+
+def due_history(original: str | None, moves: int) -> str:
+    """What a moved deadline was, for a document's deadline cell: «(first: Q2 2023;
+    moved 1 time)»."""
+    was = period_text(original, current()) if original is not None else _("none")
+    return ngettext("(first: {original}; moved {count} time)",
+                    "(first: {original}; moved {count} times)", moves).format(
+        original=was, count=moves)
 
 
 def listed(item: Item) -> dict[str, Any]:
@@ -413,3 +425,74 @@ def note_text(note: str) -> str:
     if note.startswith("undo of step ") and note[len("undo of step "):].isdigit():
         return _("undo of step {step}").format(step=note[len("undo of step "):])
     return note
+
+
+# --- executive discipline (SPEC §13) ----------------------------------------------------
+
+DISCIPLINE_COLUMNS = ["key", "due", "on_time", "late", "overdue", "average_delay",
+                      "longest_delay", "moved", "rate"]
+
+
+def discipline_headers(by: str) -> list[str]:
+    """The discipline table's headers: short, so that it fits 80 columns in either
+    language; ``discipline_note`` says what each counts."""
+    first = {"responsible": pgettext("discipline column", "responsible"),
+             "owner": pgettext("discipline column", "executor"),
+             "area": pgettext("discipline column", "area")}[by]
+    return [first, pgettext("discipline column", "due"),
+            pgettext("discipline column", "on time"), pgettext("discipline column", "late"),
+            pgettext("discipline column", "overdue"),
+            pgettext("discipline column", "average delay"),
+            pgettext("discipline column", "longest delay"),
+            pgettext("discipline column", "moved"), pgettext("discipline column", "on-time rate")]
+
+
+def discipline_cells(row: Mapping[str, Any], by: str, total: bool = False) -> list[str]:
+    """A discipline row as text: the executor (or 'total'), counts, days, the rate."""
+    key = _("total") if total else (row["key"] if row["key"] is not None else
+                                    no_discipline_key(by))
+    average = row["average_delay"]
+    longest = row["longest_delay"]
+    return [key, str(row["due"]), str(row["on_time"]), str(row["late"]), str(row["overdue"]),
+            "–" if average is None else number(average),
+            "–" if longest is None else str(longest), str(row["moved"]), percent(row["rate"])]
+
+
+def no_discipline_key(by: str) -> str:
+    return _("(no area)") if by == "area" else _("(no executor)")
+
+
+def discipline_title(d: Discipline) -> str:
+    """What the report covers: the deadlines of which span, as of which day."""
+    if d.first is None:
+        return (_("deadlines up to {last}, as of {as_of}")
+                .format(last=day(d.last), as_of=day(d.as_of)))
+    return (_("deadlines from {first} to {last}, as of {as_of}")
+            .format(first=day(d.first), last=day(d.last), as_of=day(d.as_of)))
+
+
+def discipline_rule(d: Discipline) -> str:
+    """The on-time rate's formula with the total's numbers, as the rate line gives them."""
+    t = d.total
+    judged = t["on_time"] + t["late"] + t["overdue"]
+    return (_("on-time rate = on time / (on time + late + overdue) = {on_time} / ({on_time} + "
+              "{late} + {overdue}) = {rate}")
+            .format(on_time=t["on_time"], late=t["late"], overdue=t["overdue"],
+                    rate=percent(t["rate"]) if judged else _("n/a (nothing due yet)")))
+
+
+def discipline_note(d: Discipline) -> str:
+    """What the columns count, in one paragraph under the table."""
+    t = d.total
+    return (_("due: measures whose deadline (its last day) fell in the span; on time and late: "
+              "fulfilled or partly fulfilled by or after the deadline in force on that day; "
+              "overdue: still open past it; delays in days, of the late and the overdue; moved: "
+              "deadline moves. Not counted in the rate: {closed} closed without being fulfilled, "
+              "{open} not yet due. Against the deadlines as first approved, {original} were late "
+              "or are overdue.")
+            .format(closed=t["not_fulfilled"], open=t["not_yet_due"],
+                    original=t["late_original"]))
+
+
+def discipline_heading() -> str:
+    return _("Executive discipline")

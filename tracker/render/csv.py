@@ -23,7 +23,7 @@ from tracker.tabular import COLUMNS, FORMULA_FIRST, export_cells, neutralise
 if TYPE_CHECKING:
     from tracker.domain import Item
     from tracker.progress import Trend
-    from tracker.reports import Report
+    from tracker.reports import Discipline, Report
 
 BOM = "\ufeff"
 
@@ -134,6 +134,15 @@ class CsvRenderer(Renderer):
                 columns.append("rate_then")
                 for line, entry in zip(lines, report.plans, strict=False):
                     line["rate_then"] = entry.changes.then.rate if entry.changes else None
+        return csv_text(lines, columns, self.delimiter)
+
+    def discipline(self, discipline: Discipline) -> str:
+        """A row per executor (or area), then the total: every count the JSON gives."""
+        by = discipline.by
+        columns = [by, "due", "on_time", "late", "overdue", "not_fulfilled", "not_yet_due",
+                   "average_delay", "longest_delay", "moved", "late_original", "rate"]
+        lines = [{by: row["key"], **row} for row in discipline.rows]
+        lines.append({**discipline.total, by: "total"})
         return csv_text(lines, columns, self.delimiter)
 
     def trend(self, trend: Trend) -> str:

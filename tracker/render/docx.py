@@ -26,6 +26,13 @@ from tracker.render.common import (
     change_groups,
     change_sections,
     changes_heading,
+    discipline_cells,
+    discipline_headers,
+    discipline_heading,
+    discipline_note,
+    discipline_rule,
+    discipline_title,
+    due_history,
     due_soon_heading,
     field_label,
     group_label,
@@ -43,7 +50,7 @@ from tracker.render.common import (
 if TYPE_CHECKING:
     from tracker.domain import Item
     from tracker.progress import Changes
-    from tracker.reports import PlanReport, Report
+    from tracker.reports import Discipline, PlanReport, Report
 
 FONT = "Times New Roman"  # LibreOffice shows it as the metric-compatible Liberation Serif
 BODY_PT = 12
@@ -54,8 +61,23 @@ HEADER_FILL = "D9E2F3"
 SECTION_FILL = "F2F2F2"
 
 
-def document_bytes(report: Report) -> bytes:
-    """The .docx file of a report built with every plan's items kept."""
+def discipline_bytes(d: Discipline) -> bytes:
+    """The .docx file of the executive-discipline report."""
+    document = _document()
+    name = d.plans[0][1] if len(d.plans) == 1 else _("all plans")
+    title = _("Executive discipline: {title}").format(title=name)
+    _paragraph(document, title, size=14, bold=True, center=True, keep=True)
+    _paragraph(document, _("as of {day}").format(day=day(d.as_of)), center=True,
+               italic=True, keep=True)
+    document.core_properties.title = visible(title)
+    _discipline(document, d, level=1)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _document() -> Any:
+    """An empty A4 landscape document in the house style, page numbers in its footer."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
@@ -72,7 +94,12 @@ def document_bytes(report: Report) -> bytes:
     _east_asian_font(normal)
     document.styles["Footer"].font.size = Pt(9)
     _footer(section)
+    return document
 
+
+def document_bytes(report: Report) -> bytes:
+    """The .docx file of a report built with every plan's items kept."""
+    document = _document()
     plans = report.plans
     if len(plans) == 1:
         title = _("Progress report: {title}").format(title=plans[0].title)
@@ -173,6 +200,21 @@ def _plan_part(document: Any, entry: PlanReport, report: Report, alone: bool) ->
         day=day(report.as_of), count=len(entry.overdue)), entry.overdue)
     _deadlines(document, capital(due_soon_heading(len(entry.due_soon), report.due_within,
                                                   report.as_of)), entry.due_soon)
+    if entry.discipline is not None:
+        _discipline(document, entry.discipline)
+
+
+def _discipline(document: Any, d: Discipline, level: int = 2) -> None:
+    """The executive-discipline table: a row per responsible executor and the total, the
+    formula and what the columns count."""
+    _heading(document, discipline_heading(), level=level)
+    _paragraph(document, capital(discipline_title(d)), italic=True)
+    rows = [discipline_cells(row, d.by) for row in d.rows]
+    rows.append(discipline_cells(d.total, d.by, total=True))
+    _simple_table(document, discipline_headers(d.by), rows,
+                  (7.7, 2.0, 2.0, 2.0, 2.0, 2.5, 2.5, 2.0, 3.0), total=True)
+    _paragraph(document, discipline_rule(d), size=9)
+    _paragraph(document, discipline_note(d), size=9)
 
 
 def _deadlines(document: Any, heading: str, rows_: list[Any]) -> None:
@@ -227,9 +269,11 @@ def _measures_table(document: Any, items: list[Item]) -> None:
             remarks.append(item.reason)
         if item.evidence:
             remarks.append(_("Confirmed by: {evidence}").format(evidence=item.evidence))
-        rows.append(_row_xml([item.ref, item.title, period_text(item.due, lang),
-                              "\n".join(item.owners), "\n".join(remarks)], COLUMN_CM,
-                             bold_first_line_of=4))
+        deadline = period_text(item.due, lang)
+        if item.moves:
+            deadline += "\n" + due_history(item.due_original, len(item.moves))
+        rows.append(_row_xml([item.ref, item.title, deadline, "\n".join(item.owners),
+                              "\n".join(remarks)], COLUMN_CM, bold_first_line_of=(3, 4)))
     _append_rows(table, rows)
 
 
@@ -316,14 +360,15 @@ def _append_rows(table: Any, rows: list[str]) -> None:
 
 
 def _row_xml(values: list[str], widths_cm: tuple[float, ...], *,
-             bold_first_line_of: int | None = None, bold: bool = False) -> str:
+             bold_first_line_of: tuple[int, ...] = (), bold: bool = False) -> str:
     """One table row that never splits across pages: a cell per value, a paragraph per
-    line, its first line bold if asked. Text is escaped (``xml_text``): never markup."""
+    line, the first line of the cells *bold_first_line_of* bold. Text is escaped
+    (``xml_text``): never markup."""
     cells = []
     for n, (text, width) in enumerate(zip(values, widths_cm, strict=True)):
         lines = visible(text).split("\n") if text else [""]
         paragraphs = "".join(
-            _paragraph_xml(line, bold or (n == bold_first_line_of and k == 0))
+            _paragraph_xml(line, bold or (n in bold_first_line_of and k == 0))
             for k, line in enumerate(lines))
         cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{_twips(width)}" w:type="dxa"/></w:tcPr>'
                      f"{paragraphs}</w:tc>")
@@ -439,6 +484,9 @@ class DocxRenderer(Renderer):
 
     def report(self, report: Report) -> bytes:
         return document_bytes(report)
+
+    def discipline(self, discipline: Discipline) -> bytes:
+        return discipline_bytes(discipline)
 
 
 RENDERER = DocxRenderer

@@ -26,6 +26,12 @@ from tracker.render.common import (
     change_groups,
     change_sections,
     changes_heading,
+    discipline_cells,
+    discipline_headers,
+    discipline_heading,
+    discipline_note,
+    discipline_rule,
+    discipline_title,
     due_soon_heading,
     field_label,
     group_label,
@@ -47,7 +53,7 @@ from tracker.render.common import (
 
 if TYPE_CHECKING:
     from tracker.progress import Changes, PlanTrend, Trend
-    from tracker.reports import PlanReport, Report
+    from tracker.reports import Discipline, PlanReport, Report
 
 # The chart's geometry in CSS pixels; tests find the SVG by its id and these sizes.
 FONT_SIZE = 12
@@ -535,6 +541,8 @@ def _plan_section(entry: PlanReport, report: Report, alone: bool) -> str:
                               {"label": field_label(by)}))
         else:
             out.append(_tag("p", _("no items"), "none") + "</div>")
+    if entry.discipline is not None:
+        out.append(_discipline(entry.discipline))
     out.append("</section>")
     return "\n".join(out)
 
@@ -708,11 +716,49 @@ def render_trend_html(trend: Trend, version: str = "") -> str:
     return visible(_page(title, body))
 
 
+def _discipline(d: Discipline, level: int | None = 3) -> str:
+    """The executive-discipline table, its formula and what its columns count."""
+    headers = discipline_headers(d.by)
+    cells = [discipline_cells(row, d.by) for row in d.rows]
+    cells.append(discipline_cells(d.total, d.by, total=True))
+    kinds = ["key", *["num"] * (len(headers) - 1)]
+    head = "".join(f'<th class="{kind}" scope="col">{escape(h)}</th>'
+                   for kind, h in zip(kinds, headers, strict=True))
+    lines = []
+    for n, row in enumerate(cells):
+        css = ' class="total"' if n == len(cells) - 1 else ""
+        lines.append(f"<tr{css}>" + "".join(f'<td class="{kind}">{_e(value)}</td>'
+                                            for kind, value in zip(kinds, row, strict=True))
+                     + "</tr>")
+    body = "\n".join(lines)
+    return "\n".join([
+        '<section class="discipline">',
+        f"<h{level}>{escape(discipline_heading())}</h{level}>" if level else "",
+        _tag("p", capital(discipline_title(d)), "note"),
+        f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>",
+        _tag("p", discipline_rule(d), "rule"),
+        _tag("p", discipline_note(d), "note"),
+        "</section>"])
+
+
+def render_discipline_html(d: Discipline, version: str = "") -> str:
+    """The executive-discipline report as a page of its own."""
+    name = (f"{d.plans[0][0]}: {d.plans[0][1]}" if len(d.plans) == 1 else _("All plans"))
+    title = f"{discipline_heading()}: {name}"
+    made = _("Made with {tool}, as of {day}.").format(tool=f"tracker {version}".strip(),
+                                                      day=day(d.as_of))
+    return visible(_page(title, ["<header>", _tag("h1", title), "</header>",
+                                 _discipline(d, level=None), f"<footer>{escape(made)}</footer>"]))
+
+
 class HtmlRenderer(Renderer):
     """``--format html``: the report, or the trend, as one page."""
 
     def report(self, report: Report) -> str:
         return self._for_output(render_html(report, self.version))
+
+    def discipline(self, discipline: Discipline) -> str:
+        return self._for_output(render_discipline_html(discipline, self.version))
 
     def trend(self, trend: Trend) -> str:
         return self._for_output(render_trend_html(trend, self.version))

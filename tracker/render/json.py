@@ -15,7 +15,7 @@ from tracker.render import Renderer
 if TYPE_CHECKING:
     from tracker.domain import Item
     from tracker.progress import Trend
-    from tracker.reports import Report
+    from tracker.reports import Discipline, Report
 
 
 class JsonRenderer(Renderer):
@@ -46,6 +46,9 @@ class JsonRenderer(Renderer):
         if not chunks:
             return "[]\n"
         return "[\n" + ",\n".join(chunks) + "\n]\n"
+
+    def discipline(self, discipline: Discipline) -> str:
+        return pretty(discipline.to_json())
 
     def trend(self, trend: Trend) -> str:
         return pretty(trend.to_json())

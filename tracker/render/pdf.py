@@ -18,7 +18,7 @@ from tracker.render import Renderer
 from tracker.render.html import render_html
 
 if TYPE_CHECKING:
-    from tracker.reports import Report
+    from tracker.reports import Discipline, Report
 
 INSTALL = "pip install 'tracker[pdf]'"
 
@@ -29,6 +29,11 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 def pdf_bytes(report: Report, version: str = "") -> bytes:
     """The PDF of a report."""
+    return print_page(render_html(report, version))
+
+
+def print_page(html: str) -> bytes:
+    """The PDF of one of tracker's pages."""
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Pango library is missing
@@ -38,7 +43,7 @@ def pdf_bytes(report: Report, version: str = "") -> bytes:
             _("Install it with: {command} (and, on Debian or Ubuntu, apt-get install "
               "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)").format(command=INSTALL),
         ) from None
-    page = weasyprint.HTML(string=render_html(report, version), url_fetcher=_no_fetching)
+    page = weasyprint.HTML(string=html, url_fetcher=_no_fetching)
     data: bytes = page.write_pdf()
     return data
 
@@ -50,6 +55,11 @@ class PdfRenderer(Renderer):
 
     def report(self, report: Report) -> bytes:
         return pdf_bytes(report, self.version)
+
+    def discipline(self, discipline: Discipline) -> bytes:
+        from tracker.render.html import render_discipline_html
+
+        return print_page(render_discipline_html(discipline, self.version))
 
 
 RENDERER = PdfRenderer

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.i18n import _, day, ngettext, percent
 from tracker.render import Renderer
 from tracker.render.common import (
+    DISCIPLINE_COLUMNS,
     HISTORY_COLUMNS,
     LOG_COLUMNS,
     TREND_COLUMNS,
@@ -24,6 +25,12 @@ from tracker.render.common import (
     change_groups,
     change_sections,
     changes_heading,
+    discipline_cells,
+    discipline_headers,
+    discipline_heading,
+    discipline_note,
+    discipline_rule,
+    discipline_title,
     due_soon_heading,
     field_label,
     group_label,
@@ -49,7 +56,7 @@ from tracker.render.common import (
 if TYPE_CHECKING:
     from tracker.domain import Item
     from tracker.progress import Changes, Trend
-    from tracker.reports import Group, PlanReport, Report
+    from tracker.reports import Discipline, Group, PlanReport, Report
 
 TABLE_STYLES = {"table": "simple", "plain": "plain", "grid": "grid", "markdown": "pipe"}
 BAR_WIDTH = 16
@@ -545,6 +552,8 @@ class TextRenderer(Renderer):
         self._listing(out, due_soon_heading(len(entry.due_soon), report.due_within,
                                             report.as_of),
                       entry.due_soon, ["id", "status", "due", "owners", "title"])
+        if entry.discipline is not None:
+            self._discipline_section(out, entry.discipline, 3)
         if report.by:
             out.append(self.heading(by_heading(report.by)))
             if report.by == "owner":
@@ -678,6 +687,48 @@ class TextRenderer(Renderer):
                              [headers[n] for n in kept], rule)
                 + self.para(_("(left out, being 0 in every period: {columns})")
                             .format(columns=", ".join(left_out))) + "\n")
+
+    def discipline(self, d: Discipline) -> str:
+        """The executive-discipline report: a row per executor, the total, the formula."""
+        out: list[str] = []
+        self._discipline_section(out, d, 2)
+        return visible("\n".join(out).rstrip("\n") + "\n")
+
+    def _discipline_section(self, out: list[str], d: Discipline, level: int) -> None:
+        name = (f"{d.plans[0][0]}: {d.plans[0][1]}" if len(d.plans) == 1
+                else _("all plans") if d.plans else "")
+        out.append(self.heading(f"{discipline_heading()}: {name}" if name
+                                else discipline_heading(), level))
+        out.append(self.para(discipline_title(d)))
+        out.append("")
+        out.append(self.discipline_table(d).rstrip("\n"))
+        out.append("")
+        out.append(self.para(discipline_rule(d)))
+        out.append(self.para(discipline_note(d)))
+        out.append("")
+
+    def discipline_table(self, d: Discipline) -> str:
+        """Executors to the left, numbers to the right; on a narrow screen the headers
+        break onto lines of their own, then long names are cut."""
+        body = [discipline_cells(row, d.by) for row in d.rows]
+        body.append(discipline_cells(d.total, d.by, total=True))
+        headers = discipline_headers(d.by)
+        if self.fmt not in ("table", "plain"):
+            rows = [dict(zip(DISCIPLINE_COLUMNS, cells, strict=True)) for cells in body]
+            return self.table(rows, DISCIPLINE_COLUMNS, headers, wrap=False)
+        rule = self.fmt == "table"
+        text = counts_table(body, headers, rule)
+        if not self.width or _widest(text) <= self.width:
+            return text
+        headers = [h.replace(" ", "\n") for h in headers]
+        text = counts_table(body, headers, rule)
+        room = self.width - (_widest(text) - max(len(row[0]) for row in body))
+        if _widest(text) > self.width and room >= MIN_WRAP:
+            for row in body:
+                if len(row[0]) > room:
+                    row[0] = row[0][:room - 1].rstrip() + "…"
+            text = counts_table(body, headers, rule)
+        return text
 
     def rate_line(self, fulfilled: int, counted: int, rate: float | None,
                   weights: tuple[float | int, float | int]) -> str:

@@ -25,7 +25,14 @@ from tracker.periods import period_label, period_text
 from tracker.render import Renderer
 from tracker.render.common import (
     TREND_COLUMNS,
+    capital,
+    discipline_headers,
+    discipline_heading,
+    discipline_note,
+    discipline_rule,
+    discipline_title,
     field_label,
+    no_discipline_key,
     rule_line,
     trend_headers,
     trend_note,
@@ -38,7 +45,7 @@ from tracker.tabular import COLUMNS
 if TYPE_CHECKING:
     from tracker.domain import Item
     from tracker.progress import Trend
-    from tracker.reports import Report
+    from tracker.reports import Discipline, Report
 
 RATE_FORMAT = "0.0%"
 # How wide a column may grow (characters), and how wide each kind of column starts.
@@ -49,6 +56,8 @@ LINE_POINTS = 15  # the height of one line of 11 pt text, in points
 SUMMARY_COLUMNS = ("plan", "title", "total", "counted", "fulfilled", "counted_weight",
                    "credit", "rate")
 UNFULFILLED_COLUMNS = ("plan", "ref", "title", "status", "reason")
+# The Items sheet: the export's columns, then the deadline as first approved and its moves.
+ITEM_SHEET_COLUMNS = (*COLUMNS, "due_original", "due_moves")
 
 
 def _date(text: str | None) -> date | None:
@@ -136,8 +145,56 @@ def workbook_bytes(report: Report, items: Iterable[Item]) -> bytes:
     _summary(book, fmt, report)
     _items(book, fmt, items)
     _unfulfilled(book, fmt, report)
+    if report.discipline is not None:
+        _discipline(book, fmt, report.discipline)
     book.close()
     return buffer.getvalue()
+
+
+def discipline_bytes(d: Discipline) -> bytes:
+    """The .xlsx file of the executive-discipline report: its sheet alone."""
+    buffer = io.BytesIO()
+    book, fmt = _workbook(buffer)
+    _discipline(book, fmt, d)
+    book.close()
+    return buffer.getvalue()
+
+
+def _discipline(book: Any, fmt: dict[str, Any], d: Discipline) -> None:
+    """The sheet «Исполнительская дисциплина»: the title, a row per executor with numbers
+    as numbers and the rate as a percentage, the total, the formula and the note."""
+    sheet = book.add_worksheet(discipline_heading()[:31])
+    name = d.plans[0][1] if len(d.plans) == 1 else _("all plans")
+    sheet.write_string(0, 0, f"{discipline_heading()}: {name}", fmt["title"])
+    sheet.write_string(1, 0, capital(discipline_title(d)))
+    top = 3
+    headers = discipline_headers(d.by)
+    columns = ("key", "due", "on_time", "late", "overdue", "average_delay", "longest_delay",
+               "moved", "rate")
+    for col, header in enumerate(headers):
+        sheet.write_string(top, col, header, fmt["head"])
+    rows = [*d.rows, d.total]
+    for n, row in enumerate(rows, start=top + 1):
+        last = n == top + len(rows)
+        for col, key in enumerate(columns):
+            value: Any = row[key]  # type: ignore[literal-required]
+            if key == "key":
+                value = _("total") if last else value if value is not None else \
+                    no_discipline_key(d.by)
+            style = (fmt["total_rate"] if last else fmt["rate"]) if key == "rate" else (
+                fmt["total"] if last else fmt["top"])
+            _write(sheet, n, col, "" if value is None else value, style)
+    end = top + len(rows)
+    sheet.write_string(end + 2, 0, discipline_rule(d))
+    sheet.write_string(end + 3, 0, discipline_note(d))
+    widths = [max(12, min(40, max(len(str(r["key"] or "")) for r in rows) + 2)),
+              *[max(9, len(h) // 2 + 2) for h in headers[1:]]]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_row(top, LINE_POINTS * 2)
+    sheet.freeze_panes(top + 1, 0)
+    _print_setup(sheet, top + 1)
+    sheet.fit_to_pages(1, 0)
 
 
 def _workbook(buffer: io.BytesIO, constant: bool = False) -> tuple[Any, dict[str, Any]]:
@@ -378,8 +435,10 @@ def item_values(item: Item) -> list[Any]:
     a period in words, the status in the language in force."""
     lang = current()
     due = _date(item.due) or period_text(item.due, lang) or None
+    original = _date(item.due_original) or period_text(item.due_original, lang) or None
     return [item.plan, item.ref, item.title, status_text(item.status), item.reason,
-            item.owners, item.area, due, item.weight, item.evidence, _date(item.updated)]
+            item.owners, item.area, due, item.weight, item.evidence, _date(item.updated),
+            original, len(item.moves)]
 
 
 def _items(book: Any, fmt: dict[str, Any], items: Iterable[Item]) -> None:
@@ -387,25 +446,25 @@ def _items(book: Any, fmt: dict[str, Any], items: Iterable[Item]) -> None:
     the second writes each row with its height (the constant-memory writer never holds
     the sheet, and neither does this: no item's values are kept between the passes)."""
     sheet = book.add_worksheet(_("Items"))
-    names = [field_label(c) for c in COLUMNS]
-    measured = Widths(COLUMNS, names)
+    names = [field_label(c) for c in ITEM_SHEET_COLUMNS]
+    measured = Widths(ITEM_SHEET_COLUMNS, names)
     for item in items:
         measured.add(_lengths(item_values(item)))
     widths = measured.widths
-    for col, (key, width) in enumerate(zip(COLUMNS, widths, strict=True)):
+    for col, (key, width) in enumerate(zip(ITEM_SHEET_COLUMNS, widths, strict=True)):
         sheet.set_column(col, col, width, fmt["wrap"] if key in WRAPPED else fmt["top"])
-    _header(sheet, 0, COLUMNS, fmt["head"])
-    styles = [fmt["wrap"] if key in WRAPPED else fmt["top"] for key in COLUMNS]
-    dated = {COLUMNS.index("due"), COLUMNS.index("updated")}
+    _header(sheet, 0, ITEM_SHEET_COLUMNS, fmt["head"])
+    styles = [fmt["wrap"] if key in WRAPPED else fmt["top"] for key in ITEM_SHEET_COLUMNS]
+    dated = {ITEM_SHEET_COLUMNS.index(c) for c in ("due", "updated", "due_original")}
     count = 0
     for n, item in enumerate(items, start=1):
         values = item_values(item)
-        sheet.set_row(n, row_height(COLUMNS, values, widths))
+        sheet.set_row(n, row_height(ITEM_SHEET_COLUMNS, values, widths))
         for col, value in enumerate(values):
             _write(sheet, n, col, value, fmt["date"] if col in dated and isinstance(
                 value, date) else styles[col])
         count = n
-    _layout(sheet, len(COLUMNS), count)
+    _layout(sheet, len(ITEM_SHEET_COLUMNS), count)
 
 
 def _unfulfilled(book: Any, fmt: dict[str, Any], report: Report) -> None:
@@ -444,6 +503,9 @@ class XlsxRenderer(Renderer):
 
     def trend(self, trend: Trend) -> bytes:
         return trend_bytes(trend)
+
+    def discipline(self, discipline: Discipline) -> bytes:
+        return discipline_bytes(discipline)
 
 
 RENDERER = XlsxRenderer
