@@ -133,7 +133,7 @@ def test_unknown_column_and_missing_title_are_errors(run: Run, ok: Ok, tmp_path:
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:2] == [
         f"{source}:1: colour: unknown column; the columns are plan, ref, title, status, "
-        "reason, owners, area, due, weight, evidence, updated (or their Russian names); name "
+        "reason, owners, co, area, due, weight, evidence, updated (or their Russian names); name "
         "it with --map 'colour=FIELD', or leave it out with --skip-column 'colour'",
         f"{source}:1: title: the required column is missing (name the column that holds the "
         "measures with --map 'HEADER=title')",

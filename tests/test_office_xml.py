@@ -529,7 +529,7 @@ def test_columns_past_xfd_are_damaged_and_blank_headers_one_problem(
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"{wide}:S!1: (blank, columns 2–16383): unknown column; the columns are plan, ref, "
-        "title, status, reason, owners, area, due, weight, evidence, updated (or their "
+        "title, status, reason, owners, co, area, due, weight, evidence, updated (or their "
         "Russian names); name it with --map 'HEADER=FIELD', or leave it out with "
         "--skip-column 'HEADER'",
         "Error: the header row is not right; nothing was imported"]

@@ -275,7 +275,7 @@ def test_map_and_skip_column(ok: Ok, run: Run, tmp_path: Path) -> None:
     unknown = run("import", "p", str(source), "--title", "P")
     assert unknown.exit_code == 1
     assert ("Суть поручения: unknown column; the columns are plan, ref, title, status, "
-            "reason, owners, area, due, weight, evidence, updated (or their Russian names); "
+            "reason, owners, co, area, due, weight, evidence, updated (or their Russian names); "
             "name it with --map 'Суть поручения=FIELD', or leave it out with --skip-column "
             "'Суть поручения'") in unknown.stderr
     ok("import", "p", str(source), "--title", "P", "--map", "Суть поручения=title",

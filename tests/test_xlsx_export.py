@@ -50,7 +50,7 @@ def values(sheet: Any) -> list[list[Any]]:
 
 def test_summary_sheet_has_the_rate_per_plan_and_the_rule(workbook: Path) -> None:
     book = openpyxl.load_workbook(workbook)
-    assert book.sheetnames == ["Summary", "Items", "Unfulfilled"]
+    assert book.sheetnames == ["Summary", "Items", "Unfulfilled", "Executive discipline"]
     sheet = book["Summary"]
     rows = values(sheet)
     assert rows[1][:2] == ["as of", datetime.fromisoformat(TODAY)]
@@ -82,21 +82,23 @@ def test_items_sheet_has_the_csv_columns_dates_as_dates_and_a_frozen_header(
 ) -> None:
     sheet = openpyxl.load_workbook(workbook)["Items"]
     rows = values(sheet)
-    assert tuple(rows[0]) == COLUMNS
+    sheet_columns = (*COLUMNS, "original deadline", "deadline moves")
+    assert tuple(rows[0]) == sheet_columns
     assert len(rows) == 1 + 3 + len(TRAPS)
-    first = dict(zip(COLUMNS, rows[1], strict=True))
+    first = dict(zip(sheet_columns, rows[1], strict=True))
     assert first == {
         "plan": "p", "ref": "1", "title": "First measure", "status": "fulfilled",
         "reason": None, "owners": "Ann; Bob", "area": "Chapter 1",
         "due": datetime(2025, 6, 30), "weight": 1, "evidence": None,
-        "updated": datetime.fromisoformat(TODAY),
+        "updated": datetime.fromisoformat(TODAY), "original deadline": datetime(2025, 6, 30),
+        "deadline moves": 0,
     }
-    third = dict(zip(COLUMNS, rows[3], strict=True))
+    third = dict(zip(sheet_columns, rows[3], strict=True))
     assert third["ref"] == "3.10" and third["weight"] == 2
     assert third["evidence"] == "https://example.org/report"
     assert sheet["H2"].is_date and sheet["H2"].number_format == "yyyy-mm-dd"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:K{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:M{len(rows)}"
     longest = max(len(t) for t in TRAPS)  # widths come from the content
     assert sheet.column_dimensions["C"].width >= longest
     assert sheet.column_dimensions["E"].width >= longest

@@ -27,7 +27,9 @@ from tracker.i18n import _, pgettext
 
 FIELDS = ("plan", "ref", "title", "status", "reason", "owners", "co", "area", "due",
           "weight", "evidence", "updated")
-IGNORED = frozenset({"plan", "updated"})  # exported for reading, never imported
+# Exported for reading, never imported: the plan, the day of the last change, and what the
+# journal says of a deadline (the workbook's original deadline and its moves).
+IGNORED = frozenset({"plan", "updated", "due_original", "due_moves"})
 
 # Header names, in English and Russian, as plans and progress sheets write them. Matched
 # after ``header_key``: any case, spacing aside, ё as е, a trailing ':' or '.' dropped.
@@ -53,6 +55,8 @@ SYNONYMS = {
     "weight": ["weight", "вес"],
     "evidence": ["evidence", "подтверждение", "основание"],
     "updated": ["updated", "обновлено"],
+    "due_original": ["due_original", "original deadline", "первоначальный срок"],
+    "due_moves": ["due_moves", "deadline moves", "переносов срока", "переносы срока"],
 }
 
 

@@ -97,7 +97,10 @@ def _rows(grid: Grid, merges: Merges, where: str, options: Options) -> list[Row]
     fields, problems = map_headers(headers, options, f"{where}!{header_at + 1}")
     if problems:
         raise BadRows(problems, header=True)
-    own_export = [f for f in fields if f] == list(COLUMNS)
+    named = [f for f in fields if f]
+    # tracker's own Items sheet: the export's columns (then, since schema 4, the original
+    # deadline and its moves)
+    own_export = named in (list(COLUMNS), [*COLUMNS, "due_original", "due_moves"])
     checker = RowChecker(fields, [h or "" for h in headers], options,
                          blank_keeps=not own_export, commas=not own_export)
     section: str | None = None
