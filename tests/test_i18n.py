@@ -278,7 +278,8 @@ def test_html_and_the_workbook_speak_russian(ok: Ok, tmp_path: Path) -> None:
     target = tmp_path / "ru.xlsx"
     ok(*RU, "export", "csto-2023", "--format", "xlsx", "-o", str(target))
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Сводка", "Мероприятия", "Не исполнено"]
+    assert book.sheetnames == ["Сводка", "Мероприятия", "Не исполнено",
+                               "Исполнительская дисциплина"]
     items = book["Мероприятия"]
     assert [c.value for c in items[1]][:4] == ["план", "№ п/п", "мероприятие", "статус"]
     assert items["D2"].value == "исполнено"

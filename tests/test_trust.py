@@ -5,8 +5,8 @@ runs on both backends unless it is about the file's own files."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import threading
 from pathlib import Path
 

@@ -313,11 +313,11 @@ class DisciplineRow(TypedDict):
 class Discipline:
     """The executive-discipline report: a row per executor and the total."""
 
-    __slots__ = ("as_of", "first", "last", "by", "plans", "rows", "total")
+    __slots__ = ("as_of", "first", "last", "by", "plans", "rows", "total", "undated")
 
     def __init__(self, as_of: str, first: str | None, last: str, by: str,
                  plans: list[tuple[str, str]], rows: list[DisciplineRow],
-                 total: DisciplineRow) -> None:
+                 total: DisciplineRow, undated: int = 0) -> None:
         self.as_of = as_of
         self.first = first  # None: from the earliest deadline
         self.last = last
@@ -325,13 +325,14 @@ class Discipline:
         self.plans = plans  # (id, title) of each plan in it
         self.rows = rows
         self.total = total
+        self.undated = undated  # measures with no deadline, or an ongoing one: never judged
 
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of, "from": self.first, "to": self.last, "by": self.by,
             "plans": [{"plan": plan, "title": title} for plan, title in self.plans],
             "rule": "rate = on_time / (on_time + late + overdue)",
-            "rows": self.rows, "total": self.total,
+            "rows": self.rows, "total": self.total, "undated": self.undated,
         }
 
 
@@ -403,11 +404,15 @@ def discipline_report(plans: Iterable[tuple[Plan, list[Item]]], by: str, first: 
     counts: dict[str | None, _Counts] = defaultdict(_Counts)
     total = _Counts()
     shown = []
+    undated = 0
     for plan, items in plans:
         shown.append((plan.id, plan.title))
         for item in items:
             end = due_end(item["due"])
-            if end is None or end > last or (first is not None and end < first):
+            if end is None:
+                undated += 1
+                continue
+            if end > last or (first is not None and end < first):
                 continue
             total.add(item, as_of)
             for key in discipline_keys(item, by):
@@ -417,4 +422,4 @@ def discipline_report(plans: Iterable[tuple[Plan, list[Item]]], by: str, first: 
     if None in counts:
         keys.append(None)
     return Discipline(as_of, first, last, by, shown, [counts[k].row(k) for k in keys],
-                      total.row(None))
+                      total.row(None), undated)

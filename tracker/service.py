@@ -225,8 +225,8 @@ class Tracker:
         if wanted.get("due") == PLAN_YEAR:
             wanted["due"] = resolve_due(PLAN_YEAR, self.plan(item.plan))
         kind = self._deadline_change(item, wanted, move)
-        if kind == "move" and "status" not in wanted:
-            wanted.pop("reason", None)  # --reason says why the deadline moved
+        if "due" in fields and "status" not in wanted and not move.correct:
+            wanted.pop("reason", None)  # --reason with --due says why the deadline moved
         if (
             "status" in wanted
             and "reason" not in wanted

@@ -488,10 +488,14 @@ def discipline_note(d: Discipline) -> str:
               "fulfilled or partly fulfilled by or after the deadline in force on that day; "
               "overdue: still open past it; delays in days, of the late and the overdue; moved: "
               "deadline moves. Not counted in the rate: {closed} closed without being fulfilled, "
-              "{open} not yet due. Against the deadlines as first approved, {original} were late "
-              "or are overdue.")
+              "{open} not yet due. Late or overdue against the deadlines as first approved: "
+              "{original}.")
             .format(closed=t["not_fulfilled"], open=t["not_yet_due"],
-                    original=t["late_original"]))
+                    original=t["late_original"])
+            + ("" if not d.undated else " " + ngettext(
+                "{count} measure has no dated deadline (none, or ongoing) and is not judged.",
+                "{count} measures have no dated deadline (none, or ongoing) and are not judged.",
+                d.undated).format(count=d.undated)))
 
 
 def discipline_heading() -> str:

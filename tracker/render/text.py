@@ -94,6 +94,7 @@ def _markdown_cell(text: str) -> str:
 
 WRAPPED = ("title", "reason", "changes", "note", "value", "owners", "area")
 MIN_WRAP = 12
+MIN_NAME = 8  # a name in a table of counts breaks onto lines no narrower than this
 MIN_TITLE = 24  # the overview keeps its bars while titles get at least this much room
 
 
@@ -674,7 +675,11 @@ class TextRenderer(Renderer):
         text = counts_table(body, headers, rule)
         if not self.width or _widest(text) <= self.width:
             return text
-        headers = [h.replace(" ", "\n") for h in headers]
+        import textwrap
+
+        headers = ["\n".join(textwrap.wrap(h, max(*map(len, h.split()),
+                                                   *(len(row[n]) for row in body))))
+                   for n, h in enumerate(headers)]
         text = counts_table(body, headers, rule)
         if _widest(text) <= self.width:
             return text
@@ -720,15 +725,26 @@ class TextRenderer(Renderer):
         text = counts_table(body, headers, rule)
         if not self.width or _widest(text) <= self.width:
             return text
-        headers = [h.replace(" ", "\n") for h in headers]
+        import textwrap
+
+        headers = ["\n".join(textwrap.wrap(h, max(*map(len, h.split()),
+                                                   *(len(row[n]) for row in body))))
+                   for n, h in enumerate(headers)]
         text = counts_table(body, headers, rule)
-        room = self.width - (_widest(text) - max(len(row[0]) for row in body))
-        if _widest(text) > self.width and room >= MIN_WRAP:
-            for row in body:
-                if len(row[0]) > room:
-                    row[0] = row[0][:room - 1].rstrip() + "…"
-            text = counts_table(body, headers, rule)
-        return text
+        if _widest(text) <= self.width:
+            return text
+        # The names give way last: each breaks onto lines of its own, its counts on
+        # the first (a word longer than the room is broken, as a terminal would).
+        first = max(len(line) for line in headers[0].split("\n"))
+        numbers = _widest(counts_table([row[1:] for row in body], headers[1:], rule,
+                                       frozenset()))
+        room = max(first, MIN_NAME, self.width - numbers - 2)
+        lines: list[list[str]] = []
+        for row in body:
+            name = textwrap.wrap(row[0], room, break_on_hyphens=True) or [""]
+            lines.append([name[0], *row[1:]])
+            lines.extend([more, *[""] * (len(row) - 1)] for more in name[1:])
+        return counts_table(lines, headers, rule)
 
     def rate_line(self, fulfilled: int, counted: int, rate: float | None,
                   weights: tuple[float | int, float | int]) -> str:
