@@ -280,16 +280,14 @@ class Tracker:
         if "due" not in wanted or wanted["due"] == item.due:
             return None
         had = item.due_original is not None or bool(item.moves)
-        if move.correct:
-            if not had:
-                raise InvalidValue(
-                    _("--correct: {item} has no deadline to correct; give it one with --due "
-                      "alone").format(item=item.id))
-            return "correct"
+        if move.correct and not had:
+            raise InvalidValue(
+                _("--correct: {item} has no deadline to correct; give it one with --due "
+                  "alone").format(item=item.id))
         if not had:
             return None
         old, new = item.due, wanted["due"]
-        if not move.reason.strip():
+        if not move.correct and not move.reason.strip():
             raise InvalidValue(
                 _("moving the deadline of {item} from {old} to {new} needs --reason: a "
                   "deadline is moved by a decision, and the report says why")
@@ -302,7 +300,7 @@ class Tracker:
             raise InvalidValue(
                 _("the deadline of {item} cannot move to {new}: it ends before the plan "
                   "starts ({start})").format(item=item.id, new=due_text(new), start=day(start)))
-        return "move"
+        return "correct" if move.correct else "move"
 
     def _effective(self, on: str | None) -> str:
         today = self.today.isoformat()

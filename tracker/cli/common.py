@@ -169,7 +169,7 @@ class App:
             context["delimiter"] = ";" if current() == "ru" else ","
         return renderer(fmt, width=None if to_file else terminal_width(),
                         unicode=to_file or stdout_is_unicode(), for_file=to_file,
-                        version=__version__, today=today().isoformat(), **context)
+                        version=__version__, **{"today": today().isoformat(), **context})
 
 
 pass_app = click.make_pass_decorator(App)

@@ -36,15 +36,19 @@ def executors(owners: tuple[str, ...], responsible: str | None, co: tuple[str, .
               current: list[str] | None = None) -> list[str] | None:
     """The owners that --owner, --responsible and --co name (responsible first), or None
     when none is given. On an update (*current*: the item's owners) --responsible replaces
-    the responsible executor and --co adds co-executors; --owner replaces them all."""
+    the responsible executor and --co adds co-executors; --owner replaces them all, and
+    with --owner, --responsible names one more, first."""
     if not owners and responsible is None and not co:
         return None
     if responsible is not None and responsible in co:
         raise InvalidValue(_("--responsible {name} is also given as --co: one executor is "
                              "either responsible or a co-executor").format(name=shown(responsible)))
-    named = list(owners) if owners or current is None else list(current)
-    if responsible is not None:
-        named = [responsible, *(n for n in named[1:] if n != responsible)]
+    if owners or current is None:  # the owners named here: --responsible goes before them
+        named = [*([] if responsible is None else [responsible]), *owners]
+    else:  # the item's own: --responsible takes the first one's place
+        named = list(current)
+        if responsible is not None:
+            named = [responsible, *(n for n in named[1:] if n != responsible)]
     return unique_owners([*named, *co])
 
 

@@ -240,7 +240,8 @@ def export(app: App, plan_ids: tuple[str, ...], output: str | None, delimiter: s
     if output is not None:
         app.check_output(output)
         app.existing_repo()  # a mistyped --db must not write an empty file
-    render = app.renderer(fmt, output, delimiter=delimiter)
+    # An open item's delay counts to the day the export stands on.
+    render = app.renderer(fmt, output, delimiter=delimiter, today=as_of or today().isoformat())
     reader = app.reader()
     reader.plans(plan_ids)  # an unknown plan is refused before anything is written
 

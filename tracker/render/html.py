@@ -104,6 +104,8 @@ th { border-bottom: 1.5px solid #111; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.key { white-space: nowrap; }
 td.text { white-space: pre-line; overflow-wrap: anywhere; }
+.discipline th, .discipline td.key { white-space: normal; overflow-wrap: break-word; }
+.discipline th.num { hyphens: manual; }
 tr.total td { font-weight: bold; border-top: 1.5px solid #111; }
 footer { margin-top: 32px; font-size: 12px; color: #444; }
 @page { size: A4; margin: 15mm 15mm 18mm;

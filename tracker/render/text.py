@@ -735,10 +735,11 @@ class TextRenderer(Renderer):
             return text
         # The names give way last: each breaks onto lines of its own, its counts on
         # the first (a word longer than the room is broken, as a terminal would).
-        first = max(len(line) for line in headers[0].split("\n"))
         numbers = _widest(counts_table([row[1:] for row in body], headers[1:], rule,
                                        frozenset()))
-        room = max(first, MIN_NAME, self.width - numbers - 2)
+        room = max(MIN_NAME, self.width - numbers - 2)
+        headers[0] = "\n".join(textwrap.wrap(headers[0].replace("\n", " "), room))
+        room = max(room, *(len(line) for line in headers[0].split("\n")))
         lines: list[list[str]] = []
         for row in body:
             name = textwrap.wrap(row[0], room, break_on_hyphens=True) or [""]
