@@ -401,6 +401,11 @@ def measure(size: int, runs: int, folder: Path, tracker: str) -> tuple[list[Row]
         ("show one item with history", lambda i: [tracker, "show", "plan-1:9"], None, "read"),
         ("export all as CSV", lambda i: [tracker, "export"], lambda i: ["task", "export"],
          "read"),
+        # SPEC §13: the executive discipline of every plan against Taskwarrior's summary
+        ("discipline one plan", lambda i: [tracker, "discipline", "plan-1"],
+         lambda i: ["task", "project:plan-1", "summary"], "read"),
+        ("discipline all plans", lambda i: [tracker, "discipline"],
+         lambda i: ["task", "summary"], "read"),
     ]
     rows = [import_row]
     for name, ours, theirs, floor in operations:
@@ -533,6 +538,8 @@ def history(runs: int, folder: Path, tracker: str) -> tuple[list[Row], dict]:
         ("report plan-1 --since 2024-06-01", ["report", "plan-1", "--since", "2024-06-01"]),
         ("trend plan-1 --by month", ["trend", "plan-1", "--by", "month"]),
         ("report plan-1", ["report", "plan-1"]),
+        ("discipline plan-1", ["discipline", "plan-1"]),
+        ("discipline (all plans)", ["discipline"]),
         ("report --as-of 2024-06-01 (all plans)", ["report", "--as-of", "2024-06-01"]),
         ("report (all plans)", ["report"]),
     ]

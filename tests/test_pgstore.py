@@ -149,9 +149,38 @@ def test_db_init_migrates_schema_1_deadlines_to_periods(bare: PgDatabase) -> Non
     assert f"from schema 1 to {pgstore.SCHEMA_VERSION}" in migrated.stderr
     (item,) = json.loads(ok_at(bare, "list", "-f", "json"))
     assert (item["due"], item["due_end"]) == ("2024-03-31", "2024-03-31")
-    ok_at(bare, "update", "p:1", "--due", "IV квартал 2024 г.")
+    ok_at(bare, "update", "p:1", "--due", "IV квартал 2024 г.", "--reason", "decided")
     (item,) = json.loads(ok_at(bare, "list", "-f", "json"))
     assert (item["due"], item["due_end"]) == ("2024-Q4", "2024-12-31")
+
+
+def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
+        bare: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Schema 3 keeps each item's original deadline, moves and status day beside it; from
+    schema 2 they are folded out of the journal (here: the file fixture v3's, whose new
+    deadlines silently replaced the old ones), not guessed from the current deadline."""
+    from tests.test_migration import FIXTURES, V3_CONTROL
+
+    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
+    source = tmp_path / "v3.json"
+    source.write_bytes((FIXTURES / "v3.json").read_bytes())
+    Path(str(source) + ".journal").write_bytes((FIXTURES / "v3.json.journal").read_bytes())
+    ok_at(bare, "db", "init")
+    ok_at(str(source), "copy", bare)
+    with psycopg.connect(bare, autocommit=True) as conn:  # as a schema-2 tracker left it
+        conn.execute("ALTER TABLE tracker.items DROP COLUMN due_original, DROP COLUMN moves, "
+                     "DROP COLUMN status_since")
+        conn.execute("UPDATE tracker.meta SET schema_version = 2")
+    assert "run 'tracker db init'" in at(bare, "list").stderr
+    migrated = at(bare, "db", "init")
+    assert f"from schema 2 to {pgstore.SCHEMA_VERSION}" in migrated.stderr
+    keys = ("responsible", "due", "due_original", "due_moves", "on_time", "delay_days",
+            "on_time_original", "delay_days_original")
+    items = json.loads(ok_at(bare, "list", "-f", "json"))
+    assert {i["id"]: tuple(i[k] for k in keys) for i in items} == V3_CONTROL
+    moves = json.loads(ok_at(bare, "show", "office-2024:2", "-f", "json"))["moves"]
+    assert [(m["effective"], m["from"], m["to"]) for m in moves] == [
+        ("2024-02-01", "2024-03-31", "2024-05-31"), ("2024-05-20", "2024-05-31", "2024-06-30")]
 
 
 def test_db_init_is_one_transaction(bare: PgDatabase) -> None:
