@@ -318,7 +318,10 @@ def write_plans(data: Path, plans: int, size: int, plan_size: int = PLAN_SIZE) -
     for p in range(1, plans + 1):
         first = plan_rows(p, rng, 0, plan_size)
         write_csv(data / f"plan-{p}.csv", first)
-        write_csv(data / f"plan-{p}-progress.csv", plan_rows(p, random.Random(p), 1, plan_size))
+        progress = plan_rows(p, random.Random(p), 1, plan_size)
+        for row, was in zip(progress, first, strict=True):  # progress, not moved deadlines
+            row["due"] = was["due"]
+        write_csv(data / f"plan-{p}-progress.csv", progress)
         write_task_json(data / f"plan-{p}.json", f"plan-{p}", first)
 
 

@@ -555,7 +555,8 @@ def _with_plan_year(rows: list[Row], plan: Plan) -> list[Row]:
             try:
                 row.values["due"] = resolve_due(PLAN_YEAR, plan)
             except InvalidValue as exc:
-                problems.append(f"{row.where}: due: {exc.message}")
+                problems.append(_("{where}: due: {problem}").format(where=row.where,
+                                                                    problem=exc.message))
     if problems:
         raise BadRows(problems)
     return rows
