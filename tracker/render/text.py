@@ -332,6 +332,68 @@ def _widest(text: str) -> int:
     return max((len(line) for line in text.splitlines()), default=0)
 
 
+VOWELS = frozenset("аеёиоуыэюяaeiouy")
+NOT_FIRST = frozenset("ьъй")  # a syllable's end, never the start of a line
+
+
+def name_lines(name: str, room: int) -> list[str]:
+    """A name on lines of at most *room*: broken at spaces, and a word longer than the
+    room hyphenated where Russian and English allow it (after a vowel or between two
+    consonants, two letters at least on either side), else cut."""
+    lines: list[str] = []
+    line = ""
+    for word in name.split():
+        left = room - len(line) - 1 if line else room  # what the line has left for it
+        if len(word) > left and len(word) > room:  # the first piece ends this line
+            pieces = _hyphenated(word, room, max(left, 0))
+            if not pieces[0]:  # no break fits the rest of the line: a line of its own
+                lines.append(line)
+                line, pieces = "", pieces[1:]
+            lines.append(f"{line} {pieces[0]}" if line else pieces[0])
+            lines.extend(pieces[1:-1])
+            line = pieces[-1]
+        elif line and len(line) + 1 + len(word) <= room:
+            line += " " + word
+        else:
+            if line:
+                lines.append(line)
+            line = word
+    return [*lines, line] if line or not lines else lines
+
+
+def _hyphenated(word: str, room: int, first: int) -> list[str]:
+    """*word* in pieces of at most *room* (the first of at most *first*; "" when it
+    cannot begin there)."""
+    pieces = []
+    while len(word) > room or first < room:
+        if first < room:  # the rest of a line: a proper break or none
+            first, width = room, first
+            cut = _cut(word, width)
+            pieces.append("" if cut is None else word[:cut] + "-")
+            word = word if cut is None else word[cut:]
+            continue
+        cut = _cut(word, room)
+        if cut is None:
+            pieces.append(word[:room])
+            word = word[room:]
+        else:
+            pieces.append(word[:cut] + "-")
+            word = word[cut:]
+    return [*pieces, word]
+
+
+def _cut(word: str, width: int) -> int | None:
+    """Where *word* may be hyphenated to leave at most *width* with the hyphen."""
+    lower = word.casefold()
+    return next((at for at in range(min(width - 1, len(word) - 2), 1, -1)
+                 if lower[at - 1].isalpha() and lower[at].isalpha()
+                 and lower[at] not in NOT_FIRST
+                 and (lower[at - 1] in VOWELS
+                      or lower[at - 1] not in VOWELS and lower[at] not in VOWELS)
+                 and any(c in VOWELS for c in lower[:at])
+                 and any(c in VOWELS for c in lower[at:])), None)
+
+
 def wrap_text(text: str, width: int | None, indent: str = "") -> str:
     """A paragraph wrapped to *width* (unchanged without one)."""
     if not width or len(text) <= width:
@@ -742,7 +804,7 @@ class TextRenderer(Renderer):
         room = max(room, *(len(line) for line in headers[0].split("\n")))
         lines: list[list[str]] = []
         for row in body:
-            name = textwrap.wrap(row[0], room, break_on_hyphens=True) or [""]
+            name = name_lines(row[0], room)
             lines.append([name[0], *row[1:]])
             lines.extend([more, *[""] * (len(row) - 1)] for more in name[1:])
         return counts_table(lines, headers, rule)
