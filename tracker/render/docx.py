@@ -212,7 +212,7 @@ def _discipline(document: Any, d: Discipline, level: int = 2) -> None:
     rows = [discipline_cells(row, d.by) for row in d.rows]
     rows.append(discipline_cells(d.total, d.by, total=True))
     _simple_table(document, discipline_headers(d.by), rows,
-                  (7.7, 2.0, 2.0, 2.0, 2.0, 2.5, 2.5, 2.0, 3.0), total=True)
+                  (8.3, 1.6, 1.7, 1.9, 1.8, 2.6, 3.0, 2.6, 2.2), total=True)
     _paragraph(document, discipline_rule(d), size=9)
     _paragraph(document, discipline_note(d), size=9)
 
