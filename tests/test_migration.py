@@ -39,9 +39,9 @@ def test_first_write_migrates_after_keeping_a_copy(v1: Path, ok: Ok) -> None:
     kept = Path(str(v1) + ".schema-1.bak")
     assert kept.read_bytes() == original
     document = json.loads(v1.read_bytes())
-    assert document["meta"]["1"]["schema_version"] == 4
+    assert document["meta"]["1"]["schema_version"] == 5
     assert {d["plan"] for d in document["items"].values()} == {"csto-2023", "office-2024"}
-    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 4
+    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 5
     ok("undo", "--yes")
     assert report_as_before(ok) == fixture("v1-report.json")
     items = {i["id"]: i for i in json.loads(ok("list", "-f", "json"))}
@@ -104,11 +104,11 @@ def test_schema_2_reads_as_it_did(v2: Path, ok: Ok) -> None:
     assert snapshot(v2) == before  # reads never rewrite
 
 
-def test_the_first_write_takes_schema_2_to_4_after_keeping_a_copy(v2: Path, ok: Ok) -> None:
+def test_the_first_write_takes_schema_2_to_5_after_keeping_a_copy(v2: Path, ok: Ok) -> None:
     original = v2.read_bytes()
     ok("update", "office-2024:3.1", "--due", "IV квартал 2024 г.")
     assert Path(str(v2) + ".schema-2.bak").read_bytes() == original
-    assert json.loads(v2.read_bytes())["meta"]["1"]["schema_version"] == 4
+    assert json.loads(v2.read_bytes())["meta"]["1"]["schema_version"] == 5
     assert json.loads(ok("show", "office-2024:3.1", "-f", "json"))["due"] == "2024-Q4"
     ok("undo", "--yes")
     assert report_as_before(ok, "--by", "owner") == fixture("v2-report.json")
@@ -156,14 +156,14 @@ def test_schema_3_reads_its_deadlines_history_from_the_journal(v3: Path, ok: Ok)
     assert snapshot(v3) == before  # reads never rewrite
 
 
-def test_the_first_write_takes_schema_3_to_4_and_keeps_what_the_journal_said(
+def test_the_first_write_takes_schema_3_to_5_and_keeps_what_the_journal_said(
         v3: Path, ok: Ok) -> None:
     original = v3.read_bytes()
     ok("update", "office-2024:3", "--status", "in-progress")
     assert Path(str(v3) + ".schema-3.bak").read_bytes() == original
     document = json.loads(v3.read_bytes())
-    assert document["meta"]["1"]["schema_version"] == 4
-    (rows,) = [json.loads(d["rows"]) for d in document["items"].values()]
+    assert document["meta"]["1"]["schema_version"] == 5
+    (rows,) = [d["rows"] for d in document["items"].values()]
     assert [len(row) for row in rows] == [14, 14, 14]
     assert rows[0][-3:] == ["2024-Q1", [{"effective": "2024-03-20", "from": "2024-Q1",
                                          "to": "2024-Q2", "reason": "", "basis": "",
@@ -171,3 +171,46 @@ def test_the_first_write_takes_schema_3_to_4_and_keeps_what_the_journal_said(
     assert control_of(ok) == V3_CONTROL
     ok("undo", "--yes")
     assert control_of(ok) == V3_CONTROL
+
+
+# --- schema 4 → 5: each plan's rows found without parsing the others --------------------
+# tests/fixtures/v4.json was written by tracker at schema 4 (v4-made-by.sh): every plan's
+# rows a JSON string inside the one document, which each command parsed whole.
+
+
+@pytest.fixture
+def v4(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(FIXTURES / "v4.json", db)
+    shutil.copy(FIXTURES / "v4.json.journal", str(db) + ".journal")
+    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
+    return db
+
+
+def test_schema_4_reads_as_it_did(v4: Path, ok: Ok) -> None:
+    before = snapshot(v4)
+    assert json.loads(ok("list", "-f", "json")) == fixture("v4-list.json")
+    assert json.loads(ok("discipline", "-f", "json")) == fixture("v4-discipline.json")
+    assert json.loads(ok("info", "-f", "json"))["schema_version"] == 4
+    assert snapshot(v4) == before
+
+
+def test_the_first_write_takes_schema_4_to_5_with_a_layout_of_each_plans_rows(
+        v4: Path, ok: Ok) -> None:
+    original = v4.read_bytes()
+    ok("update", "office-2024:2", "--status", "in-progress")
+    assert Path(str(v4) + ".schema-4.bak").read_bytes() == original
+    raw = v4.read_bytes()
+    document = json.loads(raw)
+    assert document["meta"]["1"]["schema_version"] == 5
+    layout = document["layout"]
+    assert layout["size"] == len(raw)
+    assert sorted(layout["items"]) == ["csto-2023", "office-2024"]
+    for doc in document["items"].values():
+        start, end, sums = layout["items"][doc["plan"]]
+        assert json.loads(raw[start:end]) == doc["rows"]  # the span is exactly the rows
+        assert sums == doc["sums"]
+    assert [row[0] for row in document["items"]["2"]["rows"]] == ["1"]
+    assert document["items"]["2"]["rows"][0][1] == "Провести заседание Совета"
+    ok("undo", "--yes")
+    assert json.loads(ok("list", "-f", "json")) == fixture("v4-list.json")
+    assert json.loads(ok("discipline", "-f", "json")) == fixture("v4-discipline.json")

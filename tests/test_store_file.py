@@ -40,13 +40,13 @@ def test_file_is_a_tinydb_database_with_a_schema_version(tmp_path: Path) -> None
     seed(path)
     with TinyDB(path, storage=JSONFileStorage) as tiny:
         meta = tiny.table("meta").all()[0]
-        assert meta["schema_version"] == SCHEMA_VERSION == 4
+        assert meta["schema_version"] == SCHEMA_VERSION == 5
         assert meta["item_fields"] == ["ref", "title", "status", "reason", "owners", "area",
                                        "due", "weight", "evidence", "created", "updated",
                                        "due_original", "moves", "status_since"]
         assert sorted(d["id"] for d in tiny.table("plans").all()) == ["p", "q"]
-        # one document per plan, its items as the JSON text of rows of the fields above
-        docs = {d["plan"]: json.loads(d["rows"]) for d in tiny.table("items").all()}
+        # one document per plan, its items as rows of the fields above
+        docs = {d["plan"]: d["rows"] for d in tiny.table("items").all()}
         assert [row[0] for row in docs["p"]] == ["1", "2"]
         assert docs["p"][1] == ["2", "two", "fulfilled", "", ["A", "B"], "", None, 1, "", "",
                                 "", None, [], ""]
@@ -167,3 +167,54 @@ def test_a_command_writes_the_file_once_whatever_it_changes(
         assert result.exit_code == 0, result.stderr
         assert writes == [str(db)]
         assert appends == [str(db) + ".journal"]
+
+
+def test_a_reader_of_one_plan_parses_that_plans_rows_alone(tmp_path: Path) -> None:
+    """Schema 5's layout: the byte span of each plan's rows. Damage to plan q's rows (the
+    file's length kept) is not seen by a read of plan p, and is said when q is read."""
+    path = tmp_path / "db.json"
+    seed(str(path))
+    raw = path.read_bytes()
+    start, end, _sums = json.loads(raw)["layout"]["items"]["q"]
+    assert raw[start:end] == b'[["x","ex","not-started","",[],"",null,1,"","","",null,[],""]]'
+    path.write_bytes(raw[:start + 1] + b"}" + raw[start + 2:])
+    reader = open_reader(str(path))
+    assert [(i.ref, i.title) for i in reader.items("p")] == [("1", "one"), ("2", "two")]
+    with pytest.raises(StoreError, match="item rows are not readable"):
+        reader.items("q")
+
+
+def test_a_file_rewritten_by_another_program_is_read_whole(tmp_path: Path) -> None:
+    """Indented by a person's editor (or any tool): the layout no longer fits, so the file
+    is parsed whole, as before; the next write lays it out again."""
+    path = tmp_path / "db.json"
+    seed(str(path))
+    document = json.loads(path.read_bytes())
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    assert [i.id for i in open_reader(str(path)).items()] == ["p:1", "p:2", "q:x"]
+    with open_repository(str(path), write=True) as repo:
+        repo.put_item(Item("q", "y", "why"))
+    raw = path.read_bytes()
+    layout = json.loads(raw)["layout"]
+    assert layout["size"] == len(raw)
+    start, end, sums = layout["items"]["q"]
+    assert [row[:2] for row in json.loads(raw[start:end])] == [["x", "ex"], ["y", "why"]]
+    assert sums == {"not-started": [2, 2, 1, 1]}
+    assert [i.id for i in open_reader(str(path)).items()] == ["p:1", "p:2", "q:x", "q:y"]
+
+
+@pytest.mark.parametrize("lie", [
+    lambda layout, size: {**layout, "size": size + 1},
+    lambda layout, size: {**layout, "head": layout["head"] + 1},
+    lambda layout, size: {**layout, "items": {"p": layout["items"]["p"]}},
+    lambda layout, size: {**layout, "items": {**layout["items"], "q": [0, 5, {}]}},
+    lambda layout, size: [],
+])
+def test_a_layout_that_does_not_fit_the_file_is_not_trusted(tmp_path: Path, lie) -> None:
+    path = tmp_path / "db.json"
+    seed(str(path))
+    document = json.loads(path.read_bytes())
+    document["layout"] = lie(document["layout"], len(path.read_bytes()))
+    path.write_bytes(orjson.dumps(document))
+    assert [(i.id, i.title) for i in open_reader(str(path)).items()] == [
+        ("p:1", "one"), ("p:2", "two"), ("q:x", "ex")]

@@ -35,8 +35,12 @@ from tracker.store import Repository, matches
 # layout is 2's, so 2 → 3 only records the version (after keeping the file once). 4: a row
 # also holds what the journal says of the item's deadlines and status (``DERIVED_KEYS``:
 # the original deadline, its moves, the day the status holds from); an older row is read
-# with them taken from the journal's fold (``_derive_control``).
-SCHEMA_VERSION = 4
+# with them taken from the journal's fold (``_derive_control``). 5: a plan's rows are a JSON
+# array in the document (no longer a string of JSON), and the document ends with a
+# ``layout`` naming the byte span of each plan's rows and their sums, so that a command
+# reading one plan parses that plan alone, not the whole file; a file without a valid
+# layout (edited by hand, or of schema 4 and older) is parsed whole, as before.
+SCHEMA_VERSION = 5
 LEGACY_ROW_WIDTH = 11  # schemas 2 and 3
 TABLES = ("meta", "plans", "items")
 
@@ -58,9 +62,26 @@ class JSONFileStorage:
         self.backup_path = path + ".bak"
 
     def read(self) -> dict[str, Any] | None:
+        """The whole document, parsed (what TinyDB asks of a storage)."""
+        raw = self._read_raw()
+        return None if raw is None else self._parse(raw)
+
+    def read_parts(self) -> tuple[dict[str, Any], dict[str, tuple[bytes, int, int, Any]]] | None:
+        """The document's meta and plans, and each plan's rows left unparsed: where its
+        layout is sound, ``(raw, start, end, sums)`` per plan; else the document is parsed
+        whole and its items table is returned as it is (with no spans)."""
+        raw = self._read_raw()
+        if raw is None:
+            return None
+        parts = _split(raw)
+        if parts is not None:
+            return parts
+        return self._parse(raw), {}
+
+    def _read_raw(self) -> bytes | None:
         try:
             with open(self.path, "rb") as handle:
-                raw = handle.read()
+                return handle.read()
         except FileNotFoundError:
             return None
         except IsADirectoryError:
@@ -69,6 +90,8 @@ class JSONFileStorage:
         except OSError as exc:
             raise StoreError(_("cannot read database {path}: {reason}")
                              .format(path=self.path, reason=os_reason(exc))) from None
+
+    def _parse(self, raw: bytes) -> dict[str, Any]:
         try:
             data = jsonio.loads(raw)
         except jsonio.DecodeError as exc:
@@ -80,12 +103,14 @@ class JSONFileStorage:
         return data
 
     def write(self, data: dict[str, Any]) -> None:
+        """Replace the file with *data* (TinyDB's way; the next reader parses it whole)."""
+        self.write_bytes(jsonio.dumps(data))
+
+    def write_bytes(self, document: bytes) -> None:
         folder = os.path.dirname(os.path.abspath(self.path))
         try:
             os.makedirs(folder, exist_ok=True)
-            large = sum(len(doc.get("rows", "")) for doc in data.get("items", {}).values()) \
-                > jsonio.LARGE
-            fileio.atomic_write(self.path, jsonio.dumps(data, large), backup=self.backup_path)
+            fileio.atomic_write(self.path, document, backup=self.backup_path)
         except OSError as exc:
             raise StoreError(
                 _("cannot write database {path}: {reason}; it was left as it was")
@@ -250,9 +275,9 @@ class DocumentRepository(Repository):
         self._journal_index: JournalIndex | bool | None = None  # False: none valid
         self._dirty = False
         self.migrated_from: int | None = None
-        data = storage.read()
-        self.exists = data is not None
-        self._meta, self._plans, self._items = self._load(data)
+        parts = storage.read_parts()
+        self.exists = parts is not None
+        self._meta, self._plans, self._items = self._load(*(parts or (None, {})))
         # With *salvage* (``tracker repair``): what of the journal could not be read.
         self.lost: dict[str, Any] | None = None
         if salvage:
@@ -281,7 +306,7 @@ class DocumentRepository(Repository):
     # loading ------------------------------------------------------------------------------
 
     def _load(
-        self, data: dict[str, Any] | None
+        self, data: dict[str, Any] | None, spans: dict[str, tuple[bytes, int, int, Any]]
     ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, _PlanItems]]:
         if data is None:
             meta = {"schema_version": SCHEMA_VERSION, "last_seq": 0, "last_step": 0,
@@ -317,12 +342,16 @@ class DocumentRepository(Repository):
         if version < SCHEMA_VERSION:
             self.migrated_from = version
         try:
-            if version == 1:
+            if spans:
+                for plan_id, (raw, start, end, sums) in spans.items():
+                    if plan_id in items:
+                        items[plan_id] = _PlanItems(self.storage, (raw, start, end), sums)
+            elif version == 1:
                 for doc in tables["items"].values():
                     items[doc["plan"]].rows.append(_row(doc))
             else:
                 for doc in tables["items"].values():
-                    if type(doc["rows"]) is not str:
+                    if type(doc["rows"]) is not (str if version < 5 else list):
                         raise TypeError
                     items[doc["plan"]] = _PlanItems(self.storage, doc["rows"], doc.get("sums"),
                                                     legacy=version < 4)
@@ -600,16 +629,7 @@ class DocumentRepository(Repository):
                 self.storage.keep_copy(f".schema-{self.migrated_from}.bak")
             self._meta["schema_version"] = SCHEMA_VERSION
             self._meta["item_fields"] = list(ROW_KEYS)
-            document = {
-                "meta": {"1": self._meta},
-                "plans": {str(n): doc for n, doc in enumerate(self._plans.values(), 1)},
-                "items": {
-                    str(n): {"plan": plan_id, "rows": self._items[plan_id].text(),
-                             "sums": self._items[plan_id].sums()}
-                    for n, plan_id in enumerate(self._plans, 1)
-                },
-            }
-            self.storage.write(document)
+            self.storage.write_bytes(_document(self._meta, self._plans, self._items))
         except BaseException:
             # The item file was not replaced: cut the journal back to what it records, so
             # a failed (or interrupted) command leaves every file as it was.
@@ -787,21 +807,24 @@ def _sums_shape(sums: Any) -> bool:
 
 
 class _PlanItems:
-    """One plan's items: stored as the JSON text of their rows, parsed on first use.
+    """One plan's items: stored as the JSON of their rows, parsed on first use.
 
-    A plan's rows are kept as one JSON string inside the database document, so that a
-    command parses only the plans it touches (at 50,000 items, a report of one plan parses
-    1/50 of them) and a write re-serialises only the plans it changed.
+    A command parses only the plans it touches (at 50,000 items, a report of one plan
+    parses 1/50 of them) and a write re-serialises only the plans it changed: the rows of
+    the others are written back as the bytes that were read.
     """
 
-    __slots__ = ("storage", "_text", "_rows", "_by_ref", "_sums", "legacy")
+    __slots__ = ("storage", "_text", "_span", "_rows", "_by_ref", "_sums", "legacy")
 
-    def __init__(self, storage: JSONFileStorage, content: str | list[list[Any]],
+    def __init__(self, storage: JSONFileStorage,
+                 content: str | tuple[bytes, int, int] | list[list[Any]],
                  sums: Any = None, legacy: bool = False) -> None:
         self.storage = storage
         self.legacy = legacy  # rows of schema 2 or 3: without the derived fields
+        # As read: the JSON text inside a schema-4 document, or the span of a schema-5 file.
         self._text = content if isinstance(content, str) else None
-        self._rows = None if isinstance(content, str) else content
+        self._span = content if isinstance(content, tuple) else None
+        self._rows = content if isinstance(content, list) else None
         self._by_ref: dict[str, list[Any]] | None = None
         self._sums: StatusSums | None = sums if _sums_shape(sums) else None
 
@@ -821,10 +844,18 @@ class _PlanItems:
             self._rows = self._parse()
         return self._rows
 
+    def _stored(self) -> bytes | None:
+        """The rows' JSON as read, unless they were changed since."""
+        if self._span is not None:
+            raw, start, end = self._span
+            return raw[start:end]
+        return None if self._text is None else self._text.encode()
+
     def _parse(self) -> list[list[Any]]:
-        assert self._text is not None
+        stored = self._stored()
+        assert stored is not None
         try:
-            rows = jsonio.loads(self._text.encode())
+            rows = jsonio.loads(stored)
         except jsonio.DecodeError:
             rows = None
         # Checked with C-level maps: every row a list of ROW_WIDTH values, refs strings.
@@ -843,13 +874,13 @@ class _PlanItems:
 
     def changed(self) -> None:
         """The rows were changed in place: serialise them again on commit."""
-        self._text = None
+        self._text = self._span = None
 
     def by_ref(self) -> dict[str, list[Any]]:
         """The rows by ref (from then on the rows' source of truth, in the same order)."""
         if self._by_ref is None:
             self._by_ref = {row[0]: row for row in self.rows}
-            self._text = None  # about to change: serialise again on commit
+            self._text = self._span = None  # about to change: serialise again on commit
             self._sums = None  # and sum up again
         return self._by_ref
 
@@ -861,17 +892,86 @@ class _PlanItems:
             return self._parse()
         return self.rows
 
-    def text(self) -> str:
-        """The rows as stored: the text read, unless they were changed."""
-        if self._text is None:
+    def data(self) -> bytes:
+        """The rows' JSON as they are to be written: the bytes read, unless changed."""
+        stored = self._stored()
+        if stored is None:
             rows = self.all_rows()
-            self._text = jsonio.dumps(rows, large=len(rows) > 1000).decode()
-        return self._text
+            stored = jsonio.dumps(rows, large=len(rows) > 1000)
+        return stored
 
     def __len__(self) -> int:
         if self._by_ref is not None:
             return len(self._by_ref)
         return len(self.all_rows(keep=False))
+
+
+LAYOUT_KEY = b',"layout":'
+
+
+def _document(meta: dict[str, Any], plans: dict[str, dict[str, Any]],
+              items: dict[str, _PlanItems]) -> bytes:
+    """The database file of schema 5: a TinyDB document whose last key, ``layout``, says
+    where each plan's rows lie, so that a reader parses only the plans it reads::
+
+        {"meta":{...},"plans":{...},"items":{"1":{"plan":ID,"sums":{...},"rows":[...]},...},
+         "layout":{"head":H,"items":{ID:[START,END,SUMS],...},"size":SIZE}}
+
+    ``head`` is where ``,"items":`` begins, ``size`` the length of the whole file."""
+    large = sum(len(group) for group in items.values()) > 1000
+    head = jsonio.dumps({"meta": {"1": meta},
+                         "plans": {str(n): doc for n, doc in enumerate(plans.values(), 1)}},
+                        large)[:-1]
+    parts = [head, b',"items":{']
+    at = len(head) + len(parts[1])
+    spans: dict[str, list[Any]] = {}
+    for n, plan_id in enumerate(plans, 1):
+        group = items[plan_id]
+        sums = group.sums()
+        prefix = b'%s"%d":{"plan":%s,"sums":%s,"rows":' % (
+            b"," if n > 1 else b"", n, jsonio.dumps(plan_id), jsonio.dumps(sums))
+        rows = group.data()
+        spans[plan_id] = [at + len(prefix), at + len(prefix) + len(rows), sums]
+        parts += [prefix, rows, b"}"]
+        at += len(prefix) + len(rows) + 1
+    parts.append(b"}")
+    at += 1
+    layout: dict[str, Any] = {"head": len(head), "items": spans, "size": 0}
+    while True:  # the size is written into the layout whose length it counts
+        tail = jsonio.dumps(layout, large)
+        size = at + len(LAYOUT_KEY) + len(tail) + 1
+        if layout["size"] == size:
+            break
+        layout["size"] = size
+    return b"".join([*parts, LAYOUT_KEY, tail, b"}"])
+
+
+def _split(raw: bytes) -> tuple[dict[str, Any], dict[str, tuple[bytes, int, int, Any]]] | None:
+    """A schema-5 file read by its layout: the meta and plans parsed, each plan's rows
+    as a span of *raw*; None when the file has no layout that fits it exactly (then it
+    is parsed whole, and whatever is wrong with it is said from there)."""
+    at = raw.rfind(LAYOUT_KEY)
+    if at < 0 or raw[-1:] != b"}":
+        return None
+    try:
+        layout = jsonio.loads(raw[at + len(LAYOUT_KEY):-1])
+        head_end, spans = layout["head"], layout["items"]
+        if layout["size"] != len(raw) or type(head_end) is not int or type(spans) is not dict \
+                or raw[head_end:head_end + 10] != b',"items":{':
+            return None
+        document = jsonio.loads(raw[:head_end] + b"}")
+        plans = document["plans"].values()
+        if {doc["id"] for doc in plans} != set(spans):
+            return None
+        parts = {}
+        for plan_id, (start, end, sums) in spans.items():
+            if not (type(start) is int and type(end) is int and head_end < start < end <= at
+                    and raw[start] == 0x5B and raw[end - 1] == 0x5D):  # [ … ]
+                return None
+            parts[plan_id] = (raw, start, end, sums)
+    except (jsonio.DecodeError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return document, parts
 
 
 def _well_formed(block: bytes) -> bool:
