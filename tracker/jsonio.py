@@ -18,9 +18,10 @@ class DecodeError(ValueError):
     """The text is not valid JSON."""
 
 
-def loads(raw: bytes) -> Any:
-    """Parse JSON bytes (UTF-8): with orjson when large, or once it is loaded anyway."""
-    if len(raw) > LARGE or "orjson" in sys.modules:
+def loads(raw: bytes, large: bool = False) -> Any:
+    """Parse JSON bytes (UTF-8): with orjson when large (or the caller knows that more is
+    to come: one plan's rows of many), or once it is loaded anyway."""
+    if large or len(raw) > LARGE or "orjson" in sys.modules:
         import orjson
 
         try:

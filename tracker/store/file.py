@@ -58,6 +58,7 @@ class JSONFileStorage:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.parsed = 0  # bytes of item rows parsed so far: past jsonio.LARGE, with orjson
         self.journal_path = path + ".journal"
         self.backup_path = path + ".bak"
 
@@ -854,8 +855,9 @@ class _PlanItems:
     def _parse(self) -> list[list[Any]]:
         stored = self._stored()
         assert stored is not None
+        self.storage.parsed += len(stored)
         try:
-            rows = jsonio.loads(stored)
+            rows = jsonio.loads(stored, large=self.storage.parsed > jsonio.LARGE)
         except jsonio.DecodeError:
             rows = None
         # Checked with C-level maps: every row a list of ROW_WIDTH values, refs strings.
