@@ -221,8 +221,7 @@ def run_terminal(cmd: list[str], env: dict[str, str], sample: Sample, columns: i
     return size[0]
 
 
-# One full parse of the file's data: the document, and every plan's rows inside it (the
-# schema keeps them as JSON text, which a plain parse would leave unparsed).
+# One full parse of the file's data: the document, every plan's rows inside it.
 FLOOR_READ = """
 import gc, sys
 gc.disable()
@@ -232,13 +231,10 @@ if len(raw) > 256 * 1024:
 else:
     import json as js
 d = js.loads(raw)
-rows = [js.loads(doc["rows"]) for doc in d["items"].values()]
+rows = [doc["rows"] for doc in d["items"].values()]
 """
 FLOOR_WRITE = FLOOR_READ + """
 import os
-for doc, plan_rows in zip(d["items"].values(), rows):
-    text = js.dumps(plan_rows)
-    doc["rows"] = text.decode() if isinstance(text, bytes) else text
 out = js.dumps(d)
 out = out if isinstance(out, bytes) else out.encode()
 with open(sys.argv[1] + ".floor", "wb") as f:

@@ -66,6 +66,10 @@ def _by_item(events: Iterable[dict[str, Any]], prefix: str) -> dict[str, list[di
     return by_item
 
 
+# A reporting round's events (``tracker.rounds``) that change no field of an item.
+NOT_FOLDED = frozenset({"round-open", "round-close", "answer", "return"})
+
+
 def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The events that count: not an undo or restore, not of an undone step."""
     events = list(events)
@@ -131,7 +135,8 @@ class _Life:
         self.removed = min((e["effective"] for e in life if _removes(e)), default=None)
         first = life[0]
         keyed = [(self.start if e is first else e["effective"], e["seq"], e) for e in life
-                 if not _removes(e)]
+                 if not _removes(e) and e["action"] not in NOT_FOLDED
+                 and (e["changes"] or e["action"] != "accept")]
         keyed.sort(key=lambda k: (k[0], k[1]))
         self.order = [(when, event) for when, _seq_, event in keyed]
         self.next = 0

@@ -27,6 +27,7 @@ from tracker.periods import due_end, due_sort_key
 if TYPE_CHECKING:
     from tracker.progress import Changes, PlanTrend, Trend
     from tracker.reports import Discipline
+    from tracker.rounds import Round
     from tracker.store import Repository
 
 
@@ -57,6 +58,29 @@ class Reader:
                 _("See 'tracker list {plan_id}' for its items.").format(plan_id=plan_id),
             )
         return item
+
+    # reporting rounds (SPEC §14) --------------------------------------------------------
+
+    def rounds(self, plan_id: str | None = None) -> list[Round]:
+        """The rounds of one plan (its journal alone), or of every plan, in the order
+        opened."""
+        from tracker.rounds import ROUND_ACTIONS, rounds_of
+
+        if plan_id is not None:
+            self.plan(plan_id)
+            return list(rounds_of(self.repo.events(
+                plan=plan_id, actions=(*ROUND_ACTIONS, "undo"))).values())
+        plans = sorted({str(e["id"]) for e in self.repo.events(actions=("round-open",))})
+        return [one for plan in plans if self.repo.get_plan(plan) is not None
+                for one in self.rounds(plan)]
+
+    def round(self, name: str, plan_id: str | None = None) -> Round:
+        """The round called *name* (of *plan_id*, when the caller knows the plan)."""
+        for one in self.rounds(plan_id):
+            if one.name == name:
+                return one
+        raise NotFound(_("no round {name!r}").format(name=name),
+                       _("See 'tracker round list' for the rounds."))
 
     def plans(self, plan_ids: tuple[str, ...] | list[str] = ()) -> list[Plan]:
         """The plans named (each once, in the order given), or every plan."""

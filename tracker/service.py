@@ -23,16 +23,19 @@ from tracker.domain import (
     check_ref,
     check_title,
     next_ref,
+    status_text,
     resolve_due,
 )
-from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound
+from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound, shown
 from tracker.history import FOREVER, item_state, items_as_of, live_events, plans_from_journal
 from tracker.i18n import _, current, day, ngettext
 from tracker.periods import PLAN_YEAR, due_end, period_text
 from tracker.queries import Reader
+from tracker.rounds import ACCEPTED, AWAITING, check_round_name
 
 if TYPE_CHECKING:
     from tracker.readers import Row
+    from tracker.rounds import Answer, Round
     from tracker.store import Repository
 
 # A status change without a new reason clears the old one when the new status needs none.
@@ -69,6 +72,7 @@ class Tracker:
         reason: str = "",
         note: str = "",
         extra: dict[str, Any] | None = None,
+        actor: str | None = None,
     ) -> dict[str, Any]:
         if self._step is None:
             self._step = self.repo.last_step() + 1
@@ -78,7 +82,8 @@ class Tracker:
             zip(
                 EVENT_KEYS,
                 (
-                    self._seq, self.now, self.actor, effective or self.today.isoformat(),
+                    self._seq, self.now, actor or self.actor,
+                    effective or self.today.isoformat(),
                     target, action, changes, reason, note, self._step,
                 ),
                 strict=True,
@@ -213,6 +218,7 @@ class Tracker:
         action: str = "update",
         note_alone: bool = True,
         move: Move = NO_MOVE,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, list[Any]]:
         """Change one item's fields, recording what changed; return the changes.
 
@@ -264,7 +270,8 @@ class Tracker:
         if changes or not moved:
             reason = fields.get("reason") or (item.reason if "status" in changes else "")
             self._record(item.id, action, changes, effective=effective, reason=reason,
-                         note=note, extra={"correct": True} if move.correct else None)
+                         note=note, extra={**(extra or {}),
+                                           **({"correct": True} if move.correct else {})})
         if moved:
             self._record(item.id, "move", {"due": moved}, effective=effective,
                          reason=move.reason, note=note if not changes else "",
@@ -403,6 +410,160 @@ class Tracker:
         changes = {k: [v, None] for k, v in item.to_dict().items()
                    if k != "plan" and k not in DERIVED_KEYS and v not in (None, "", [])}
         self._record(item.id, "remove", changes)
+
+    # reporting rounds (SPEC §14) ----------------------------------------------------------
+
+    def open_round(self, plan_id: str, name: str | None, due: str | None,
+                   as_of: str | None) -> Round:
+        """Open a round of requests on *plan_id*: every measure still under control is
+        asked of each of its executors (responsible and co-executors)."""
+        from tracker.rounds import NOT_ASKED, Round
+
+        plan = self.plan(plan_id)
+        as_of = self._effective(as_of)
+        if due is not None and due < self.today.isoformat():
+            raise InvalidValue(_("--due {due} has passed: answers are asked for by a day to "
+                                 "come").format(due=day(due)))
+        taken = {one.name for one in self.read.rounds()}
+        if name is None:
+            n = 1 + sum(1 for one in self.read.rounds(plan_id))
+            while f"{plan_id}-{n}" in taken:
+                n += 1
+            name = f"{plan_id}-{n}"
+        else:
+            name = check_round_name(name)
+            if name in taken:
+                raise Duplicate(_("a round {name!r} already exists").format(name=name),
+                                _("Choose another --name."))
+        if as_of == self.today.isoformat():
+            items = self.repo.items(plan_id)
+        else:
+            items = items_as_of(self.repo.events(plan=plan_id), plan_id, as_of)
+        asked: dict[str, list[list[Any]]] = {}
+        for item in items:
+            if item.status in NOT_ASKED:
+                continue
+            for executor in item.owners:
+                asked.setdefault(executor, []).append([item.ref, item.title, item.due])
+        if not asked:
+            raise InvalidValue(
+                _("round of {plan}: no measure under control has an executor to ask; nothing "
+                  "was written").format(plan=plan_id),
+                _("Name executors with 'tracker update ITEM --responsible NAME'."))
+        event = self._record(plan.id, "round-open", {}, extra={
+            "round": name, "due": due, "as_of": as_of, "asked": asked})
+        return Round(event)
+
+    def close_round(self, name: str) -> Round:
+        found = self.read.round(name)
+        if not found.is_open:
+            raise Conflict(_("round {name!r} was closed on {day}").format(
+                name=name, day=day(found.closed or "")))
+        self._record(found.plan, "round-close", {}, extra={"round": name})
+        found.closed = self.today.isoformat()
+        return found
+
+    def record_answers(self, plan_id: str, name: str, executor: str,
+                       answers: list[tuple[str, dict[str, str], int]],
+                       on: str | None = None) -> dict[str, list[str]]:
+        """File one executor's answers (*answers*: ref, what they wrote, the form's row) in
+        round *name* of *plan_id*; return the refs recorded and those unchanged (the same
+        answer again). A form of a closed round, of another plan or executor is refused."""
+        found = self.read.round(name)
+        if found.plan != plan_id:
+            raise Conflict(_("this form is of round {name!r} of plan {plan!r}, not of "
+                             "{wanted!r}; nothing was imported")
+                           .format(name=name, plan=found.plan, wanted=plan_id))
+        if not found.is_open:
+            raise Conflict(_("round {name!r} was closed on {day}: its forms are no longer "
+                             "taken; nothing was imported")
+                           .format(name=name, day=day(found.closed or "")))
+        if executor not in found.asked:
+            raise Conflict(_("round {name!r} asked nothing of {executor}; nothing was imported")
+                           .format(name=name, executor=shown(executor)))
+        asked = {row[0] for row in found.asked_of(executor)}
+        problems = [_("row {row}: measure {ref} was not asked of {executor} in this round")
+                    .format(row=line, ref=ref, executor=shown(executor))
+                    for ref, _answer, line in answers if ref not in asked]
+        if problems:
+            raise BadRows(problems)
+        done: dict[str, list[str]] = {"recorded": [], "unchanged": []}
+        for ref, answer, _line in answers:
+            known = found.answers[(executor, ref)]
+            if known.state in (AWAITING, ACCEPTED) and known.answer == answer:
+                done["unchanged"].append(ref)
+                continue
+            # reported by the executor (the actor); filed_by says who imported it
+            said = "; ".join(v for v in (status_text(answer["status"]) if "status" in answer
+                                         else "", answer.get("reason", ""),
+                                         answer.get("evidence", "")) if v)
+            self._record(f"{plan_id}:{ref}", "answer", {}, actor=executor, note=said,
+                         effective=self._effective(on), extra={
+                "round": name, "executor": executor, "answer": answer,
+                "filed_by": self.actor})
+            done["recorded"].append(ref)
+        return done
+
+    def _awaited(self, item: Item, name: str | None, executor: str | None,
+                 states: tuple[str, ...]) -> tuple[Round, Answer]:
+        """The answer on *item* that accept or return acts on."""
+        candidates = [(one, answer) for one in self.read.rounds(item.plan)
+                      if one.is_open and (name is None or one.name == name)
+                      for answer in one.answers.values()
+                      if answer.ref == item.ref and answer.state in states
+                      and (executor is None or answer.executor == executor)]
+        if name is not None:
+            self.read.round(name, item.plan)
+        if not candidates:
+            raise NotFound(_("{item} has no answer awaiting acceptance{where}").format(
+                item=item.id, where="" if name is None else
+                _(" in round {name!r}").format(name=name)),
+                _("See 'tracker list --awaiting'."))
+        if len(candidates) > 1:
+            responsible = [c for c in candidates if item.owners[:1] == [c[1].executor]]
+            if len(responsible) == 1 and executor is None:
+                return responsible[0]
+            raise Conflict(_("{item} has answers from {executors}: say whose with --executor")
+                           .format(item=item.id, executors=", ".join(
+                               shown(c[1].executor) for c in candidates)))
+        return candidates[0]
+
+    def accept(self, addresses: list[str], name: str | None, executor: str | None,
+               on: str | None) -> list[tuple[Item, Answer]]:
+        """Take the awaited answers into the plan: status, reason and evidence as the
+        executor reported them, effective the day they reported (or *on*)."""
+        done = []
+        for address in _unique(addresses):
+            item = self.item(address)
+            found, answer = self._awaited(item, name, executor, (AWAITING,))
+            remarks = answer.answer.get("reason", "")
+            fields = {k: v for k, v in answer.answer.items() if v and k != "reason"}
+            status = fields.get("status", item.status)
+            if status not in STATUSES_WITHOUT_REASON and remarks:
+                fields["reason"] = remarks  # why it is not (fully) done
+            said = _("the answer of {executor} in round {name}").format(
+                executor=answer.executor, name=found.name)
+            if remarks and "reason" not in fields:
+                said += ": " + remarks
+            self.change_item(item, fields, on=on or answer.effective, action="accept",
+                             note=said,
+                             extra={"round": found.name, "executor": answer.executor,
+                                    "answer_seq": answer.seq})
+            done.append((item, answer))
+        return done
+
+    def return_answers(self, addresses: list[str], reason: str, name: str | None,
+                       executor: str | None) -> list[tuple[Item, Answer]]:
+        if not reason.strip():
+            raise InvalidValue(_("--reason is empty: say why the answer goes back"))
+        done = []
+        for address in _unique(addresses):
+            item = self.item(address)
+            found, answer = self._awaited(item, name, executor, (AWAITING,))
+            self._record(item.id, "return", {}, reason=reason, extra={
+                "round": found.name, "executor": answer.executor, "answer_seq": answer.seq})
+            done.append((item, answer))
+        return done
 
     # undo -----------------------------------------------------------------------------
 

@@ -187,6 +187,9 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
 @click.option("--due-within", "due_within", type=click.IntRange(min=0), metavar="DAYS",
               help="Only open items due from today to DAYS days ahead (by the period's last "
                    "day).")
+@click.option("--awaiting", is_flag=True,
+              help="Only items with an executor's answer awaiting acceptance (reporting "
+                   "rounds).")
 @click.option("--sort", type=click.Choice(["ref", "due"]), default="ref", show_default=True,
               help="The plan's own order, or by deadline (its last day; ongoing, then none, "
                    "last).")
@@ -194,7 +197,7 @@ def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
 @pass_app
 def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: str | None,
                responsible: str | None, area: str | None, overdue: bool, due_before: str | None,
-               due_within: int | None, sort: str, fmt: str) -> None:
+               due_within: int | None, awaiting: bool, sort: str, fmt: str) -> None:
     """List items, of one plan or of all plans, with filters.
 
     \b
@@ -202,11 +205,18 @@ def list_items(app: App, plan_id: str | None, statuses: tuple[str, ...], owner: 
       tracker list csto-2023 --status not-fulfilled --status partial
       tracker list csto-2023 --due-before 2024-01-01 --sort due
       tracker list --due-within 30 --sort due
+      tracker list csto-2023 --awaiting
     """
     found = app.reader().items(plan_id, statuses=statuses, owner=owner,
                                responsible=responsible, area=area,
                                overdue=overdue, due_before=due_before, due_within=due_within,
                                sort=sort)
+    if awaiting:
+        from tracker.rounds import awaiting as awaited
+
+        waiting = {(one.plan, ref) for one in app.reader().rounds(plan_id)
+                   for ref in awaited([one])}
+        found = [item for item in found if (item.plan, item.ref) in waiting]
     render = app.renderer(fmt)
     if not found and not render.machine:
         note(_("No items match."))

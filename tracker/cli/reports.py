@@ -333,8 +333,11 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
 
         rows = read_rows(decode(data, name, warn=note), name, options, delimiter)
     elif kind == "xlsx":
+        from tracker.cli.rounds import import_form
         from tracker.readers import xlsx
 
+        if import_form(app, plan_id, data, name, on, dry_run):  # a round's form: answers
+            return
         rows = xlsx.read_rows(data, name, options)
     else:
         from tracker.readers import docx

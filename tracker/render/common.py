@@ -90,6 +90,10 @@ def action_label(action: str) -> str:
         "import": pgettext("action", "import"), "undo": pgettext("action", "undo"),
         "restore": pgettext("action", "restore"), "repair": pgettext("action", "repair"),
         "baseline": pgettext("action", "baseline"), "move": pgettext("action", "move"),
+        "round-open": pgettext("action", "round-open"),
+        "round-close": pgettext("action", "round-close"),
+        "answer": pgettext("action", "answer"), "accept": pgettext("action", "accept"),
+        "return": pgettext("action", "return"),
     }
     return labels.get(action, action)
 

@@ -60,8 +60,10 @@ class Repository(ABC):
     def refs(self, plan_id: str) -> list[str]: ...
 
     @abstractmethod
-    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
-        """Journal events in recorded order; *plan* keeps the plan's and its items' events."""
+    def events(self, *, plan: str | None = None, item: str | None = None,
+               actions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Journal events in recorded order; *plan* keeps the plan's and its items' events,
+        *actions* those of these actions (a store reads no others where it can)."""
 
     @abstractmethod
     def put_plan(self, plan: Plan) -> None: ...
@@ -144,8 +146,12 @@ class Repository(ABC):
         self.append_events(events)
 
 
-def matches(event: dict[str, Any], plan: str | None, item: str | None) -> bool:
-    """Whether *event* is about *item*, or about *plan* or one of its items (or any)."""
+def matches(event: dict[str, Any], plan: str | None, item: str | None,
+            actions: tuple[str, ...] | None = None) -> bool:
+    """Whether *event* is about *item*, or about *plan* or one of its items (or any), and
+    is one of *actions* when they are given."""
+    if actions is not None and event.get("action") not in actions:
+        return False
     target = str(event.get("id", ""))
     if item is not None:
         return target == item

@@ -458,20 +458,25 @@ class DocumentRepository(Repository):
         group = self._items.get(plan_id)
         return [row[0] for row in group.all_rows(self.writable)] if group is not None else []
 
-    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
+    def events(self, *, plan: str | None = None, item: str | None = None,
+               actions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        # Parse only the lines that can match: ids and actions are slugs, written verbatim
+        # as "id":"<id>" and "action":"<action>" (a false hit is filtered out below; none
+        # is missed).
+        kinds = None if actions is None else [f'"action":"{a}"'.encode() for a in actions]
         if self._journal is None and (plan is not None or item is not None):
-            # Parse only the lines that can match: ids are slugs, so they are written
-            # verbatim as "id":"<id>" (a false hit is filtered out below; none is missed).
             needles = [f'"id":"{item}"'] if item is not None else [f'"id":"{plan}"',
                                                                     f'"id":"{plan}:']
             owner = plan if plan is not None else str(item).partition(":")[0]
-            found = self._read_plan_journal(owner, [n.encode() for n in needles])
+            found = self._read_plan_journal(owner, [n.encode() for n in needles], kinds)
+        elif self._journal is None and kinds is not None:
+            found = self._read_journal(kinds)
         else:
             if self._journal is None:
                 self._journal = self._read_journal()
             found = self._journal
-        events = [e for e in found if matches(e, plan, item)]
-        events.extend(e for e in self._pending if matches(e, plan, item))
+        events = [e for e in found if matches(e, plan, item, actions)]
+        events.extend(e for e in self._pending if matches(e, plan, item, actions))
         return events
 
     def plan_events(self, plan_ids: list[str]) -> Iterator[list[dict[str, Any]]]:
@@ -498,12 +503,14 @@ class DocumentRepository(Repository):
         index = self._journal_index
         return index if isinstance(index, JournalIndex) else None
 
-    def _read_plan_journal(self, plan: str, needles: list[bytes]) -> list[dict[str, Any]]:
-        """One plan's events (those holding one of *needles*), read from the byte ranges
-        the index gives: what it costs follows that plan's history, not the journal's."""
+    def _read_plan_journal(self, plan: str, needles: list[bytes],
+                           kinds: list[bytes] | None = None) -> list[dict[str, Any]]:
+        """One plan's events (those holding one of *needles*, and of *kinds* when given),
+        read from the byte ranges the index gives: what it costs follows that plan's
+        history, not the journal's."""
         index = self._index()
         if index is None:
-            return self._read_journal(needles)
+            return self._read_journal(kinds or needles)
         raw = self.storage.journal_ranges(index.ranges(plan))
         ours = raw.count(f'"id":"{plan}"'.encode()) + raw.count(f'"id":"{plan}:'.encode())
         if ours != raw.count(b"\n") + (not raw.endswith(b"\n") and bool(raw)):
@@ -512,9 +519,9 @@ class DocumentRepository(Repository):
             self._journal_index = False
             return self._read_journal(needles)
         if not _well_formed(raw):  # a damaged line of the plan's own: the full read names it
-            return self._read_journal(needles)
-        lines = [line for needle in needles for line in _lines_with(raw, needle)]
-        return self._parse_lines(lines, sort=len(needles) > 1)
+            return self._read_journal(kinds or needles)
+        lines = [line for needle in (kinds or needles) for line in _lines_with(raw, needle)]
+        return self._parse_lines(lines, sort=len(kinds or needles) > 1)
 
     def _read_journal(self, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
         """The journal up to the length the item file records (only the lines holding

@@ -68,9 +68,10 @@ class MemoryRepository(Repository):
     def refs(self, plan_id: str) -> list[str]:
         return list(self._items.get(plan_id, {}))
 
-    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
+    def events(self, *, plan: str | None = None, item: str | None = None,
+               actions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         return [copy.deepcopy(e) for e in [*self.database.events, *self._pending]
-                if matches(e, plan, item)]
+                if matches(e, plan, item, actions)]
 
     def last_seq(self) -> int:
         events = self._pending or self.database.events

@@ -408,15 +408,22 @@ class PostgresRepository(Repository):
             self._refs[plan_id] = dict.fromkeys(r[0] for r in rows)
         return list(self._refs[plan_id])
 
-    def events(self, *, plan: str | None = None, item: str | None = None) -> list[dict[str, Any]]:
+    def events(self, *, plan: str | None = None, item: str | None = None,
+               actions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        where: list[str] = []
+        values: list[Any] = []
         if item is not None:
-            rows = self._fetch(SELECT_EVENTS + " WHERE id = %s ORDER BY seq", (item,))
+            where, values = ["id = %s"], [item]
         elif plan is not None:
-            rows = self._fetch(SELECT_EVENTS + " WHERE plan = %s ORDER BY seq", (plan,))
-        else:
-            rows = self._fetch(SELECT_EVENTS + " ORDER BY seq")
+            where, values = ["plan = %s"], [plan]
+        if actions is not None:
+            where.append("action = ANY(%s)")
+            values.append(list(actions))
+        rows = self._fetch(SELECT_EVENTS + "".join(
+            f" {'WHERE' if n == 0 else 'AND'} {w}" for n, w in enumerate(where))
+            + " ORDER BY seq", tuple(values))
         events = [_event(r) for r in rows]
-        events.extend(e for e in self._pending if matches(e, plan, item))
+        events.extend(e for e in self._pending if matches(e, plan, item, actions))
         return events
 
     def plan_events(self, plan_ids: list[str]) -> Iterator[list[dict[str, Any]]]:

@@ -1,0 +1,295 @@
+"""``tracker round …``, ``accept`` and ``return``: reporting rounds (SPEC §14)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tracker.cli.common import (
+    CONTEXT_SETTINGS,
+    DATE,
+    ITEM,
+    PLAN,
+    App,
+    OwnerType,
+    TextType,
+    TranslatedGroup,
+    command,
+    echo,
+    format_option,
+    note,
+    on_option,
+    pass_app,
+)
+from tracker.errors import InvalidValue, StoreError
+from tracker.i18n import _, day, ngettext, os_reason
+
+if TYPE_CHECKING:
+    from tracker.rounds import Round
+
+ROUND_FORMATS = ("table", "json")
+
+
+@click.group(cls=TranslatedGroup, context_settings=CONTEXT_SETTINGS)
+def round() -> None:  # noqa: A001 (the command's name)
+    """Reporting rounds: ask each executor about their measures, collect the answers.
+
+    \b
+    Example:
+      tracker round open csto-2023 --name council-2023-11 --due 2023-11-10
+      tracker round forms council-2023-11 -o forms/
+      tracker import csto-2023 forms/MFA.xlsx
+      tracker accept csto-2023:7
+      tracker round status council-2023-11
+    """
+
+
+@round.command("open", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="PLAN", type=PLAN)
+@click.option("--name", help="The round's name (default: PLAN-N, the plan's Nth round).")
+@click.option("--due", type=DATE, metavar="DATE", help="The day answers are due.")
+@click.option("--as-of", "as_of", type=DATE, metavar="DATE",
+              help="Ask about the measures as they stood on this day (default: today).")
+@pass_app
+def round_open(app: App, plan_id: str, name: str | None, due: str | None,
+               as_of: str | None) -> None:
+    """Open a round of requests for information on PLAN's measures: each measure still
+    under control is asked of its responsible executor and co-executors.
+
+    \b
+    Example:
+      tracker round open csto-2023 --name council-2023-11 --due 2023-11-10
+    """
+    with app.writing() as t:
+        opened = t.open_round(plan_id, name, due, as_of)
+    echo(opened.name + "\n")
+    asked = sum(len(rows) for rows in opened.asked.values())
+    note(ngettext("round {name}: {asked} request to {executors} executor(s)",
+                  "round {name}: {asked} requests to {executors} executor(s)", asked)
+         .format(name=opened.name, asked=asked, executors=len(opened.asked)))
+
+
+@round.command("list", context_settings=CONTEXT_SETTINGS)
+@click.argument("plan_id", metavar="[PLAN]", required=False, type=PLAN)
+@format_option(choices=ROUND_FORMATS)
+@pass_app
+def round_list(app: App, plan_id: str | None, fmt: str) -> None:
+    """List the rounds, of one plan or of all.
+
+    \b
+    Example:
+      tracker round list csto-2023
+    """
+    rounds = app.reader().rounds(plan_id)
+    if fmt == "json":
+        from tracker import jsonio
+
+        echo(jsonio.pretty([one.to_json() for one in rounds]))
+        return
+    if not rounds:
+        note(_("No rounds."))
+        return
+    from tracker.render.text import aligned
+
+    rows = []
+    for one in rounds:
+        totals = _totals(one)
+        rows.append([one.name, one.plan, day(one.opened), day(one.due) if one.due else "",
+                     _("closed {day}").format(day=day(one.closed)) if one.closed
+                     else _("open"), str(totals["asked"]), str(totals["answered"]),
+                     str(totals["accepted"])])
+    echo(aligned(rows, [_("round"), _("plan"), _("opened"), _("due"), _("state"),
+                        _("asked"), _("answered"), _("accepted")]))
+
+
+def _totals(one: Round) -> dict[str, int]:
+    asked = sum(len(rows) for rows in one.asked.values())
+    states = [answer.state for answer in one.answers.values()]
+    return {"asked": asked, "answered": sum(s != "missing" for s in states),
+            "accepted": states.count("accepted")}
+
+
+@round.command("status", context_settings=CONTEXT_SETTINGS)
+@click.argument("name", metavar="ROUND")
+@format_option(choices=ROUND_FORMATS)
+@pass_app
+def round_status(app: App, name: str, fmt: str) -> None:
+    """Who answered, who did not, what waits for acceptance: per executor.
+
+    \b
+    Example:
+      tracker round status council-2023-11
+    """
+    from tracker.cli.common import today
+
+    one = app.reader().round(name)
+    left = None
+    if one.due and one.is_open:
+        left = (date.fromisoformat(one.due) - today()).days
+    if fmt == "json":
+        from tracker import jsonio
+
+        echo(jsonio.pretty({**one.to_json(), "days_left": left,
+                            "answers": [a.to_json() for a in one.answers.values()]}))
+        return
+    from tracker.render.text import aligned
+
+    lines = [_("Round {name} of {plan}, opened {opened}, as of {as_of}").format(
+        name=one.name, plan=one.plan, opened=day(one.opened), as_of=day(one.as_of))]
+    if one.closed:
+        lines.append(_("closed {day}").format(day=day(one.closed)))
+    elif one.due:
+        lines.append(_("answers due {due}: {days} day(s) left").format(due=day(one.due),
+                                                                       days=left)
+                     if left is not None and left >= 0 else
+                     _("answers were due {due}: {days} day(s) ago").format(
+                         due=day(one.due), days=-(left or 0)))
+    rows = []
+    for executor in one.asked:
+        counts = one.counts(executor)
+        rows.append([executor, str(len(one.asked_of(executor))), str(counts["awaiting"]),
+                     str(counts["accepted"]), str(counts["returned"]), str(counts["missing"])])
+    echo("\n".join(lines) + "\n\n" + aligned(rows, [
+        _("executor"), _("asked"), _("awaiting acceptance"), _("accepted"), _("returned"),
+        _("missing")]))
+
+
+@round.command("close", context_settings=CONTEXT_SETTINGS)
+@click.argument("name", metavar="ROUND")
+@pass_app
+def round_close(app: App, name: str) -> None:
+    """Close a round: its forms are no longer taken.
+
+    \b
+    Example:
+      tracker round close council-2023-11
+    """
+    with app.writing() as t:
+        t.close_round(name)
+    note(_("closed round {name}").format(name=name))
+
+
+@round.command("forms", context_settings=CONTEXT_SETTINGS)
+@click.argument("name", metavar="ROUND")
+@click.option("-o", "--output", "folder", required=True, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="The folder the forms are written to (made if missing).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["xlsx"]), default="xlsx",
+              show_default=True, help="The forms' format.")
+@pass_app
+def round_forms(app: App, name: str, folder: str, fmt: str) -> None:
+    """Write one form per executor: the measures asked of them and empty answer cells.
+
+    \b
+    Example:
+      tracker round forms council-2023-11 -o forms/
+    """
+    from tracker.fileio import write_output
+    from tracker.forms import form_bytes, form_file_name
+    from tracker.i18n import current
+
+    reader = app.reader()
+    one = reader.round(name)
+    plan = reader.plan(one.plan)
+    items = {item.ref: item for item in app.repo().items(plan.id)}
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(_("cannot make the folder {folder}: {reason}")
+                         .format(folder=folder, reason=os_reason(exc))) from None
+    used: set[str] = set()
+    written = []
+    for executor in one.asked:
+        path = os.path.join(folder, form_file_name(executor, used))
+        app.check_output(path)
+        try:
+            write_output(path, form_bytes(one, executor, plan, items, current()))
+        except OSError as exc:
+            raise StoreError(_("cannot write {output}: {reason}")
+                             .format(output=path, reason=os_reason(exc))) from None
+        written.append(path)
+    for path in written:
+        echo(path + "\n")
+    note(ngettext("wrote {count} form to {folder}", "wrote {count} forms to {folder}",
+                  len(written)).format(count=len(written), folder=folder))
+
+
+def _answer_options(function: Any) -> Any:
+    function = click.option("--executor", type=OwnerType(),
+                            help="Whose answer, when several executors answered.")(function)
+    return click.option("--round", "round_name", metavar="ROUND",
+                        help="The round (default: the open one with an answer).")(function)
+
+
+@command("accept")
+@click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
+@_answer_options
+@on_option
+@pass_app
+def accept(app: App, addresses: tuple[str, ...], round_name: str | None,
+           executor: str | None, on: str | None) -> None:
+    """Take an executor's answer into the plan: its status, reason and evidence, effective
+    the day they reported it (or --on). A measure reported fulfilled leaves control only so.
+
+    \b
+    Example:
+      tracker accept csto-2023:7 csto-2023:8 --round council-2023-11
+    """
+    with app.writing() as t:
+        done = t.accept(list(addresses), round_name, executor, on)
+    note(ngettext("accepted {count} answer", "accepted {count} answers", len(done))
+         .format(count=len(done)))
+
+
+@command("return")
+@click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
+@click.option("--reason", required=True, type=TextType("reason", lines=True),
+              help="Why the answer goes back (the executor is asked again).")
+@_answer_options
+@pass_app
+def return_(app: App, addresses: tuple[str, ...], reason: str, round_name: str | None,
+            executor: str | None) -> None:
+    """Send an executor's answer back, saying why: the measure is asked of them again.
+
+    \b
+    Example:
+      tracker return csto-2023:9 --reason "no document is named"
+    """
+    with app.writing() as t:
+        done = t.return_answers(list(addresses), reason, round_name, executor)
+    note(ngettext("returned {count} answer", "returned {count} answers", len(done))
+         .format(count=len(done)))
+
+
+def import_form(app: App, plan_id: str, data: bytes, name: str, on: str | None,
+                dry_run: bool) -> bool:
+    """``tracker import PLAN FORM``: file a round form's answers; False when *data* is
+    not a form."""
+    from tracker.errors import BadRows
+    from tracker.forms import read_form
+
+    form = read_form(data, name)
+    if form is None:
+        return False
+    if form.problems:
+        raise BadRows(form.problems)
+    if not form.answers:
+        raise InvalidValue(_("{name}: the form of {executor} holds no answer; nothing was "
+                             "imported").format(name=name, executor=form.executor))
+    with app.writing() as t:
+        done = t.record_answers(plan_id, form.round, form.executor, form.answers, on)
+        if dry_run:
+            t.repo.discard()
+    note((_("{name}: {recorded} answer(s) of {executor} would be recorded, {unchanged} "
+            "already were (dry run: nothing written)") if dry_run else
+          _("{name}: {recorded} answer(s) of {executor} recorded, awaiting acceptance; "
+            "{unchanged} already were")).format(
+        name=name, recorded=len(done["recorded"]), executor=form.executor,
+        unchanged=len(done["unchanged"])))
+    return True
+
+
+COMMANDS = [round, accept, return_]

@@ -1,0 +1,227 @@
+"""The forms of a reporting round (SPEC §14): one workbook per executor, and its answers
+read back.
+
+A form is an .xlsx workbook with one visible sheet, the request: the round, the executor
+and the answer's due day above a table of the measures asked of them (ref, title,
+deadline, their part, the status and reason as they stand) and three empty answer
+columns: status (a drop-down of the statuses in the form's language), remarks or reason,
+evidence. The sheet is protected without a password: only the answer cells can be
+edited. A second, hidden sheet ``tracker`` holds what the form was made of — the plan,
+round and executor, and each row's ref, title and deadline — so that an import knows the
+form, files the answers under that executor, and finds a row whose locked cells were
+changed anyway (a protection any program can lift). The round and executor are also in
+the file's custom properties, where a person or a document system sees them.
+
+Workbooks saved again by LibreOffice or Excel keep both sheets and the cells' text: the
+reader goes by the hidden sheet's cells, not by anything XlsxWriter alone writes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from tracker.domain import STATUSES, parse_status, status_text
+from tracker.errors import InvalidValue, TrackerError
+from tracker.i18n import _, day
+from tracker.periods import period_text
+
+if TYPE_CHECKING:
+    from tracker.domain import Item, Plan
+    from tracker.rounds import Round
+
+MARK = "tracker form"
+META_SHEET = "tracker"
+FORMAT = 1
+TOP = 4  # the table's header row (0-based); measures follow
+FIRST_META_ROW = 6  # the hidden sheet's first row of measures
+ANSWER_COLUMNS = 3
+MAX_NAME = 120  # characters of a form's file name, before the extension
+
+
+def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
+               lang: str) -> bytes:
+    """The form asking *executor* about their measures in round *one*."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False,
+                                        "strings_to_numbers": False})
+    book.set_properties({"title": _("Request for information: {plan}").format(plan=plan.title),
+                         "subject": f"{one.name} · {executor}", "author": "tracker"})
+    book.set_custom_property("tracker-plan", plan.id)
+    book.set_custom_property("tracker-round", one.name)
+    book.set_custom_property("tracker-executor", executor)
+    locked = {"text_wrap": True, "valign": "top", "border": 1, "locked": True}
+    fmt = {
+        "title": book.add_format({"bold": True, "font_size": 13, "locked": True}),
+        "line": book.add_format({"locked": True}),
+        "head": book.add_format({"bold": True, "bg_color": "#DCE6F1", "text_wrap": True,
+                                 "valign": "top", "border": 1, "locked": True}),
+        "answer_head": book.add_format({"bold": True, "bg_color": "#FFF2CC", "text_wrap": True,
+                                        "valign": "top", "border": 1, "locked": True}),
+        "cell": book.add_format(locked),
+        "answer": book.add_format({**locked, "locked": False, "bg_color": "#FFFBEA"}),
+    }
+    sheet = book.add_worksheet(_("Request")[:31])
+    sheet.write_string(0, 0, _("Request for information on the measures of {plan}")
+                       .format(plan=plan.title), fmt["title"])
+    sheet.write_string(1, 0, _("Round: {name} (as of {as_of}); executor: {executor}")
+                       .format(name=one.name, as_of=day(one.as_of), executor=executor),
+                       fmt["line"])
+    sheet.write_string(2, 0, (_("Please fill in the yellow columns and return the file by "
+                                "{due}.").format(due=day(one.due)) if one.due else
+                              _("Please fill in the yellow columns and return the file.")),
+                       fmt["line"])
+    headers = [_("No."), _("Measure"), _("Deadline"), _("Part"), _("Status as recorded"),
+               _("Reason as recorded")]
+    answers = [_("Status (your answer)"), _("Remarks or reason"), _("Evidence (document, link)")]
+    for col, header in enumerate(headers):
+        sheet.write_string(TOP, col, header, fmt["head"])
+    for col, header in enumerate(answers, start=len(headers)):
+        sheet.write_string(TOP, col, header, fmt["answer_head"])
+    meta = book.add_worksheet(META_SHEET)
+    for row, (key, value) in enumerate([("", MARK), ("format", str(FORMAT)), ("plan", plan.id),
+                                        ("round", one.name), ("executor", executor),
+                                        ("lang", lang)]):
+        meta.write_string(row, 0, key)
+        meta.write_string(row, 1, value)
+    rows = one.asked_of(executor)
+    for n, (ref, title, due) in enumerate(rows):
+        item = items.get(ref)
+        responsible = item is not None and item.owners[:1] == [executor]
+        values = [ref, title, period_text(due, lang) if due else "",
+                  _("responsible") if responsible else _("co-executor"),
+                  status_text(item.status) if item else "", item.reason if item else ""]
+        for col, value in enumerate(values):
+            sheet.write_string(TOP + 1 + n, col, value, fmt["cell"])
+        for col in range(len(headers), len(headers) + ANSWER_COLUMNS):
+            sheet.write_blank(TOP + 1 + n, col, None, fmt["answer"])
+        for col, value in enumerate([ref, title, due or ""]):
+            meta.write_string(FIRST_META_ROW + n, col, value)
+    if rows:
+        sheet.data_validation(TOP + 1, len(headers), TOP + len(rows), len(headers), {
+            "validate": "list", "source": [status_text(s) for s in STATUSES],
+            "error_title": _("Status"),
+            "error_message": _("Choose a status from the list."),
+        })
+    for col, width in enumerate((7, 50, 16, 14, 16, 28, 18, 36, 30)):
+        sheet.set_column(col, col, width)
+    sheet.set_row(TOP, 45)
+    sheet.freeze_panes(TOP + 1, 2)
+    sheet.set_paper(9)  # A4
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(TOP)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.protect("", {"format_columns": True, "format_rows": True})
+    meta.protect()
+    meta.hide()
+    sheet.activate()
+    book.close()
+    return buffer.getvalue()
+
+
+def form_file_name(executor: str, used: set[str]) -> str:
+    """A file name for *executor*'s form that every system takes: their name with what a
+    file name cannot hold replaced (slashes, quotes, control characters), Cyrillic kept,
+    made unique among *used* (case-insensitively, as Windows and macOS compare)."""
+    text = unicodedata.normalize("NFC", executor)
+    text = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|«»„“”\']+', "_", text)
+    text = re.sub(r"\s+", " ", text).strip(" ._") or "executor"
+    text = text[:MAX_NAME]
+    if text.split(".")[0].upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in
+                                                                  range(1, 10)),
+                                      *(f"LPT{n}" for n in range(1, 10))}:
+        text = "_" + text
+    name, n = text, 1
+    while name.casefold() in used:
+        n += 1
+        name = f"{text} ({n})"
+    used.add(name.casefold())
+    return name + ".xlsx"
+
+
+class Form:
+    """A form read back: what it was made of, and the answers written into it."""
+
+    def __init__(self, plan: str, round_name: str, executor: str,
+                 answers: list[tuple[str, dict[str, str], int]], problems: list[str]) -> None:
+        self.plan = plan
+        self.round = round_name
+        self.executor = executor
+        self.answers = answers  # (ref, {status, reason, evidence}, the row's number)
+        self.problems = problems
+
+
+def is_form(data: bytes) -> bool:
+    """Whether an .xlsx file looks like a round's form (it has the hidden sheet)."""
+    return data.startswith(b"PK") and b"xl/worksheets" in data
+
+
+def read_form(data: bytes, name: str) -> Form | None:
+    """The form in *data*, or None when the workbook is not one."""
+    from tracker.readers.archive import open_checked
+    from tracker.readers.workbook import Damaged, Workbook
+
+    archive = open_checked(data, name, "xlsx")
+    try:
+        book = Workbook(archive, name)
+        if META_SHEET not in book.sheets or len(book.sheets) < 2:
+            return None
+        meta, _merges = book.read(META_SHEET)
+        if _cell(meta, 0, 1) != MARK:
+            return None
+        request = next(title for title in book.sheets if title != META_SHEET)
+        grid, _merges = book.read(request)
+    except Damaged as exc:
+        raise TrackerError(_("{name} is damaged: Excel's parts in it cannot be read ({error}); "
+                             "nothing was imported").format(name=name, error=exc)) from None
+    finally:
+        archive.close()
+    fields = {_cell(meta, r, 0): _cell(meta, r, 1) for r in range(1, FIRST_META_ROW)}
+    if fields.get("format") != str(FORMAT):
+        raise TrackerError(_("{name} is a form of another version of tracker (format {format})"
+                             "; nothing was imported").format(name=name,
+                                                              format=fields.get("format")))
+    answers, problems = [], []
+    r = FIRST_META_ROW
+    n = 0
+    while (ref := _cell(meta, r, 0)):
+        line = TOP + 2 + n  # the row's number as the spreadsheet shows it
+        shown = [_cell(grid, TOP + 1 + n, c) for c in range(3)]
+        title, due = _cell(meta, r, 1), _cell(meta, r, 2)
+        deadline = period_text(due, fields.get("lang", "en")) if due else ""
+        if shown != [ref, title, deadline]:
+            problems.append(_("{name}, row {row}: the number, title or deadline of measure "
+                              "{ref} was changed in the form (cells that are locked); "
+                              "expected {ref} «{title}», {deadline}")
+                            .format(name=name, row=line, ref=ref, title=title,
+                                    deadline=deadline or _("no deadline")))
+        status, remarks, evidence = (_cell(grid, TOP + 1 + n, c) for c in (6, 7, 8))
+        if status or remarks or evidence:
+            answer: dict[str, str] = {}
+            if status:
+                try:
+                    answer["status"] = parse_status(status)
+                except InvalidValue as exc:
+                    problems.append(_("{name}, row {row}: {error}").format(
+                        name=name, row=line, error=exc.message))
+            answer["reason"] = remarks
+            answer["evidence"] = evidence
+            answers.append((ref, answer, line))
+        r += 1
+        n += 1
+    return Form(fields.get("plan", ""), fields.get("round", ""), fields.get("executor", ""),
+                answers, problems)
+
+
+def _cell(grid: dict[int, dict[int, tuple[Any, str]]], row: int, col: int) -> str:
+    value = grid.get(row, {}).get(col, ("", ""))[0]
+    if value is None:
+        return ""
+    return (str(int(value)) if isinstance(value, float) and value.is_integer()
+            else str(value)).strip()
