@@ -23,8 +23,8 @@ from tracker.domain import (
     check_ref,
     check_title,
     next_ref,
-    status_text,
     resolve_due,
+    status_text,
 )
 from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound, shown
 from tracker.history import FOREVER, item_state, items_as_of, live_events, plans_from_journal
