@@ -97,7 +97,10 @@ def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
                   _("responsible") if responsible else _("co-executor"),
                   status_text(item.status) if item else "", item.reason if item else ""]
         for col, value in enumerate(values):
-            sheet.write_string(TOP + 1 + n, col, value, fmt["cell"])
+            if value:
+                sheet.write_string(TOP + 1 + n, col, value, fmt["cell"])
+            else:
+                sheet.write_blank(TOP + 1 + n, col, None, fmt["cell"])
         for col in range(len(headers), len(headers) + ANSWER_COLUMNS):
             sheet.write_blank(TOP + 1 + n, col, None, fmt["answer"])
         for col, value in enumerate([ref, title, due or ""]):

@@ -24,7 +24,7 @@ from tracker.cli.common import (
     on_option,
     pass_app,
 )
-from tracker.errors import InvalidValue, StoreError
+from tracker.errors import StoreError, TrackerError
 from tracker.i18n import _, day, ngettext, os_reason
 
 if TYPE_CHECKING:
@@ -277,7 +277,7 @@ def import_form(app: App, plan_id: str, data: bytes, name: str, on: str | None,
     if form.problems:
         raise BadRows(form.problems)
     if not form.answers:
-        raise InvalidValue(_("{name}: the form of {executor} holds no answer; nothing was "
+        raise TrackerError(_("{name}: the form of {executor} holds no answer; nothing was "
                              "imported").format(name=name, executor=form.executor))
     with app.writing() as t:
         done = t.record_answers(plan_id, form.round, form.executor, form.answers, on)

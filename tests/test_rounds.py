@@ -1,0 +1,301 @@
+"""Reporting rounds (SPEC §14): a round asks each executor about their measures, the forms
+go out and come back filled, the answers wait for acceptance, are accepted or returned —
+on both backends, the forms read by openpyxl and saved again by LibreOffice."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.helpers import TODAY, Ok, Run, jok, log_events, snapshot
+
+ODD = 'Мин-во "Финансов"/отдел'  # a name no file system takes as it is
+
+
+@pytest.fixture
+def asked(ok: Ok) -> str:
+    """Plan p: 1 MFA with MoD, 2 MoD, 3 MFA fulfilled (not asked), 4 nobody's (not asked),
+    5 the odd name's; a round r1 opened on TODAY, due 31.01.2026."""
+    ok("plan", "add", "p", "--title", "План 2026", "--start", "2026-01-01", "--end",
+       "2026-12-31")
+    ok("add", "p", "Провести совещание", "--responsible", "MFA", "--co", "MoD", "--due",
+       "I квартал 2026 г.", "--on", "2026-01-05")
+    ok("add", "p", "Подготовить доклад", "--responsible", "MoD", "--due", "2026-02-28", "--on",
+       "2026-01-05")
+    ok("add", "p", "Done already", "--responsible", "MFA", "--status", "fulfilled", "--on",
+       "2026-01-05")
+    ok("add", "p", "Nobody's", "--on", "2026-01-05")
+    ok("add", "p", "Сверить реестр", "--responsible", ODD, "--on", "2026-01-05")
+    assert ok("round", "open", "p", "--name", "r1", "--due", "2026-01-31") == "r1\n"
+    return "r1"
+
+
+def forms(ok: Ok, tmp_path: Path, *args: str) -> dict[str, Path]:
+    out = tmp_path / "forms"
+    written = ok("round", "forms", "r1", "-o", str(out), *args).splitlines()
+    return {Path(p).name: Path(p) for p in written}
+
+
+def fill(form: Path, target: Path, answers: dict[int, tuple[str, str, str]]) -> Path:
+    """Fill the answer cells of rows (1 = the first measure) as a person would, in openpyxl."""
+    book = openpyxl.load_workbook(form)
+    sheet = book.worksheets[0]
+    for n, values in answers.items():
+        for col, value in enumerate(values, start=7):
+            sheet.cell(5 + n, col).value = value or None
+    book.save(target)
+    return target
+
+
+# --- 1. rounds ------------------------------------------------------------------------------
+
+def test_a_round_asks_each_executor_about_their_measures_under_control(
+        ok: Ok, asked: str) -> None:
+    (round_,) = jok(ok, "round", "list", "-f", "json")
+    assert round_ == {"round": "r1", "plan": "p", "opened": TODAY, "as_of": TODAY,
+                      "due": "2026-01-31", "closed": None,
+                      "executors": {
+                          "MFA": {"missing": 1, "awaiting": 0, "accepted": 0, "returned": 0},
+                          "MoD": {"missing": 2, "awaiting": 0, "accepted": 0, "returned": 0},
+                          ODD: {"missing": 1, "awaiting": 0, "accepted": 0, "returned": 0}}}
+    status = jok(ok, "round", "status", "r1", "-f", "json")
+    assert status["days_left"] == 16
+    assert [(a["executor"], a["ref"], a["state"]) for a in status["answers"]] == [
+        ("MFA", "1", "missing"), ("MoD", "1", "missing"), ("MoD", "2", "missing"),
+        (ODD, "5", "missing")]
+    text = ok("round", "status", "r1")
+    assert "answers due 2026-01-31: 16 day(s) left" in text
+    assert text.splitlines()[-3].split() == ["MFA", "1", "0", "0", "0", "1"]
+    # the default name is the plan's next round
+    assert ok("round", "open", "p") == "p-2\n"
+    assert [r["round"] for r in jok(ok, "round", "list", "p", "-f", "json")] == ["r1", "p-2"]
+
+
+def test_closing_and_undo_of_a_round(ok: Ok, asked: str) -> None:
+    ok("round", "close", "r1")
+    assert jok(ok, "round", "list", "-f", "json")[0]["closed"] == TODAY
+    ok("undo", "--yes")
+    assert jok(ok, "round", "list", "-f", "json")[0]["closed"] is None
+    ok("undo", "--yes")
+    assert jok(ok, "round", "list", "-f", "json") == []
+    assert [e["action"] for e in log_events(ok, "p")][:1] == ["undo"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (("round", "open", "p", "--name", "r1"), "a round 'r1' already exists"),
+    (("round", "open", "p", "--name", "bad name"), "invalid round name 'bad name'"),
+    (("round", "open", "p", "--due", "2026-01-01"), "--due 2026-01-01 has passed"),
+    (("round", "open", "nope"), "no plan 'nope'"),
+    (("round", "status", "r9"), "no round 'r9'"),
+    (("accept", "p:4"), "p:4 has no answer awaiting acceptance"),
+    (("return", "p:1", "--reason", " "), "--reason is empty"),
+])
+def test_bad_round_commands_say_one_line_and_write_nothing(
+        run: Run, db: Path, asked: str, args: tuple[str, ...], words: str) -> None:
+    before = snapshot(db)
+    result = run(*args)
+    assert result.exit_code in (1, 2)
+    assert words in result.stderr.splitlines()[0], result.stderr
+    assert snapshot(db) == before
+
+
+def test_a_round_with_nobody_to_ask_is_refused(run: Run, ok: Ok, db: Path) -> None:
+    ok("plan", "add", "q", "--title", "Q")
+    ok("add", "q", "Nobody's")
+    before = snapshot(db)
+    result = run("round", "open", "q")
+    assert result.exit_code == 2
+    assert "no measure under control has an executor to ask" in result.stderr
+    assert snapshot(db) == before
+
+
+def test_closing_a_closed_round_is_refused(run: Run, ok: Ok, db: Path, asked: str) -> None:
+    ok("round", "close", "r1")
+    before = snapshot(db)
+    result = run("round", "close", "r1")
+    assert result.exit_code == 1 and f"round 'r1' was closed on {TODAY}" in result.stderr
+    assert snapshot(db) == before
+
+
+# --- 2. forms -------------------------------------------------------------------------------
+
+def test_one_form_per_executor_locked_but_for_the_answers(
+        ok: Ok, asked: str, tmp_path: Path) -> None:
+    written = forms(ok, tmp_path)
+    assert sorted(written) == ["MFA.xlsx", "MoD.xlsx", "Мин-во _Финансов_отдел.xlsx"]
+    book = openpyxl.load_workbook(written["MoD.xlsx"])
+    assert book.sheetnames == ["Request", "tracker"]
+    assert book["tracker"].sheet_state == "hidden"
+    sheet = book["Request"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=7)]
+    assert rows == [
+        ["No.", "Measure", "Deadline", "Part", "Status as recorded", "Reason as recorded",
+         "Status (your answer)", "Remarks or reason", "Evidence (document, link)"],
+        ["1", "Провести совещание", "Q1 2026", "co-executor", "not-started", None, None, None,
+         None],
+        ["2", "Подготовить доклад", "2026-02-28", "responsible", "not-started", None, None, None,
+         None]]
+    assert sheet.cell(2, 1).value == "Round: r1 (as of 2026-01-15); executor: MoD"
+    assert sheet.protection.sheet is True and not sheet.protection.password
+    assert [sheet.cell(6, c).protection.locked for c in range(1, 10)] == [
+        True] * 6 + [False] * 3
+    (validation,) = sheet.data_validations.dataValidation
+    assert str(validation.sqref) == "G6:G7"
+    assert validation.formula1 == ('"not-started,in-progress,stalled,fulfilled,partial,'
+                                   'not-fulfilled,withdrawn"')
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "landscape"
+    with zipfile.ZipFile(written["MoD.xlsx"]) as archive:
+        custom = archive.read("docProps/custom.xml").decode()
+    assert "tracker-round" in custom and ">r1<" in custom and ">MoD<" in custom
+
+
+def test_a_russian_form_offers_the_russian_statuses(ok: Ok, asked: str, tmp_path: Path) -> None:
+    written = forms(ok, tmp_path) if False else None  # noqa: F841 (English made above)
+    out = tmp_path / "ru"
+    paths = ok("--lang", "ru", "round", "forms", "r1", "-o", str(out)).splitlines()
+    sheet = openpyxl.load_workbook(next(p for p in paths if p.endswith("MFA.xlsx"))).worksheets[0]
+    assert sheet.cell(6, 3).value == "I квартал 2026 г."
+    assert sheet.cell(6, 5).value == "не начато"
+    (validation,) = sheet.data_validations.dataValidation
+    assert "исполнено частично" in validation.formula1
+
+
+# --- 3. answers -----------------------------------------------------------------------------
+
+def test_answers_are_the_executors_and_wait_for_acceptance(
+        ok: Ok, run: Run, db: Path, asked: str, tmp_path: Path) -> None:
+    form = forms(ok, tmp_path)["MoD.xlsx"]
+    filled = fill(form, tmp_path / "MoD-filled.xlsx", {
+        1: ("fulfilled", "", "protocol No. 5"),
+        2: ("не исполнено", "the figures did not come", "")})
+    ok("import", "p", str(filled), "--on", "2026-01-12")
+    assert jok(ok, "show", "p:2", "-f", "json")["status"] == "not-started"  # not yet
+    answers = [e for e in log_events(ok, "p") if e["action"] == "answer"]
+    assert [(e["id"], e["actor"], e["effective"], e["executor"], e["answer"]) for e in answers] \
+        == [("p:2", "MoD", "2026-01-12", "MoD",
+             {"status": "not-fulfilled", "reason": "the figures did not come",
+              "evidence": ""}),
+            ("p:1", "MoD", "2026-01-12", "MoD",
+             {"status": "fulfilled", "reason": "", "evidence": "protocol No. 5"})]
+    listed = ok("list", "p", "--awaiting")
+    assert [line.split()[0] for line in listed.splitlines()[2:]] == ["p:1", "p:2"]
+    # the same form again changes nothing, not a byte
+    before = snapshot(db)
+    result = run("import", "p", str(filled))
+    assert result.exit_code == 0
+    assert "0 answer(s) of MoD recorded, awaiting acceptance; 2 already were" in result.stderr
+    assert snapshot(db) == before
+    # accepted: the status as reported, on the day reported
+    ok("accept", "p:2")
+    shown = jok(ok, "show", "p:2", "-f", "json")
+    assert (shown["status"], shown["reason"], shown["updated"]) == (
+        "not-fulfilled", "the figures did not come", "2026-01-12")
+    # returned: asked again, the reason kept
+    ok("return", "p:1", "--reason", "name the protocol's date")
+    status = jok(ok, "round", "status", "r1", "-f", "json")
+    assert status["executors"]["MoD"] == {"missing": 0, "awaiting": 0, "accepted": 1,
+                                          "returned": 1}
+    returned = next(a for a in status["answers"] if a["executor"] == "MoD" and a["ref"] == "1")
+    assert returned["returned_because"] == "name the protocol's date"
+    assert jok(ok, "show", "p:1", "-f", "json")["status"] == "not-started"
+    # answered again, then accepted: the measure leaves control
+    again = fill(form, tmp_path / "MoD-again.xlsx", {1: ("fulfilled", "", "protocol of 10.01")})
+    ok("import", "p", str(again))
+    ok("accept", "p:1")
+    assert jok(ok, "show", "p:1", "-f", "json")["evidence"] == "protocol of 10.01"
+    assert ok("list", "p", "--awaiting", "-f", "json").strip() == "[]"
+    # the state folded from the journal is the state stored
+    assert jok(ok, "export", "p", "--as-of", TODAY) == jok(ok, "export", "p")
+
+
+def test_accept_chooses_the_responsible_executors_answer_or_asks(
+        ok: Ok, run: Run, asked: str, tmp_path: Path) -> None:
+    written = forms(ok, tmp_path)
+    ok("import", "p", str(fill(written["MFA.xlsx"], tmp_path / "a.xlsx",
+                                {1: ("in-progress", "", "")})))
+    ok("import", "p", str(fill(written["MoD.xlsx"], tmp_path / "b.xlsx",
+                                {1: ("fulfilled", "", "")})))
+    ok("accept", "p:1")  # MFA is responsible for p:1: theirs is taken
+    assert jok(ok, "show", "p:1", "-f", "json")["status"] == "in-progress"
+    ok("accept", "p:1", "--executor", "MoD")
+    assert jok(ok, "show", "p:1", "-f", "json")["status"] == "fulfilled"
+
+
+def test_a_form_filled_and_saved_again_by_libreoffice_imports(
+        ok: Ok, asked: str, tmp_path: Path) -> None:
+    from tests.test_documents import soffice
+
+    form = forms(ok, tmp_path)["MFA.xlsx"]
+    filled = fill(form, tmp_path / "MFA.xlsx", {1: ("partial", "the venue fell through", "")})
+    out = tmp_path / "resaved"
+    out.mkdir()
+    resaved = soffice(filled, "xlsx:Calc MS Excel 2007 XML", out)
+    assert resaved.read_bytes() != filled.read_bytes()
+    ok("import", "p", str(resaved))
+    (answer,) = [a for a in jok(ok, "round", "status", "r1", "-f", "json")["answers"]
+                 if a["state"] == "awaiting"]
+    assert (answer["executor"], answer["ref"], answer["answer"]) == (
+        "MFA", "1", {"status": "partial", "reason": "the venue fell through", "evidence": ""})
+
+
+def test_refused_forms_write_nothing(
+        ok: Ok, run: Run, db: Path, asked: str, tmp_path: Path) -> None:
+    form = forms(ok, tmp_path)["MoD.xlsx"]
+    edited = openpyxl.load_workbook(form)
+    edited.worksheets[0].cell(7, 2).value = "Подготовить доклад (shorter)"
+    edited.worksheets[0].cell(7, 7).value = "fulfilled"
+    edited.save(tmp_path / "edited.xlsx")
+    foreign = openpyxl.load_workbook(form)
+    meta = foreign["tracker"]
+    meta.cell(9, 1).value, meta.cell(9, 2).value = "3", "Done already"
+    foreign.worksheets[0].cell(8, 1).value, foreign.worksheets[0].cell(8, 2).value = \
+        "3", "Done already"
+    foreign.worksheets[0].cell(8, 3).value = None
+    foreign.worksheets[0].cell(8, 7).value = "fulfilled"
+    foreign.save(tmp_path / "foreign.xlsx")
+    bad_status = fill(form, tmp_path / "bad.xlsx", {1: ("sort of", "", "")})
+    empty = fill(form, tmp_path / "empty.xlsx", {})
+    ok("plan", "add", "q", "--title", "Q")
+    before = snapshot(db)
+    cases = [
+        (("import", "p", str(tmp_path / "edited.xlsx")),
+         "row 7: the number, title or deadline of measure 2 was changed in the form"),
+        (("import", "p", str(tmp_path / "foreign.xlsx")),
+         "row 8: measure 3 was not asked of 'MoD' in this round"),
+        (("import", "p", str(bad_status)), "row 6: invalid status 'sort of'"),
+        (("import", "p", str(empty)), "the form of MoD holds no answer"),
+        (("import", "q", str(bad_status.with_name("empty.xlsx"))), "holds no answer"),
+    ]
+    for args, words in cases:
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert words in result.stderr, (args, result.stderr)
+        assert snapshot(db) == before
+    filled = fill(form, tmp_path / "ok.xlsx", {2: ("fulfilled", "", "")})
+    result = run("import", "q", str(filled))
+    assert result.exit_code == 1
+    assert "this form is of round 'r1' of plan 'p', not of 'q'" in result.stderr
+    ok("round", "close", "r1")
+    closed = snapshot(db)
+    result = run("import", "p", str(filled))
+    assert result.exit_code == 1 and "round 'r1' was closed on" in result.stderr
+    assert snapshot(db) == closed
+
+
+def test_undo_of_an_accept_puts_the_answer_back_to_waiting(
+        ok: Ok, asked: str, tmp_path: Path) -> None:
+    form = forms(ok, tmp_path)["MoD.xlsx"]
+    ok("import", "p", str(fill(form, tmp_path / "f.xlsx", {2: ("fulfilled", "", "")})))
+    ok("accept", "p:2")
+    ok("undo", "--yes")
+    assert jok(ok, "show", "p:2", "-f", "json")["status"] == "not-started"
+    assert [line.split()[0] for line in ok("list", "p", "--awaiting").splitlines()[2:]] == [
+        "p:2"]
+    ok("undo", "--yes")
+    assert ok("list", "p", "--awaiting", "-f", "json").strip() == "[]"
+    assert json.loads(ok("round", "status", "r1", "-f", "json"))["executors"]["MoD"][
+        "missing"] == 2
