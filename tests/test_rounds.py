@@ -183,6 +183,12 @@ def test_answers_are_the_executors_and_wait_for_acceptance(
              {"status": "fulfilled", "reason": "", "evidence": "protocol No. 5"})]
     listed = ok("list", "p", "--awaiting")
     assert [line.split()[0] for line in listed.splitlines()[2:]] == ["p:1", "p:2"]
+    (entry,) = jok(ok, "report", "p", "-f", "json")["plans"]
+    assert [(a["id"], a["executor"], a["round"], a["status"], a["reported"])
+            for a in entry["awaiting"]] == [("p:1", "MoD", "r1", "fulfilled", "2026-01-12"),
+                                            ("p:2", "MoD", "r1", "not-fulfilled", "2026-01-12")]
+    assert entry["fulfilled"] == 1  # an answer changes no figure until accepted
+    assert "reported, awaiting acceptance (2)" in ok("report", "p")
     # the same form again changes nothing, not a byte
     before = snapshot(db)
     result = run("import", "p", str(filled))

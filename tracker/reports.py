@@ -78,7 +78,7 @@ class PlanReport:
 
     __slots__ = ("plan", "title", "tally", "by_status", "unfulfilled", "overdue", "due_soon",
                  "groups", "weights", "not_yet_added", "items", "changes", "trend",
-                 "discipline")
+                 "discipline", "awaiting")
 
     def __init__(self, plan: Plan, items: list[Item], tally_: Tally, by_status: dict[str, int],
                  unfulfilled: list[Unfulfilled], overdue: list[Overdue],
@@ -98,6 +98,9 @@ class PlanReport:
         self.trend: PlanTrend | None = None  # the HTML page: the rate month by month
         # --full and the documents: the executive discipline of the plan (SPEC §13)
         self.discipline: Discipline | None = None
+        # Reporting rounds (SPEC §14): answers reported, awaiting acceptance, as rows of
+        # id, executor, round, status (as reported), reported (the day).
+        self.awaiting: list[dict[str, Any]] = []
 
     @property
     def rate(self) -> float | None:
@@ -126,6 +129,8 @@ class PlanReport:
             data["changes"] = self.changes.to_json()
         if self.discipline is not None:
             data["discipline"] = self.discipline.to_json()
+        if self.awaiting:
+            data["awaiting"] = self.awaiting
         return data
 
 

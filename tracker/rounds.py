@@ -137,3 +137,17 @@ def check_round_name(value: str) -> str:
                              "'-', starting with a letter or digit, at most 64 characters "
                              "(e.g. council-2023-11)").format(value=shown(value)))
     return value
+
+
+def awaiting_rows(rounds: Iterable[Round], titles: dict[str, str]) -> list[dict[str, Any]]:
+    """The answers awaiting acceptance as a report lists them, in the plan's order of
+    *titles* (ref → title)."""
+    order = {ref: n for n, ref in enumerate(titles)}
+    rows = [{"id": f"{one.plan}:{answer.ref}", "ref": answer.ref,
+             "title": titles.get(answer.ref, ""), "executor": answer.executor,
+             "round": one.name, "status": answer.answer.get("status"),
+             "reported": answer.effective}
+            for one in rounds if one.is_open for answer in one.answers.values()
+            if answer.state == AWAITING]
+    rows.sort(key=lambda row: (order.get(str(row["ref"]), len(order)), row["executor"]))
+    return rows

@@ -106,7 +106,8 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     later: dict[str, int] = {}
     reader = app.reader()
     chosen = reader.plans(plan_ids)
-    if (len(chosen) > 1 and not full and as_of is None and fmt in OVERVIEW_FORMATS):
+    overview = len(chosen) > 1 and not full and as_of is None and fmt in OVERVIEW_FORMATS
+    if overview:
         # The overview alone: each plan's sums by status, not its items.
         from tracker.reports import overview_report
 
@@ -125,6 +126,14 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
                 if fmt != "docx":
                     entry.items = []
     report.full = full
+    if as_of is None and not overview:  # answers reported, awaiting acceptance
+        from tracker.rounds import awaiting_rows
+
+        for entry in report.plans:
+            rounds = reader.rounds(entry.plan)
+            if rounds:
+                titles = {i.ref: i.title for i in reader.repo.items(entry.plan)}
+                entry.awaiting = awaiting_rows(rounds, titles)
     if as_of is not None:  # how many of today's items the day did not know yet
         for entry in report.plans:
             entry.not_yet_added = later.get(entry.plan, 0)

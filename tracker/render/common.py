@@ -72,6 +72,7 @@ def field_label(name: str) -> str:
         "delay_days_original": pgettext("column", "days late (original deadline)"),
         "basis": pgettext("column", "basis"), "from": pgettext("column", "from"),
         "to": pgettext("column", "to"), "executor": pgettext("column", "executor"),
+        "round": pgettext("column", "round"), "reported": pgettext("column", "reported"),
     }
     return labels.get(name, name)
 
@@ -110,7 +111,8 @@ def shown_value(field: str, value: Any) -> str:
         return period_text(value, current())
     if field == "period" and isinstance(value, str):
         return period_label(value, current())
-    if field in ("created", "updated", "effective", "start", "end", "due_end", "as_of") \
+    if field in ("created", "updated", "effective", "start", "end", "due_end", "as_of",
+                 "reported") \
             and isinstance(value, str):
         return day(value)
     if field == "at" and isinstance(value, str):

@@ -615,6 +615,10 @@ class TextRenderer(Renderer):
         self._listing(out, due_soon_heading(len(entry.due_soon), report.due_within,
                                             report.as_of),
                       entry.due_soon, ["id", "status", "due", "owners", "title"])
+        if entry.awaiting:
+            self._listing(out, _("reported, awaiting acceptance ({count})")
+                          .format(count=len(entry.awaiting)),
+                          entry.awaiting, ["id", "executor", "status", "reported", "title"])
         if entry.discipline is not None:
             self._discipline_section(out, entry.discipline, 3)
         if report.by:
