@@ -237,7 +237,9 @@ def test_a_damaged_line_is_named_by_reads_through_an_index_built_after_it(
     lines[number] = b"#" * len(lines[number])  # p:1's update, overwritten in place
     journal.write_bytes(b"\n".join(lines))
     Path(f"{db}.journal.idx").unlink()
-    run(db, "update", "q:2", "--status", "stalled", "--reason", "x")  # builds the index anew
+    # A write that reads no history builds the index anew (an item's write reads its
+    # plan's published reports, and stops at the damaged line: see the next test).
+    run(db, "plan", "edit", "q", "--org", "x")
     assert index_of(db) is not None
     runner = CliRunner(env={"TRACKER_TODAY": TODAY, "TRACKER_USER": "tester"})
     for args in (["show", "p:1"], ["report", "p", "--as-of", TODAY], ["log", "q"],
@@ -245,6 +247,26 @@ def test_a_damaged_line_is_named_by_reads_through_an_index_built_after_it(
         result = runner.invoke(cli, ["--db", str(db), *args])
         assert result.exit_code == 1, (args, result.stdout)
         assert f"damaged at line {number + 1}" in result.stderr, (args, result.stderr)
+
+
+def test_a_write_to_an_item_stops_at_a_damaged_line_it_cannot_check_past(
+        tmp_path: Path) -> None:
+    """Whether a change alters a published report is read from the plan's journal: with
+    a damaged line and no index to go round it, the write stops and names the line."""
+    db = tmp_path / "db.json"
+    small_plan(db)
+    journal = Path(f"{db}.journal")
+    lines = journal.read_bytes().split(b"\n")
+    number = next(n for n, line in enumerate(lines) if b'"action":"update"' in line)
+    lines[number] = b"#" * len(lines[number])
+    journal.write_bytes(b"\n".join(lines))
+    Path(f"{db}.journal.idx").unlink()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = CliRunner(env={"TRACKER_TODAY": TODAY, "TRACKER_USER": "tester"}).invoke(
+        cli, ["--db", str(db), "update", "p:2", "--status", "stalled", "--reason", "x"])
+    assert result.exit_code == 1
+    assert f"damaged at line {number + 1}" in result.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_the_index_is_as_private_as_its_journal(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from tracker.periods import due_end, due_sort_key
 
 if TYPE_CHECKING:
     from tracker.progress import Changes, PlanTrend, Trend
+    from tracker.published import Published
     from tracker.reports import Discipline
     from tracker.rounds import Round
     from tracker.store import Repository
@@ -73,6 +74,20 @@ class Reader:
         plans = sorted({str(e["id"]) for e in self.repo.events(actions=("round-open",))})
         return [one for plan in plans if self.repo.get_plan(plan) is not None
                 for one in self.rounds(plan)]
+
+    def published(self, plan_id: str | None = None) -> list[Published]:
+        """The published reports (of one plan: read from its journal alone)."""
+        from tracker.published import PUBLISH_ACTIONS, published_of
+
+        return list(published_of(self.repo.events(plan=plan_id,
+                                                  actions=PUBLISH_ACTIONS)).values())
+
+    def published_report(self, name: str) -> Published:
+        for report in self.published():
+            if report.name == name:
+                return report
+        raise NotFound(_("no published report {name!r}").format(name=name),
+                       _("See 'tracker published' for them."))
 
     def round(self, name: str, plan_id: str | None = None) -> Round:
         """The round called *name* (of *plan_id*, when the caller knows the plan)."""

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from tracker.errors import InvalidValue, shown
-from tracker.history import live_events
 from tracker.i18n import _
 
 ROUND_ACTIONS = ("round-open", "round-close", "answer", "accept", "return")
@@ -95,6 +94,11 @@ def rounds_of(events: Iterable[dict[str, Any]]) -> dict[str, Round]:
     """The rounds the live events (of round actions and undos) leave, by name, in the
     order opened."""
     rounds: dict[str, Round] = {}
+    events = list(events)
+    if not events:  # (a plain report of a plan without any loads no history)
+        return {}
+    from tracker.history import live_events
+
     for event in sorted(live_events(events), key=lambda e: int(e["seq"])):
         action = event["action"]
         if action == "round-open":
@@ -131,11 +135,16 @@ def awaiting(rounds: Iterable[Round]) -> dict[str, list[Answer]]:
     return found
 
 
-def check_round_name(value: str) -> str:
+def check_round_name(value: str, what: str = "round") -> str:
+    """A round's (or a published report's) name: a slug, as plan ids are."""
     if not ROUND_NAME_RE.match(value):
-        raise InvalidValue(_("invalid round name {value}: use letters, digits, '.', '_' or "
-                             "'-', starting with a letter or digit, at most 64 characters "
-                             "(e.g. council-2023-11)").format(value=shown(value)))
+        message = (_("invalid round name {value}: use letters, digits, '.', '_' or '-', "
+                     "starting with a letter or digit, at most 64 characters (e.g. "
+                     "council-2023-11)") if what == "round" else
+                   _("invalid name of a published report {value}: use letters, digits, '.', "
+                     "'_' or '-', starting with a letter or digit, at most 64 characters "
+                     "(e.g. council-2023-11)"))
+        raise InvalidValue(message.format(value=shown(value)))
     return value
 
 

@@ -27,7 +27,14 @@ from tracker.domain import (
     status_text,
 )
 from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound, shown
-from tracker.history import FOREVER, item_state, items_as_of, live_events, plans_from_journal
+from tracker.history import (
+    FOREVER,
+    NOT_FOLDED,
+    item_state,
+    items_as_of,
+    live_events,
+    plans_from_journal,
+)
 from tracker.i18n import _, current, day, ngettext
 from tracker.periods import PLAN_YEAR, due_end, period_text
 from tracker.queries import Reader
@@ -56,6 +63,7 @@ class Tracker:
         self.read = Reader(repo, today)
         self._step: int | None = None
         self._seq = 0
+        self._recorded: list[dict[str, Any]] = []  # this command's events
         # What an import would do to each row it adds or updates (for --dry-run):
         # ("add", address, [title]) or ("update", address, [fields changed]).
         self.import_details: list[tuple[str, str, list[str]]] = []
@@ -92,6 +100,7 @@ class Tracker:
         if extra:
             event.update(extra)
         self.repo.append_events([event])
+        self._recorded.append(event)
         return event
 
     # lookups (the read side's, on the same snapshot) ------------------------------------
@@ -565,6 +574,68 @@ class Tracker:
             done.append((item, answer))
         return done
 
+    # published reports (SPEC §14) --------------------------------------------------------
+
+    def publish(self, name: str, plans: list[tuple[Plan, list[Item]]], as_of: str, fmt: str,
+                output: bytes, json_text: str, args: dict[str, Any]) -> str:
+        """Freeze a report as it was handed out: an event on each of its plans."""
+        from tracker.published import publish_extra
+
+        name = check_round_name(name, "published report")
+        if any(report.name == name for report in self.read.published()):
+            raise Duplicate(_("a published report {name!r} already exists").format(name=name),
+                            _("Choose another name, or see 'tracker published'."))
+        extra = publish_extra(name, plans, as_of, fmt, output, json_text, args)
+        for plan, _items in plans:
+            self._record(plan.id, "publish", {}, extra=extra)
+        return str(extra["sha256"])
+
+    def amendments(self) -> list[dict[str, Any]]:
+        """What this command's changes would do to published reports: one entry per report
+        and plan whose figures or lists they alter (name, plan, its day, before, after)."""
+        from tracker.published import figures
+        from tracker.reports import plan_report
+
+        touched: dict[str, set[str]] = {}
+        for event in self._recorded:
+            plan_id, _sep, ref = str(event["id"]).partition(":")
+            if ref and event["action"] not in NOT_FOLDED:
+                touched.setdefault(plan_id, set()).add(ref)
+        found = []
+        for plan_id, refs in touched.items():
+            reports = self.read.published(plan_id)
+            if not reports:
+                continue
+            histories = {ref: live_events(self.repo.events(item=f"{plan_id}:{ref}"))
+                         for ref in refs}
+            for report in reports:
+                stored = {i["ref"]: i for i in report.items[plan_id]}
+                now = dict(stored)
+                for ref, history in histories.items():
+                    state = item_state(history, plan_id, ref, report.as_of)
+                    if state is None:
+                        now.pop(ref, None)
+                    else:
+                        now[ref] = Item.from_dict(state).to_dict()
+                plan = Plan.from_dict(report.plan_docs[plan_id])
+                args = (report.rules, report.as_of, report.args.get("by"),
+                        report.args.get("due_within", 30))
+                before = figures(plan_report(plan, [Item.from_dict(i) for i in
+                                                    stored.values()], *args).to_json())
+                after = figures(plan_report(plan, [Item.from_dict(i) for i in now.values()],
+                                            *args).to_json())
+                if before != after:
+                    found.append({"published": report.name, "plan": plan_id,
+                                  "day": report.day, "before": before, "after": after})
+        return found
+
+    def record_amendments(self, found: list[dict[str, Any]]) -> None:
+        """Mark in the journal that this step amends the published reports in *found*."""
+        for entry in found:
+            self._record(entry["plan"], "amend", {}, note=amendment_text(entry), extra={
+                "published": entry["published"], "before": entry["before"],
+                "after": entry["after"], "change": amendment_text(entry)})
+
     # undo -----------------------------------------------------------------------------
 
     def undo(self) -> tuple[int, list[dict[str, Any]]]:
@@ -684,6 +755,24 @@ class Tracker:
             self.repo.put_plan(Plan.from_dict(base))
         else:
             self.repo.put_item(Item.from_dict(base))
+
+
+def amendment_text(entry: dict[str, Any]) -> str:
+    """What a change does to a published report: «fulfilled 32 of 34 → 31 of 34», or which
+    of its lists change."""
+    before, after = entry["before"], entry["after"]
+    parts = []
+    if (before["fulfilled"], before["counted"]) != (after["fulfilled"], after["counted"]):
+        parts.append(_("fulfilled {a} of {b} → {c} of {d}").format(
+            a=before["fulfilled"], b=before["counted"], c=after["fulfilled"], d=after["counted"]))
+    elif before["rate"] != after["rate"]:
+        parts.append(_("the rate changes"))
+    lists = {"unfulfilled": _("the list of measures not fulfilled"),
+             "overdue": _("the list of overdue measures"),
+             "due_soon": _("the list of measures due soon"),
+             "by_status": _("the counts by status")}
+    parts.extend(text for key, text in lists.items() if before[key] != after[key])
+    return "; ".join(dict.fromkeys(parts))
 
 
 def due_text(due: str | None) -> str:

@@ -21,7 +21,7 @@ from tracker.errors import (
     TrackerError,
     error_line,
 )
-from tracker.i18n import N_, _, current, grouped, os_reason
+from tracker.i18n import N_, _, current, day, grouped, os_reason
 from tracker.render import ROW_FORMATS
 from tracker.store import is_server, open_reader, open_repository
 
@@ -73,6 +73,7 @@ class App:
     def __init__(self, db: str | None) -> None:
         self._db = db
         self._repo: Repository | None = None
+        self.yes = False  # --yes: go ahead, also where a published report changes
 
     @property
     def db(self) -> str:
@@ -151,7 +152,32 @@ class App:
         with open_repository(self.db, write=True, lock_timeout=self.lock_timeout(),
                              salvage=salvage) as repo:
             # On PostgreSQL the journal names the database role, not $TRACKER_USER.
-            yield Tracker(repo, repo.actor() or actor(), today(), now)
+            tracker = Tracker(repo, repo.actor() or actor(), today(), now)
+            yield tracker
+            self._amending(tracker)
+
+    def _amending(self, tracker: Tracker) -> None:
+        """Before a write: name each published report it would change, and go ahead only
+        with --yes or the person's word (SPEC §14); the journal then records it."""
+        found = tracker.amendments()
+        if not found:
+            return
+        from tracker.service import amendment_text
+
+        for entry in found:
+            note(_("this changes the published report {name!r} ({day}) of {plan}: {change}")
+                 .format(name=entry["published"], day=day(entry["day"]), plan=entry["plan"],
+                         change=amendment_text(entry)))
+        if not self.yes:
+            if not sys.stdin.isatty():
+                raise Refused(_("not written: it changes a published report, and there is no "
+                                "terminal to ask on"),
+                              _("Add --yes to write it; the journal records that it amends "
+                                "the report."))
+            if not click.confirm(_("Write it, amending the published report?"), default=False,
+                                 err=True):
+                raise Refused(_("cancelled; nothing was changed"))
+        tracker.record_amendments(found)
 
     def reader(self) -> Reader:
         """The read side over the database, read once for this command."""
@@ -387,6 +413,21 @@ def rules_options(function: F) -> F:
     return click.option(
         "--exclude-withdrawn", is_flag=True,
         help="Leave withdrawn items out of the count (default: count every item).")(function)
+
+
+def _set_yes(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    app = ctx.find_object(App)
+    if app is not None and value:
+        app.yes = True
+    return value
+
+
+yes_option = click.option(
+    "--yes", "-y", "yes", is_flag=True, callback=_set_yes,
+    help="Do not ask for confirmation (also where a published report changes).")
+amend_option = click.option(
+    "--yes", "-y", is_flag=True, callback=_set_yes, expose_value=False,
+    help="Write it even where it changes a published report (the journal records that).")
 
 
 on_option = click.option(

@@ -17,6 +17,7 @@ from tracker.cli.common import (
     format_option,
     note,
     pass_app,
+    yes_option,
 )
 from tracker.errors import Conflict, StoreError
 from tracker.i18n import _, moment, ngettext
@@ -46,7 +47,7 @@ def log(app: App, target: str | None, since: str | None, fmt: str) -> None:
 
 
 @command("undo")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @pass_app
 def undo(app: App, yes: bool) -> None:
     """Revert the last command that changed data (repeat to go further back).

@@ -18,6 +18,7 @@ from tracker.cli.common import (
     TextType,
     TitleType,
     WeightType,
+    amend_option,
     command,
     confirm,
     echo,
@@ -25,6 +26,7 @@ from tracker.cli.common import (
     note,
     on_option,
     pass_app,
+    yes_option,
 )
 from tracker.control import Move
 from tracker.domain import unique_owners
@@ -72,6 +74,7 @@ def executors(owners: tuple[str, ...], responsible: str | None, co: tuple[str, .
               help="Why it is not (fully) fulfilled, stalled or withdrawn.")
 @click.option("--evidence", type=TextType("evidence"), help="Text or URL showing the outcome.")
 @on_option
+@amend_option
 @pass_app
 def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, ...],
         responsible: str | None, co: tuple[str, ...], on: str | None, **fields: Any) -> None:
@@ -115,6 +118,7 @@ def add(app: App, plan_id: str, title: str, ref: str | None, owners: tuple[str, 
               help="With --due: the old deadline was a typo; correct it without counting a "
                    "move.")
 @click.option("--weight", type=WeightType(), help="Weight in the rate (a number > 0).")
+@amend_option
 @pass_app
 def update(app: App, addresses: tuple[str, ...], on: str | None, note_text: str,
            owners: tuple[str, ...], responsible: str | None, co: tuple[str, ...],
@@ -248,7 +252,7 @@ def show(app: App, address: str, fmt: str) -> None:
 
 @command("remove")
 @click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @pass_app
 def remove(app: App, addresses: tuple[str, ...], yes: bool) -> None:
     """Remove items; the journal keeps them and 'tracker undo' restores them.

@@ -16,6 +16,7 @@ from tracker.cli.common import (
     MapType,
     TextType,
     TitleType,
+    amend_option,
     command,
     echo,
     emit,
@@ -59,13 +60,21 @@ OVERVIEW_FORMATS = ("table", "plain", "grid", "markdown")  # several plans: the 
 @click.option("--full", is_flag=True,
               help="Several plans: each plan's sections after the overview; every plan: its "
                    "executive discipline too.")
+@click.option("--publish", metavar="NAME",
+              help="Freeze this report as handed out under NAME: later changes to it are "
+                   "named before they are written.")
+@click.option("--published", metavar="NAME",
+              help="Print the report published as NAME, exactly as it was.")
+@click.option("--since-published", "since_published", metavar="NAME",
+              help="Add what changed since the report published as NAME.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
 @format_option(choices=(*ROW_FORMATS, *DOCUMENT_FORMATS))
 @pass_app
 def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | None,
            since: str | None, recorded_since: str | None, due_within: int,
-           exclude_withdrawn: bool, partial_credit: float, full: bool, output: str | None,
+           exclude_withdrawn: bool, partial_credit: float, full: bool, publish: str | None,
+           published: str | None, since_published: str | None, output: str | None,
            fmt: str) -> None:
     """Report completion: the rate with its rule, counts by status, the items not
     fulfilled with their reasons, overdue open items and those due soon. Several plans
@@ -86,12 +95,27 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
       tracker report --full
       tracker report csto-2023 --format html -o csto-2023.html
       tracker --lang ru report csto-2023 --format docx -o csto-2023.docx
+      tracker report csto-2023 --format docx -o council.docx --publish council-2023-11
+      tracker report --published council-2023-11
     """
     from tracker.reports import build_report
 
     if fmt in ("docx", "pdf") and output is None:
         raise InvalidValue(_("--format {format} writes a document file: add -o FILE.{format}")
                            .format(format=fmt))
+    if published is not None:
+        if publish is not None or since_published is not None or since or recorded_since \
+                or as_of or plan_ids or by:
+            raise InvalidValue(_("--published NAME reprints what was published: it takes no "
+                                 "PLAN, --as-of, --by, --since or --publish"))
+        _reprint(app, published, fmt, output)
+        return
+    if since_published is not None:
+        if since is not None or recorded_since is not None:
+            raise InvalidValue(_("--since-published and --since ask two different questions: "
+                                 "give one of them"))
+        frozen = app.reader().published_report(since_published)
+        plan_ids = plan_ids or tuple(frozen.plans)
     if since is not None and recorded_since is not None:
         raise InvalidValue(_("--since and --recorded-since ask two different questions: give "
                              "one of them"))
@@ -116,8 +140,13 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     else:
         plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later)
         with_discipline = full or fmt in DOCUMENT_FORMATS
-        report = build_report(plans, rules, end, by, keep_items=fmt == "docx" or with_discipline,
+        report = build_report(plans, rules, end, by, keep_items=fmt == "docx" or with_discipline
+                              or publish is not None or since_published is not None,
                               due_within=due_within)
+        snapshot = [(reader.plan(entry.plan), list(entry.items)) for entry in report.plans]
+        if not (fmt == "docx" or with_discipline):
+            for entry in report.plans:
+                entry.items = []
         if with_discipline:  # the executive discipline of each plan, from the same items
             from tracker.reports import plan_discipline
 
@@ -141,10 +170,90 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
         for entry in report.plans:
             entry.changes = reader.changes(reader.plan(entry.plan), start, as_of, rules, by,
                                            recorded=recorded_since is not None)
+    if since_published is not None:  # the published measures against today's
+        from tracker.progress import changes_between
+
+        now = dict((plan.id, items) for plan, items in snapshot)
+        for entry in report.plans:
+            then = frozen.items.get(entry.plan, [])
+            entry.changes = changes_between(then, [i.to_dict() for i in now[entry.plan]],
+                                            frozen.as_of, rules, by)
     if fmt in ("html", "pdf") and len(report.plans) == 1:  # the rate's small line chart
         entry = report.plans[0]
         entry.trend = reader.rate_trend(reader.plan(entry.plan), end, rules)
-    emit(app, app.renderer(fmt, output).report(report), output)
+    data = app.renderer(fmt, output).report(report)
+    if publish is not None:
+        if overview:
+            raise InvalidValue(_("--publish freezes a report's measures: give --full to publish "
+                                 "several plans"))
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        json_text = str(app.renderer("json").report(report))
+        args = {"exclude_withdrawn": exclude_withdrawn, "partial_credit": partial_credit,
+                "by": by, "due_within": due_within, "full": full, "as_of": as_of,
+                "since": since, "recorded_since": recorded_since}
+        with app.writing() as t:
+            sha = t.publish(publish, snapshot, end, fmt, raw, json_text, args)
+        note(_("published as {name} (SHA-256 {sha})").format(name=publish, sha=sha[:16]))
+    emit(app, data, output)
+
+
+def _reprint(app: App, name: str, fmt: str, output: str | None) -> None:
+    """``report --published NAME``: the stored bytes in the format published (and the
+    stored JSON), any other format made again from the stored measures."""
+    from tracker.reports import build_report, plan_discipline
+
+    frozen = app.reader().published_report(name)
+    if output is not None:
+        app.check_output(output)
+    if fmt == frozen.fmt:
+        data: str | bytes = frozen.output
+    elif fmt == "json":
+        data = frozen.json
+    else:
+        args = frozen.args
+        report = build_report(frozen.plans_with_items(), frozen.rules, frozen.as_of,
+                              args.get("by"), keep_items=True,
+                              due_within=args.get("due_within", DUE_WITHIN))
+        report.full = bool(args.get("full"))
+        for entry, (plan, items) in zip(report.plans, frozen.plans_with_items(), strict=True):
+            if fmt in DOCUMENT_FORMATS or report.full:
+                entry.discipline = plan_discipline(plan, items, frozen.as_of)
+            if fmt != "docx":
+                entry.items = []
+        data = app.renderer(fmt, output).report(report)
+    note(_("the report {name} as published on {day} by {actor} (SHA-256 {sha})").format(
+        name=name, day=day(frozen.day), actor=frozen.actor, sha=frozen.sha256[:16]))
+    for amend in frozen.amended:
+        note(_("amended since: on {day} by {actor}: {change}").format(
+            day=day(amend["effective"]), actor=amend["actor"], change=amend["change"]))
+    emit(app, data, output)
+
+
+@command("published")
+@format_option(choices=("table", "json"))
+@pass_app
+def published_list(app: App, fmt: str) -> None:
+    """List the published reports: name, plans, the day and who, SHA-256, amendments.
+
+    \b
+    Example:
+      tracker published
+    """
+    found = app.reader().published()
+    if fmt == "json":
+        from tracker import jsonio
+
+        echo(jsonio.pretty([p.to_json() for p in found]))
+        return
+    if not found:
+        note(_("No published reports."))
+        return
+    from tracker.render.text import aligned
+
+    echo(aligned([[p.name, ", ".join(p.plans), day(p.day), p.actor, day(p.as_of), p.fmt,
+                   p.sha256[:16], str(len(p.amended))] for p in found],
+                 [_("name"), _("plans"), _("published"), _("by"), _("as of"), _("format"),
+                  _("SHA-256"), _("amended")]))
 
 
 @command("trend")
@@ -301,6 +410,7 @@ class Reiterable:
 @click.option("--basis", type=TextType("basis"), default="",
               help="The decision those deadlines were moved by.")
 @on_option
+@amend_option
 @pass_app
 def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
             sheet: str | None, table: int | None, maps: tuple[tuple[str, str], ...],
@@ -411,4 +521,4 @@ def _progress(rows: list[Any]) -> Iterator[Any]:
         yield from shown
 
 
-COMMANDS = [report, trend, discipline, export, import_]
+COMMANDS = [report, published_list, trend, discipline, export, import_]

@@ -17,6 +17,7 @@ from tracker.cli.common import (
     OwnerType,
     TextType,
     TranslatedGroup,
+    amend_option,
     command,
     echo,
     format_option,
@@ -228,6 +229,7 @@ def _answer_options(function: Any) -> Any:
 @click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
 @_answer_options
 @on_option
+@amend_option
 @pass_app
 def accept(app: App, addresses: tuple[str, ...], round_name: str | None,
            executor: str | None, on: str | None) -> None:

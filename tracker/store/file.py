@@ -509,6 +509,13 @@ class DocumentRepository(Repository):
         read from the byte ranges the index gives: what it costs follows that plan's
         history, not the journal's."""
         index = self._index()
+        if index is None and self._journal_index is False:
+            # No index to trust: one pass over the journal indexes it in memory (the next
+            # write saves it), so that a damaged line of another plan is not this read's.
+            size = self._meta.get("journal_size", 0)
+            if size and (actual := self.storage.journal_size()) < size:
+                raise self._journal_lost(actual, size)
+            self._journal_index = index = JournalIndex.build(self.storage, size)
         if index is None:
             return self._read_journal(kinds or needles)
         raw = self.storage.journal_ranges(index.ranges(plan))
@@ -517,7 +524,7 @@ class DocumentRepository(Repository):
             # Lines that are not the plan's (an index that does not describe this journal
             # after all), or a damaged one: the full read answers, and names a damaged line.
             self._journal_index = False
-            return self._read_journal(needles)
+            return self._read_journal(kinds or needles)
         if not _well_formed(raw):  # a damaged line of the plan's own: the full read names it
             return self._read_journal(kinds or needles)
         lines = [line for needle in (kinds or needles) for line in _lines_with(raw, needle)]
