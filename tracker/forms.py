@@ -128,7 +128,7 @@ def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
     return buffer.getvalue()
 
 
-def form_file_name(executor: str, used: set[str]) -> str:
+def form_file_name(executor: str, used: set[str], extension: str = "xlsx") -> str:
     """A file name for *executor*'s form that every system takes: their name with what a
     file name cannot hold replaced (slashes, quotes, control characters), Cyrillic kept,
     made unique among *used* (case-insensitively, as Windows and macOS compare)."""
@@ -145,7 +145,7 @@ def form_file_name(executor: str, used: set[str]) -> str:
         n += 1
         name = f"{text} ({n})"
     used.add(name.casefold())
-    return name + ".xlsx"
+    return f"{name}.{extension}"
 
 
 class Form:

@@ -75,6 +75,20 @@ class Reader:
         return [one for plan in plans if self.repo.get_plan(plan) is not None
                 for one in self.rounds(plan)]
 
+    def executors(self) -> dict[str, str]:
+        """The executors' addresses (``tracker executor set``), by name."""
+        from tracker.history import live_events
+
+        found: dict[str, str] = {}
+        for event in sorted(live_events(self.repo.events(actions=("executor", "undo"))),
+                            key=lambda e: int(e["seq"])):
+            if event["action"] == "executor":
+                if event.get("email"):
+                    found[event["executor"]] = event["email"]
+                else:
+                    found.pop(event["executor"], None)
+        return found
+
     def published(self, plan_id: str | None = None) -> list[Published]:
         """The published reports (of one plan: read from its journal alone)."""
         from tracker.published import PUBLISH_ACTIONS, published_of

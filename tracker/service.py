@@ -574,6 +574,19 @@ class Tracker:
             done.append((item, answer))
         return done
 
+    def set_executor(self, name: str, email: str | None) -> None:
+        """An executor's address for reminders (``--email ''`` forgets it)."""
+        import re
+
+        if email and not re.fullmatch(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+",
+                                      email):
+            raise InvalidValue(_("invalid e-mail address {value}: write it as name@example.org")
+                               .format(value=shown(email)))
+        known = self.read.executors()
+        if known.get(name) == (email or None):
+            return
+        self._record("*", "executor", {}, extra={"executor": name, "email": email or None})
+
     # published reports (SPEC §14) --------------------------------------------------------
 
     def publish(self, name: str, plans: list[tuple[Plan, list[Item]]], as_of: str, fmt: str,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -294,4 +294,118 @@ def import_form(app: App, plan_id: str, data: bytes, name: str, on: str | None,
     return True
 
 
-COMMANDS = [round, accept, return_]
+@click.group(cls=TranslatedGroup, context_settings=CONTEXT_SETTINGS)
+def executor() -> None:
+    """The executors: their addresses for reminders.
+
+    \b
+    Example:
+      tracker executor set MFA --email focal.point@mfa.example
+    """
+
+
+@executor.command("set", context_settings=CONTEXT_SETTINGS)
+@click.argument("name", type=OwnerType())
+@click.option("--email", required=True, metavar="ADDRESS",
+              help="The address reminders are made out to ('' forgets it).")
+@pass_app
+def executor_set(app: App, name: str, email: str) -> None:
+    """Keep an executor's e-mail address (reminders are addressed to it).
+
+    \b
+    Example:
+      tracker executor set "Минобороны" --email mod@example.org
+    """
+    with app.writing() as t:
+        t.set_executor(name, email.strip() or None)
+    note(_("{name}: {email}").format(name=name, email=email or _("no address")))
+
+
+@executor.command("list", context_settings=CONTEXT_SETTINGS)
+@pass_app
+def executor_list(app: App) -> None:
+    """List the executors with an address, and the executors of every plan.
+
+    \b
+    Example:
+      tracker executor list
+    """
+    from tracker.render.text import aligned
+
+    emails = app.reader().executors()
+    names = dict.fromkeys(name for plan in app.repo().plans()
+                          for item in app.repo().items(plan.id) for name in item.owners)
+    names.update(dict.fromkeys(emails))
+    echo(aligned([[name, emails.get(name, "")] for name in names],
+                 [_("executor"), _("e-mail")]))
+
+
+@command("remind")
+@click.argument("plan_ids", metavar="[PLAN]...", nargs=-1, type=PLAN)
+@click.option("--within", type=click.IntRange(min=0), default=30, show_default=True,
+              metavar="DAYS", help="Also the measures due in the next DAYS days.")
+@click.option("-o", "--output", "folder", required=True, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="The folder the reminders are written to (made if missing).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["eml", "txt", "docx"]),
+              default="eml", show_default=True, help="The reminders' format.")
+@click.option("--from", "sender", default="", metavar="ADDRESS",
+              help="The sender of .eml messages (default: $TRACKER_FROM, else the "
+                   "secretariat's user name).")
+@pass_app
+def remind(app: App, plan_ids: tuple[str, ...], within: int, folder: str, fmt: str,
+           sender: str) -> None:
+    """Write one reminder per executor: their overdue measures (with the delay), those due
+    within DAYS, and the answers still missing in open rounds. None for an executor with
+    nothing to be reminded of; nothing is sent.
+
+    \b
+    Example:
+      tracker remind csto-2023 --within 14 -o reminders/
+      tracker --lang ru remind --format docx -o reminders/
+    """
+    from tracker import remind as reminding
+    from tracker.cli.common import actor, today
+    from tracker.fileio import write_output
+    from tracker.forms import form_file_name
+    from tracker.i18n import current
+
+    reader = app.reader()
+    chosen = reader.plans(plan_ids)
+    plans = [(plan, app.repo().items(plan.id)) for plan in chosen]
+    rounds = [one for plan in chosen for one in reader.rounds(plan.id)]
+    day_ = today().isoformat()
+    found = reminding.reminders(plans, rounds, day_, within, reader.executors())
+    if not found:
+        note(_("nobody to remind: no measure is overdue or due soon, no answer is missing"))
+        return
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(_("cannot make the folder {folder}: {reason}")
+                         .format(folder=folder, reason=os_reason(exc))) from None
+    sender = sender or os.environ.get("TRACKER_FROM") or actor()
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if os.environ.get("TRACKER_TODAY"):  # a pinned day is the day the reminder is dated
+        now = day_ + now[10:]
+    used: set[str] = set()
+    for reminder in found:
+        path = os.path.join(folder, form_file_name(reminder.executor, used, fmt))
+        app.check_output(path)
+        if fmt == "eml":
+            data = reminding.eml(reminder, current(), sender, now)
+        elif fmt == "txt":
+            data = reminding.text(reminder, current()).encode("utf-8")
+        else:
+            data = reminding.docx(reminder, current())
+        try:
+            write_output(path, data)
+        except OSError as exc:
+            raise StoreError(_("cannot write {output}: {reason}")
+                             .format(output=path, reason=os_reason(exc))) from None
+        echo(path + "\n")
+    note(ngettext("wrote {count} reminder to {folder}", "wrote {count} reminders to {folder}",
+                  len(found)).format(count=len(found), folder=folder))
+
+
+COMMANDS = [round, accept, return_, executor, remind]
