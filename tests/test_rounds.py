@@ -305,3 +305,157 @@ def test_undo_of_an_accept_puts_the_answer_back_to_waiting(
     assert ok("list", "p", "--awaiting", "-f", "json").strip() == "[]"
     assert json.loads(ok("round", "status", "r1", "-f", "json"))["executors"]["MoD"][
         "missing"] == 2
+
+
+# --- 4. published reports -------------------------------------------------------------------
+
+@pytest.fixture
+def council(ok: Ok) -> str:
+    """Plan c: three measures, two fulfilled on 01.11.2025; published on TODAY."""
+    ok("plan", "add", "c", "--title", "Council plan", "--start", "2025-01-01", "--end",
+       "2026-12-31")
+    for n in range(1, 4):
+        ok("add", "c", f"Measure {n}", "--responsible", "MFA", "--due", "2025-Q4", "--on",
+           "2025-01-10")
+    ok("update", "c:1", "c:2", "--status", "fulfilled", "--on", "2025-11-01")
+    return "c"
+
+
+def test_a_published_report_is_reprinted_byte_for_byte(
+        ok: Ok, run: Run, council: str, tmp_path: Path) -> None:
+    printed = run("report", "c", "--publish", "council-2025-11")
+    assert printed.exit_code == 0
+    assert "published as council-2025-11 (SHA-256 " in printed.stderr
+    as_json = ok("report", "c", "-f", "json", "--publish", "council-json")
+    ok("update", "c:3", "--status", "in-progress", "--yes")  # amends the counts by status
+    again = run("report", "--published", "council-2025-11")
+    assert again.stdout == printed.stdout
+    assert f"as published on {TODAY} by" in again.stderr
+    assert ok("report", "--published", "council-json", "-f", "json") == as_json
+    # the table's JSON is the one stored with it, not today's
+    frozen = json.loads(ok("report", "--published", "council-2025-11", "-f", "json"))
+    assert frozen["plans"][0]["fulfilled"] == 2
+    assert frozen["plans"][0]["by_status"]["in-progress"] == 0
+    assert [a["change"] for a in jok(ok, "published", "-f", "json")[0]["amended"]] == [
+        "the list of overdue measures; the counts by status"]
+    # a document is made again from the measures as published
+    html = tmp_path / "council.html"
+    ok("report", "--published", "council-2025-11", "-f", "html", "-o", str(html))
+    assert "2 of 3" in html.read_text(encoding="utf-8")
+    listed = jok(ok, "published", "-f", "json")
+    assert [(p["name"], p["plans"], p["as_of"], p["format"], len(p["amended"]))
+            for p in listed] == [("council-2025-11", ["c"], TODAY, "table", 1),
+                                 ("council-json", ["c"], TODAY, "json", 1)]
+    import hashlib
+    assert listed[0]["sha256"] == hashlib.sha256(printed.stdout.encode()).hexdigest()
+
+
+def test_a_change_to_a_published_figure_is_named_and_needs_yes(
+        ok: Ok, run: Run, db: Path, council: str) -> None:
+    ok("report", "c", "--publish", "council-2025-11")
+    printed = ok("report", "--published", "council-2025-11")
+    before = snapshot(db)
+    result = run("update", "c:2", "--status", "partial", "--reason", "half done", "--on",
+                 "2025-11-01")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"this changes the published report 'council-2025-11' ({TODAY}) of c: fulfilled 2 of 3 "
+        "→ 1 of 3; the list of measures not fulfilled; the counts by status",
+        "Error: not written: it changes a published report, and there is no terminal to ask on"]
+    assert snapshot(db) == before
+    ok("update", "c:2", "--status", "partial", "--reason", "half done", "--on", "2025-11-01",
+       "--yes")
+    (amend,) = [e for e in log_events(ok, "c") if e["action"] == "amend"]
+    assert (amend["published"], amend["change"]) == (
+        "council-2025-11", "fulfilled 2 of 3 → 1 of 3; the list of measures not fulfilled; "
+        "the counts by status")
+    reprint = run("report", "--published", "council-2025-11")
+    assert reprint.stdout == printed
+    assert f"amended since: on {TODAY} by " in reprint.stderr
+    since = ok("report", "--since-published", "council-2025-11")
+    assert "c:2" in since and "partial" in since
+    ok("undo", "--yes")
+    assert jok(ok, "published", "-f", "json")[0]["amended"] == []
+
+
+def test_changes_that_leave_published_figures_alone_ask_nothing(
+        ok: Ok, council: str) -> None:
+    ok("report", "c", "--publish", "council-2025-11")
+    ok("update", "c:1", "--evidence", "protocol No. 5")  # no figure, no list
+    ok("update", "c:1", "--note", "seen")
+    ok("plan", "edit", "c", "--org", "Secretariat")
+    assert jok(ok, "published", "-f", "json")[0]["amended"] == []
+
+
+@pytest.mark.parametrize("args, words", [
+    (("report", "c", "--publish", "bad name"), "invalid name of a published report"),
+    (("report", "--published", "nope"), "no published report 'nope'"),
+    (("report", "c", "--published", "x"), "--published NAME reprints what was published"),
+])
+def test_bad_publishing_says_one_line(run: Run, db: Path, council: str,
+                                      args: tuple[str, ...], words: str) -> None:
+    before = snapshot(db)
+    result = run(*args)
+    assert result.exit_code in (1, 2) and words in result.stderr.splitlines()[0]
+    assert snapshot(db) == before
+
+
+def test_a_published_name_is_taken_once(run: Run, ok: Ok, db: Path, council: str) -> None:
+    ok("report", "c", "--publish", "n1")
+    before = snapshot(db)
+    result = run("report", "c", "--publish", "n1")
+    assert result.exit_code == 1 and "a published report 'n1' already exists" in result.stderr
+    assert snapshot(db) == before
+
+
+# --- 5. reminders ---------------------------------------------------------------------------
+
+def test_reminders_are_messages_the_email_parser_reads(
+        ok: Ok, run: Run, asked: str, tmp_path: Path) -> None:
+    import email
+    import email.policy
+
+    ok("executor", "set", "MoD", "--email", "mod@example.org")
+    ok("update", "p:2", "--due", "2026-01-10", "--reason", "sooner, by decision")
+    out = tmp_path / "rem"
+    written = ok("remind", "p", "--within", "80", "-o", str(out)).splitlines()
+    assert sorted(Path(p).name for p in written) == [
+        "MFA.eml", "MoD.eml", "Мин-во _Финансов_отдел.eml"]
+    message = email.message_from_bytes((out / "MoD.eml").read_bytes(),
+                                       policy=email.policy.default)
+    assert message["To"] == "MoD <mod@example.org>"
+    assert message["Subject"] == "Reminder: measures of the plan that await you"
+    body = message.get_content()
+    assert "p:2  Подготовить доклад — deadline 2026-01-10, 5 day(s) late" in body
+    assert "p:1  Провести совещание — deadline Q1 2026, 75 day(s) left" in body
+    assert "No answer yet to the request r1 (answers due 2026-01-31):" in body
+    odd = email.message_from_bytes(next(out.glob("Мин-во*")).read_bytes(),
+                                   policy=email.policy.default)
+    assert odd["To"] is None and odd["X-Tracker-Executor"] == ODD
+
+
+def test_no_reminder_for_an_executor_with_nothing_to_say(ok: Ok, tmp_path: Path) -> None:
+    ok("plan", "add", "q", "--title", "Q")
+    ok("add", "q", "Far away", "--responsible", "A", "--due", "2027-12-31")
+    ok("add", "q", "Late", "--responsible", "B", "--due", "2025-12-31")
+    out = tmp_path / "r"
+    assert [Path(p).name for p in ok("remind", "q", "-o", str(out), "-f", "txt").splitlines()] \
+        == ["B.txt"]
+    assert "q:2  Late — deadline 2025-12-31, 15 day(s) late" in (out / "B.txt").read_text()
+
+
+def test_a_russian_reminder_as_a_word_document(ok: Ok, asked: str, tmp_path: Path) -> None:
+    import docx
+
+    out = tmp_path / "ru"
+    ok("--lang", "ru", "remind", "p", "--within", "80", "-f", "docx", "-o", str(out))
+    document = docx.Document(str(out / "MoD.docx"))
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert ["p:2", "Подготовить доклад", "до 28.02.2026", "44"] in cells
+
+
+def test_a_bad_address_is_refused(run: Run, db: Path, asked: str) -> None:
+    before = snapshot(db)
+    result = run("executor", "set", "MoD", "--email", "not an address")
+    assert result.exit_code == 2 and "invalid e-mail address 'not an address'" in result.stderr
+    assert snapshot(db) == before

@@ -552,6 +552,8 @@ class DocumentRepository(Repository):
     def _parse_lines(self, lines: list[bytes], sort: bool) -> list[dict[str, Any]]:
         """Journal lines parsed in one go (in recorded order with *sort*); a line that is
         not an event names its line number in the journal."""
+        if sort:  # found by several needles: a line may hold two (an event's details can
+            lines = list(dict.fromkeys(lines))  # name an item of its plan), kept once
         size = self._meta.get("journal_size", 0)
         try:
             events = jsonio.loads(b"[" + b",".join(lines) + b"]")
