@@ -459,3 +459,41 @@ def test_a_bad_address_is_refused(run: Run, db: Path, asked: str) -> None:
     result = run("executor", "set", "MoD", "--email", "not an address")
     assert result.exit_code == 2 and "invalid e-mail address 'not an address'" in result.stderr
     assert snapshot(db) == before
+
+
+def test_a_word_form_filled_and_saved_again_by_libreoffice_imports(
+        ok: Ok, run: Run, db: Path, asked: str, tmp_path: Path) -> None:
+    import docx
+
+    from tests.test_documents import soffice
+
+    out = tmp_path / "word"
+    paths = ok("--lang", "ru", "round", "forms", "r1", "-o", str(out), "-f", "docx").splitlines()
+    form = next(Path(p) for p in paths if p.endswith("MoD.docx"))
+    document = docx.Document(str(form))
+    table = document.tables[0]
+    assert [c.text for c in table.rows[2].cells] == [
+        "2", "Подготовить доклад", "до 28.02.2026", "ответственный", "не начато", "", "", "",
+        ""]
+    assert document.core_properties.category == "tracker form"
+    table.rows[2].cells[6].text = "Исполнено"
+    table.rows[2].cells[8].text = "письмо № 12"
+    filled = tmp_path / "MoD.docx"
+    document.save(str(filled))
+    resaved_dir = tmp_path / "resaved"
+    resaved_dir.mkdir()
+    resaved = soffice(filled, "docx:MS Word 2007 XML", resaved_dir)
+    ok("import", "p", str(resaved))
+    ok("accept", "p:2")
+    shown = jok(ok, "show", "p:2", "-f", "json")
+    assert (shown["status"], shown["evidence"]) == ("fulfilled", "письмо № 12")
+    # a title changed in the Word table is refused, nothing written
+    edited = docx.Document(str(form))
+    edited.tables[0].rows[1].cells[1].text = "Другое мероприятие"
+    edited.tables[0].rows[1].cells[6].text = "исполнено"
+    edited.save(str(tmp_path / "edited.docx"))
+    before = snapshot(db)
+    result = run("import", "p", str(tmp_path / "edited.docx"))
+    assert result.exit_code == 1
+    assert "row 2: the number, title or deadline of measure 1 was changed" in result.stderr
+    assert snapshot(db) == before

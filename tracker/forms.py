@@ -76,9 +76,7 @@ def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
                                 "{due}.").format(due=day(one.due)) if one.due else
                               _("Please fill in the yellow columns and return the file.")),
                        fmt["line"])
-    headers = [_("No."), _("Measure"), _("Deadline"), _("Part"), _("Status as recorded"),
-               _("Reason as recorded")]
-    answers = [_("Status (your answer)"), _("Remarks or reason"), _("Evidence (document, link)")]
+    headers, answers = _headers()
     for col, header in enumerate(headers):
         sheet.write_string(TOP, col, header, fmt["head"])
     for col, header in enumerate(answers, start=len(headers)):
@@ -126,6 +124,134 @@ def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
     sheet.activate()
     book.close()
     return buffer.getvalue()
+
+
+def _headers() -> tuple[list[str], list[str]]:
+    return ([_("No."), _("Measure"), _("Deadline"), _("Part"), _("Status as recorded"),
+             _("Reason as recorded")],
+            [_("Status (your answer)"), _("Remarks or reason"), _("Evidence (document, link)")])
+
+
+def form_docx(one: Round, executor: str, plan: Plan, items: dict[str, Item],
+              lang: str) -> bytes:
+    """The form as a Word document: the request, then the plan's table of the measures
+    asked with three empty answer columns. What it was made of travels in the document's
+    core properties (category «tracker form», the description as JSON), which Word and
+    LibreOffice keep when they save it again."""
+    import json
+
+    from tracker.render.docx import _cell_text, _document, _paragraph, _shade, _table
+
+    document = _document()
+    _paragraph(document, _("Request for information on the measures of {plan}")
+               .format(plan=plan.title), size=13, bold=True)
+    _paragraph(document, _("Round: {name} (as of {as_of}); executor: {executor}")
+               .format(name=one.name, as_of=day(one.as_of), executor=executor))
+    _paragraph(document, (_("Please fill in the last three columns and return the file by "
+                            "{due}.").format(due=day(one.due)) if one.due else
+                          _("Please fill in the last three columns and return the file.")))
+    _paragraph(document, _("Statuses: {statuses}.").format(
+        statuses=", ".join(status_text(s) for s in STATUSES)), size=9)
+    headers, answers = _headers()
+    table = _table(document, [*headers, *answers],
+                   (1.2, 6.2, 2.4, 2.0, 2.2, 2.8, 2.4, 3.4, 3.0))
+    for cell in table.rows[0].cells[len(headers):]:
+        _shade(cell, "FFF2CC")
+    rows = one.asked_of(executor)
+    for ref, title, due in rows:
+        item = items.get(ref)
+        responsible = item is not None and item.owners[:1] == [executor]
+        values = [ref, title, period_text(due, lang) if due else "",
+                  _("responsible") if responsible else _("co-executor"),
+                  status_text(item.status) if item else "", item.reason if item else "",
+                  "", "", ""]
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            _cell_text(cell, value)
+    core = document.core_properties
+    core.title = _("Request for information: {plan}").format(plan=plan.title)
+    core.subject = f"{one.name} · {executor}"
+    core.category = MARK
+    core.keywords = f"{plan.id} {one.name}"
+    core.comments = json.dumps({"format": FORMAT, "plan": plan.id, "round": one.name,
+                                "executor": executor, "lang": lang,
+                                "rows": [row[:3] for row in rows]}, ensure_ascii=False)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def read_docx_form(data: bytes, name: str) -> Form | None:
+    """The Word form in *data*, or None when the document is not one."""
+    import json
+    import xml.etree.ElementTree as ElementTree
+
+    from tracker.readers.archive import READ_ERRORS, open_checked, parsed
+    from tracker.readers.docx import _BODY, _TBL, _children, _grid
+
+    archive = open_checked(data, name, "docx")
+    try:
+        if "docProps/core.xml" not in archive.namelist():
+            return None
+        _ns, core = parsed(archive, "docProps/core.xml", name)
+        values = {element.tag.rsplit("}", 1)[-1]: (element.text or "") for element in core}
+        if values.get("category") != MARK:
+            return None
+        _ns, document = parsed(archive, "word/document.xml", name)
+    except (ElementTree.ParseError, *READ_ERRORS) as exc:
+        raise TrackerError(_("{name} is damaged: Word's parts in it cannot be read ({error}); "
+                             "nothing was imported")
+                           .format(name=name, error=type(exc).__name__)) from None
+    finally:
+        archive.close()
+    try:
+        meta = json.loads(values.get("description", ""))
+        made = [(str(r[0]), str(r[1]), r[2]) for r in meta["rows"]]
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise TrackerError(_("{name} is a form whose description was changed: tracker cannot "
+                             "tell what it asked; nothing was imported").format(name=name)
+                           ) from None
+    if meta.get("format") != FORMAT:
+        raise TrackerError(_("{name} is a form of another version of tracker (format {format})"
+                             "; nothing was imported").format(name=name,
+                                                              format=meta.get("format")))
+    body = document.find(_BODY)
+    tables = [] if body is None else [_grid(t, {}) for t in _children(body, _TBL)]
+    grid = tables[0][1:] if tables else []
+    cells = [[text.strip() for _n, text in row] for row in grid]
+    answers: list[tuple[str, dict[str, str], int]] = []
+    problems: list[str] = []
+    lang = meta.get("lang", "en")
+    for n, (ref, title, due) in enumerate(made):
+        line = n + 2  # the table's row, its header being row 1
+        row = cells[n] if n < len(cells) else []
+        deadline = period_text(due, lang) if due else ""
+        if row[:3] != [ref, title, deadline]:
+            problems.append(_("{name}, row {row}: the number, title or deadline of measure "
+                              "{ref} was changed in the form; expected {ref} «{title}», "
+                              "{deadline}").format(name=name, row=line, ref=ref, title=title,
+                                                   deadline=deadline or _("no deadline")))
+            continue
+        _answer(answers, problems, name, ref, line, (row + ["", "", ""])[6:9])
+    return Form(str(meta.get("plan", "")), str(meta.get("round", "")),
+                str(meta.get("executor", "")), answers, problems)
+
+
+def _answer(answers: list[tuple[str, dict[str, str], int]], problems: list[str], name: str,
+            ref: str, line: int, cells: list[str]) -> None:
+    """One row's answer cells (status, remarks, evidence), when any is filled in."""
+    status, remarks, evidence = cells
+    if not (status or remarks or evidence):
+        return
+    answer: dict[str, str] = {}
+    if status:
+        try:
+            answer["status"] = parse_status(status)
+        except InvalidValue as exc:
+            problems.append(_("{name}, row {row}: {error}").format(
+                name=name, row=line, error=exc.message))
+    answer["reason"] = remarks
+    answer["evidence"] = evidence
+    answers.append((ref, answer, line))
 
 
 def form_file_name(executor: str, used: set[str], extension: str = "xlsx") -> str:
@@ -190,7 +316,8 @@ def read_form(data: bytes, name: str) -> Form | None:
         raise TrackerError(_("{name} is a form of another version of tracker (format {format})"
                              "; nothing was imported").format(name=name,
                                                               format=fields.get("format")))
-    answers, problems = [], []
+    answers: list[tuple[str, dict[str, str], int]] = []
+    problems: list[str] = []
     r = FIRST_META_ROW
     n = 0
     while (ref := _cell(meta, r, 0)):
@@ -204,18 +331,8 @@ def read_form(data: bytes, name: str) -> Form | None:
                               "expected {ref} «{title}», {deadline}")
                             .format(name=name, row=line, ref=ref, title=title,
                                     deadline=deadline or _("no deadline")))
-        status, remarks, evidence = (_cell(grid, TOP + 1 + n, c) for c in (6, 7, 8))
-        if status or remarks or evidence:
-            answer: dict[str, str] = {}
-            if status:
-                try:
-                    answer["status"] = parse_status(status)
-                except InvalidValue as exc:
-                    problems.append(_("{name}, row {row}: {error}").format(
-                        name=name, row=line, error=exc.message))
-            answer["reason"] = remarks
-            answer["evidence"] = evidence
-            answers.append((ref, answer, line))
+        _answer(answers, problems, name, ref, line,
+                [_cell(grid, TOP + 1 + n, c) for c in (6, 7, 8)])
         r += 1
         n += 1
     return Form(fields.get("plan", ""), fields.get("round", ""), fields.get("executor", ""),

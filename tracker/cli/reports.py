@@ -459,8 +459,11 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
             return
         rows = xlsx.read_rows(data, name, options)
     else:
+        from tracker.cli.rounds import import_form
         from tracker.readers import docx
 
+        if import_form(app, plan_id, data, name, on, dry_run, "docx"):
+            return
         rows = docx.read_rows(data, name, options)
     with app.writing() as t:
         result = t.import_rows(plan_id, rows, source=name, create_title=title, on=on,

@@ -178,8 +178,9 @@ def round_close(app: App, name: str) -> None:
 @click.option("-o", "--output", "folder", required=True, metavar="DIR",
               type=click.Path(file_okay=False),
               help="The folder the forms are written to (made if missing).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["xlsx"]), default="xlsx",
-              show_default=True, help="The forms' format.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["xlsx", "docx"]), default="xlsx",
+              show_default=True, help="The forms' format: a protected workbook, or a Word "
+                                      "table with the answer columns.")
 @pass_app
 def round_forms(app: App, name: str, folder: str, fmt: str) -> None:
     """Write one form per executor: the measures asked of them and empty answer cells.
@@ -189,7 +190,7 @@ def round_forms(app: App, name: str, folder: str, fmt: str) -> None:
       tracker round forms council-2023-11 -o forms/
     """
     from tracker.fileio import write_output
-    from tracker.forms import form_bytes, form_file_name
+    from tracker.forms import form_bytes, form_docx, form_file_name
     from tracker.i18n import current
 
     reader = app.reader()
@@ -204,10 +205,11 @@ def round_forms(app: App, name: str, folder: str, fmt: str) -> None:
     used: set[str] = set()
     written = []
     for executor in one.asked:
-        path = os.path.join(folder, form_file_name(executor, used))
+        path = os.path.join(folder, form_file_name(executor, used, fmt))
         app.check_output(path)
+        make = form_bytes if fmt == "xlsx" else form_docx
         try:
-            write_output(path, form_bytes(one, executor, plan, items, current()))
+            write_output(path, make(one, executor, plan, items, current()))
         except OSError as exc:
             raise StoreError(_("cannot write {output}: {reason}")
                              .format(output=path, reason=os_reason(exc))) from None
@@ -267,13 +269,13 @@ def return_(app: App, addresses: tuple[str, ...], reason: str, round_name: str |
 
 
 def import_form(app: App, plan_id: str, data: bytes, name: str, on: str | None,
-                dry_run: bool) -> bool:
+                dry_run: bool, kind: str = "xlsx") -> bool:
     """``tracker import PLAN FORM``: file a round form's answers; False when *data* is
     not a form."""
     from tracker.errors import BadRows
-    from tracker.forms import read_form
+    from tracker.forms import read_docx_form, read_form
 
-    form = read_form(data, name)
+    form = (read_form if kind == "xlsx" else read_docx_form)(data, name)
     if form is None:
         return False
     if form.problems:
