@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -21,13 +22,17 @@ ENV = {"TRACKER_TODAY": "2024-07-01", "TRACKER_USER": "secretariat", "COLUMNS": 
 
 
 def run_blocks(text: str) -> list[tuple[str, str]]:
-    """Each block's text as written, and as the tool prints it now."""
+    """Each block's text as written, and as the tool prints it now. The commands run in a
+    fresh folder where ``examples`` is the project's; besides ``tracker``, a block may run
+    ``python`` (this interpreter) and ``soffice`` (LibreOffice saving a file again, its
+    own chatter left out)."""
     results = []
     with tempfile.TemporaryDirectory() as folder:
         env = {**ENV, "TRACKER_DB": os.path.join(folder, "tracker.json")}
         runner = CliRunner(env=env)
+        os.symlink(ROOT / "examples", os.path.join(folder, "examples"))
         cwd = os.getcwd()
-        os.chdir(ROOT)
+        os.chdir(folder)
         try:
             for match in BLOCK.finditer(text):
                 written = match.group(1)
@@ -36,6 +41,19 @@ def run_blocks(text: str) -> list[tuple[str, str]]:
                     if not line.startswith("$ "):
                         continue
                     args = shlex.split(line[2:])
+                    if args[0] == "python":
+                        done = subprocess.run([sys.executable, *args[1:]], capture_output=True,
+                                              text=True, timeout=120, check=False)
+                        actual.append(line + "\n" + done.stdout + done.stderr)
+                        continue
+                    if args[0] == "soffice":
+                        profile = Path(folder) / "lo-profile"
+                        done = subprocess.run(
+                            ["soffice", f"-env:UserInstallation=file://{profile}", *args[1:]],
+                            capture_output=True, text=True, timeout=240, check=False)
+                        actual.append(line + "\n" + ("" if done.returncode == 0 else
+                                                     done.stdout + done.stderr))
+                        continue
                     assert args[0] == "tracker", line
                     result = runner.invoke(cli, args[1:], catch_exceptions=False)
                     actual.append(line + "\n" + result.stdout + result.stderr)

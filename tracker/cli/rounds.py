@@ -287,12 +287,19 @@ def import_form(app: App, plan_id: str, data: bytes, name: str, on: str | None,
         done = t.record_answers(plan_id, form.round, form.executor, form.answers, on)
         if dry_run:
             t.repo.discard()
-    note((_("{name}: {recorded} answer(s) of {executor} would be recorded, {unchanged} "
-            "already were (dry run: nothing written)") if dry_run else
-          _("{name}: {recorded} answer(s) of {executor} recorded, awaiting acceptance; "
-            "{unchanged} already were")).format(
-        name=name, recorded=len(done["recorded"]), executor=form.executor,
-        unchanged=len(done["unchanged"])))
+    recorded, unchanged = len(done["recorded"]), len(done["unchanged"])
+    if dry_run:
+        message = ngettext("{name}: {recorded} answer of {executor} would be recorded, "
+                           "{unchanged} already was (dry run: nothing written)",
+                           "{name}: {recorded} answers of {executor} would be recorded, "
+                           "{unchanged} already were (dry run: nothing written)", recorded)
+    else:
+        message = ngettext("{name}: {recorded} answer of {executor} recorded, awaiting "
+                           "acceptance; {unchanged} already was",
+                           "{name}: {recorded} answers of {executor} recorded, awaiting "
+                           "acceptance; {unchanged} already were", recorded)
+    note(message.format(name=name, recorded=recorded, executor=form.executor,
+                        unchanged=unchanged))
     return True
 
 
