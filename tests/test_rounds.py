@@ -193,7 +193,7 @@ def test_answers_are_the_executors_and_wait_for_acceptance(
     before = snapshot(db)
     result = run("import", "p", str(filled))
     assert result.exit_code == 0
-    assert "0 answer(s) of MoD recorded, awaiting acceptance; 2 already were" in result.stderr
+    assert "0 answers of MoD recorded, awaiting acceptance; 2 already were" in result.stderr
     assert snapshot(db) == before
     # accepted: the status as reported, on the day reported
     ok("accept", "p:2")
