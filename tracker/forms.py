@@ -19,6 +19,7 @@ reader goes by the hidden sheet's cells, not by anything XlsxWriter alone writes
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,8 @@ TOP = 4  # the table's header row (0-based); measures follow
 FIRST_META_ROW = 6  # the hidden sheet's first row of measures
 ANSWER_COLUMNS = 3
 MAX_NAME = 120  # characters of a form's file name, before the extension
+WIDTHS = (7, 50, 16, 15, 16, 28, 20, 36, 30)  # the request's columns, in characters
+LINE_POINTS = 15
 
 
 def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
@@ -101,6 +104,10 @@ def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
                 sheet.write_blank(TOP + 1 + n, col, None, fmt["cell"])
         for col in range(len(headers), len(headers) + ANSWER_COLUMNS):
             sheet.write_blank(TOP + 1 + n, col, None, fmt["answer"])
+        # Heights from the wrapped text (no spreadsheet measures it when the file opens).
+        lines = max(1, *(math.ceil(len(text) / (width - 2)) for text, width in
+                         zip(values, WIDTHS, strict=False) if text))
+        sheet.set_row(TOP + 1 + n, max(2, lines) * LINE_POINTS)
         for col, value in enumerate([ref, title, due or ""]):
             meta.write_string(FIRST_META_ROW + n, col, value)
     if rows:
@@ -109,9 +116,9 @@ def form_bytes(one: Round, executor: str, plan: Plan, items: dict[str, Item],
             "error_title": _("Status"),
             "error_message": _("Choose a status from the list."),
         })
-    for col, width in enumerate((7, 50, 16, 14, 16, 28, 18, 36, 30)):
+    for col, width in enumerate(WIDTHS):
         sheet.set_column(col, col, width)
-    sheet.set_row(TOP, 45)
+    sheet.set_row(TOP, 4 * LINE_POINTS)
     sheet.freeze_panes(TOP + 1, 2)
     sheet.set_paper(9)  # A4
     sheet.set_landscape()
@@ -154,7 +161,7 @@ def form_docx(one: Round, executor: str, plan: Plan, items: dict[str, Item],
         statuses=", ".join(status_text(s) for s in STATUSES)), size=9)
     headers, answers = _headers()
     table = _table(document, [*headers, *answers],
-                   (1.2, 6.2, 2.4, 2.0, 2.2, 2.8, 2.4, 3.4, 3.0))
+                   (1.1, 5.8, 2.4, 2.8, 2.3, 2.6, 2.6, 2.8, 3.3))
     for cell in table.rows[0].cells[len(headers):]:
         _shade(cell, "FFF2CC")
     rows = one.asked_of(executor)
@@ -172,9 +179,10 @@ def form_docx(one: Round, executor: str, plan: Plan, items: dict[str, Item],
     core.subject = f"{one.name} · {executor}"
     core.category = MARK
     core.keywords = f"{plan.id} {one.name}"
-    core.comments = json.dumps({"format": FORMAT, "plan": plan.id, "round": one.name,
-                                "executor": executor, "lang": lang,
-                                "rows": [row[:3] for row in rows]}, ensure_ascii=False)
+    # The description (python-docx stops at 255 characters, which the standard does not)
+    core._element._get_or_add("description").text = json.dumps(
+        {"format": FORMAT, "plan": plan.id, "round": one.name, "executor": executor,
+         "lang": lang, "rows": [row[:3] for row in rows]}, ensure_ascii=False)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
