@@ -16,12 +16,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 Ok = Callable[..., str]
 
 
-@pytest.fixture
-def v1(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copy(FIXTURES / "v1.json", db)
-    shutil.copy(FIXTURES / "v1.json.journal", str(db) + ".journal")
-    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
-    return db
+def written_by_schema(name: str) -> Callable[..., Path]:
+    """A fixture: the database (and its journal) an older tracker wrote, as committed in
+    tests/fixtures/NAME.json, on 1 July 2024."""
+    @pytest.fixture(name=name)
+    def copied(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        shutil.copy(FIXTURES / f"{name}.json", db)
+        shutil.copy(FIXTURES / f"{name}.json.journal", str(db) + ".journal")
+        monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
+        return db
+    return copied
+
+
+v1 = written_by_schema("v1")
 
 
 def test_schema_1_is_read_without_being_rewritten(v1: Path, ok: Ok) -> None:
@@ -59,12 +66,7 @@ def test_first_write_migrates_after_keeping_a_copy(v1: Path, ok: Ok) -> None:
 # v2-made-by.sh): a back-dated change, an undone step, a removed item, weights, owners.
 
 
-@pytest.fixture
-def v2(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copy(FIXTURES / "v2.json", db)
-    shutil.copy(FIXTURES / "v2.json.journal", str(db) + ".journal")
-    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
-    return db
+v2 = written_by_schema("v2")
 
 
 def fixture(name: str) -> object:
@@ -121,12 +123,7 @@ def test_the_first_write_takes_schema_2_to_5_after_keeping_a_copy(v2: Path, ok: 
 # deadline silently replaced the old one: the journal still knows every deadline.
 
 
-@pytest.fixture
-def v3(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copy(FIXTURES / "v3.json", db)
-    shutil.copy(FIXTURES / "v3.json.journal", str(db) + ".journal")
-    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
-    return db
+v3 = written_by_schema("v3")
 
 
 def control_of(ok: Ok) -> dict[str, tuple[object, ...]]:
@@ -178,12 +175,7 @@ def test_the_first_write_takes_schema_3_to_5_and_keeps_what_the_journal_said(
 # rows a JSON string inside the one document, which each command parsed whole.
 
 
-@pytest.fixture
-def v4(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copy(FIXTURES / "v4.json", db)
-    shutil.copy(FIXTURES / "v4.json.journal", str(db) + ".journal")
-    monkeypatch.setenv("TRACKER_TODAY", "2024-07-01")
-    return db
+v4 = written_by_schema("v4")
 
 
 def test_schema_4_reads_as_it_did(v4: Path, ok: Ok) -> None:

@@ -77,18 +77,20 @@ def text(reminder: Reminder, lang: str) -> str:
     lines = [_("To: {executor}").format(executor=reminder.executor), ""]
     lines.append(_("This is a reminder of the measures for which you are the responsible "
                    "executor or a co-executor."))
-    if reminder.overdue:
-        lines += ["", ngettext("Overdue ({count} measure):", "Overdue ({count} measures):",
-                               len(reminder.overdue)).format(count=len(reminder.overdue))]
-        lines += [_("  {item}  {title} — deadline {due}, {days} day(s) late").format(
-            item=item.id, title=item.title, due=period_text(item.due, lang), days=days)
-            for item, days in reminder.overdue]
-    if reminder.due_soon:
-        lines += ["", ngettext("Due soon ({count} measure):", "Due soon ({count} measures):",
-                               len(reminder.due_soon)).format(count=len(reminder.due_soon))]
-        lines += [_("  {item}  {title} — deadline {due}, {days} day(s) left").format(
-            item=item.id, title=item.title, due=period_text(item.due, lang), days=days)
-            for item, days in reminder.due_soon]
+    for rows, heading, line in (
+            (reminder.overdue,
+             ngettext("Overdue ({count} measure):", "Overdue ({count} measures):",
+                      len(reminder.overdue)),
+             _("  {item}  {title} — deadline {due}, {days} day(s) late")),
+            (reminder.due_soon,
+             ngettext("Due soon ({count} measure):", "Due soon ({count} measures):",
+                      len(reminder.due_soon)),
+             _("  {item}  {title} — deadline {due}, {days} day(s) left"))):
+        if rows:
+            lines += ["", heading.format(count=len(rows))]
+            lines += [line.format(item=item.id, title=item.title,
+                                  due=period_text(item.due, lang), days=days)
+                      for item, days in rows]
     if reminder.missing:
         by_round: dict[str, list[tuple[Round, str, str]]] = {}
         for entry in reminder.missing:
