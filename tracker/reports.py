@@ -352,24 +352,24 @@ class _Counts:
         self.not_fulfilled = self.not_yet_due = self.moved = self.late_original = 0
         self.delays: list[int] = []
 
-    def add(self, item: Item, as_of: str) -> None:
-        t = timeliness(item, as_of)
+    def add(self, judged: tuple[str, int | None, int, bool]) -> None:
+        """Count one item, as ``_judged`` found it."""
+        bucket, delay, moved, late_original = judged
         self.due += 1
-        self.moved += len(item["moves"])
-        if item["status"] in DONE:
-            if t.on_time:
-                self.on_time += 1
-            else:
-                self.late += 1
-                self.delays.append(t.delay or 0)
-        elif t.overdue:
+        self.moved += moved
+        if bucket == "on_time":
+            self.on_time += 1
+        elif bucket == "late":
+            self.late += 1
+            self.delays.append(delay or 0)
+        elif bucket == "overdue":
             self.overdue += 1
-            self.delays.append(t.delay or 0)
-        elif item["status"] in OPEN:
+            self.delays.append(delay or 0)
+        elif bucket == "not_yet_due":
             self.not_yet_due += 1
         else:
             self.not_fulfilled += 1
-        if t.on_time_original is False:
+        if late_original:
             self.late_original += 1
 
     def row(self, key: str | None) -> DisciplineRow:
@@ -384,6 +384,22 @@ class _Counts:
             "moved": self.moved, "late_original": self.late_original,
             "rate": self.on_time / judged if judged else None,
         }
+
+
+def _judged(item: Item, as_of: str) -> tuple[str, int | None, int, bool]:
+    """Where an item counts — on time, late, overdue, not yet due, not fulfilled — with its
+    delay, its deadline's moves, and whether it was late against the original deadline."""
+    t = timeliness(item, as_of)
+    status = item["status"]
+    if status in DONE:
+        bucket = "on_time" if t.on_time else "late"
+    elif t.overdue:
+        bucket = "overdue"
+    elif status in OPEN:
+        bucket = "not_yet_due"
+    else:
+        bucket = "not_fulfilled"
+    return bucket, t.delay, len(item["moves"]), t.on_time_original is False
 
 
 def discipline_keys(item: Item, by: str) -> list[str | None]:
@@ -419,9 +435,10 @@ def discipline_report(plans: Iterable[tuple[Plan, list[Item]]], by: str, first: 
                 continue
             if end > last or (first is not None and end < first):
                 continue
-            total.add(item, as_of)
+            judged = _judged(item, as_of)
+            total.add(judged)
             for key in discipline_keys(item, by):
-                counts[key].add(item, as_of)
+                counts[key].add(judged)
     keys: list[str | None] = sorted((k for k in counts if k is not None),
                                     key=lambda k: str(k).casefold())
     if None in counts:
