@@ -41,11 +41,11 @@ class PgDatabase(str):
         return psycopg.connect(self.admin_url, autocommit=True)
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of the four tables, as text: the server's version of ``snapshot``."""
+        """Every row of the tables, as text: the server's version of ``snapshot``."""
         with self.connect() as conn:
             return {table: conn.execute(
                 f"SELECT t::text FROM tracker.{table} t ORDER BY 1").fetchall()
-                for table in ("meta", "plans", "items", "events")}
+                for table in ("meta", "plans", "items", "events", "files")}
 
     def exists(self) -> bool:
         """Whether anything was ever written (the file's "the file exists")."""
@@ -125,7 +125,12 @@ def snapshot(db: Path | PgDatabase) -> dict[str, Any]:
     """Fingerprints of the database and every file beside it (on PostgreSQL: every row)."""
     if isinstance(db, PgDatabase):
         return db.dump()
-    return {p.name: digest(p) for p in sorted(db.parent.iterdir()) if p.name.startswith(db.name)}
+    found = {}
+    for path in sorted(db.parent.iterdir()):
+        if path.name.startswith(db.name):
+            for one in sorted(path.iterdir()) if path.is_dir() else [path]:
+                found[str(one.relative_to(db.parent))] = digest(one)
+    return found
 
 
 def command_paths() -> list[list[str]]:

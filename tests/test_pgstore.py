@@ -131,7 +131,7 @@ def test_db_init_creates_the_schema_then_says_it_is_there(bare: PgDatabase) -> N
             "SELECT tablename FROM pg_tables WHERE schemaname = 'tracker'")}
         indexes = {r[0] for r in conn.execute(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'tracker'")}
-    assert tables == {"meta", "plans", "items", "events"}
+    assert tables == {"meta", "plans", "items", "events", "files"}
     assert {"items_pkey", "items_by_plan", "events_by_plan", "events_by_id"} <= indexes
 
 
@@ -170,6 +170,7 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
     with psycopg.connect(bare, autocommit=True) as conn:  # as a schema-2 tracker left it
         conn.execute("ALTER TABLE tracker.items DROP COLUMN due_original, DROP COLUMN moves, "
                      "DROP COLUMN status_since")
+        conn.execute("DROP TABLE tracker.files")
         conn.execute("UPDATE tracker.meta SET schema_version = 2")
     assert "run 'tracker db init'" in at(bare, "list").stderr
     migrated = at(bare, "db", "init")
@@ -181,6 +182,35 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
     moves = json.loads(ok_at(bare, "show", "office-2024:2", "-f", "json"))["moves"]
     assert [(m["effective"], m["from"], m["to"]) for m in moves] == [
         ("2024-02-01", "2024-03-31", "2024-05-31"), ("2024-05-20", "2024-05-31", "2024-06-30")]
+
+
+def test_db_init_migrates_schema_3_and_its_roles_to_kept_files(bare: PgDatabase) -> None:
+    """Schema 4 keeps files with the database (a published report's snapshot): the roles
+    a schema-3 db init granted read them, and its writers add them."""
+    with psycopg.connect(bare, autocommit=True) as conn:
+        for step in (1, 2, 3):
+            conn.execute(pgstore.MIGRATIONS[step])
+        conn.execute("UPDATE tracker.meta SET schema_version = 3")
+    as_writer = login_role(bare, "tracker_test_writer")
+    as_reader = login_role(bare, "tracker_test_reader")
+    with psycopg.connect(bare, autocommit=True) as conn:  # the grants of a schema-3 db init
+        conn.execute("GRANT USAGE ON SCHEMA tracker TO tracker_test_writer, tracker_test_reader")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA tracker TO tracker_test_writer, "
+                     "tracker_test_reader")
+        conn.execute("GRANT INSERT, UPDATE, DELETE ON tracker.plans, tracker.items TO "
+                     "tracker_test_writer")
+        conn.execute("GRANT INSERT ON tracker.events TO tracker_test_writer")
+        conn.execute("GRANT UPDATE ON tracker.meta TO tracker_test_writer")
+        conn.execute("GRANT USAGE ON SEQUENCE tracker.position TO tracker_test_writer")
+    migrated = at(bare, "db", "init")
+    assert f"from schema 3 to {pgstore.SCHEMA_VERSION}" in migrated.stderr, migrated.stderr
+    ok_at(as_writer, "plan", "add", "p", "--title", "P")
+    ok_at(as_writer, "add", "p", "One", "--status", "fulfilled")
+    ok_at(as_writer, "report", "p", "--publish", "council")
+    assert ok_at(as_reader, "report", "--published", "council") == ok_at(as_reader, "report",
+                                                                        "p")
+    with psycopg.connect(as_reader) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("INSERT INTO tracker.files VALUES (%s, 0, '')", ("0" * 64,))
 
 
 def test_db_init_is_one_transaction(bare: PgDatabase) -> None:

@@ -172,6 +172,32 @@ def test_commit_says_whether_it_wrote(location: Location) -> None:
         assert repo.commit() is False  # nothing changed: nothing written
 
 
+def test_files_are_kept_by_their_sha256_with_the_rest_of_a_write(
+        location: Location, reader: Any) -> None:
+    import hashlib
+
+    data = "Отчёт\n".encode() * 1000
+    sha = hashlib.sha256(data).hexdigest()
+    with pytest.raises(RuntimeError), open_repository(location, write=True) as repo:
+        assert repo.put_file(data) == sha
+        raise RuntimeError("boom")
+    assert reader().file_names() == []
+    with open_repository(location, write=True) as repo:
+        repo.put_file(data)
+        repo.discard()
+    assert reader().file_names() == []
+    with open_repository(location, write=True) as repo:
+        assert repo.put_file(data) == sha
+        assert repo.get_file(sha) == data  # before commit, to the same command
+        assert repo.put_file(data) == sha  # kept once
+    assert reader().file_names() == [sha]
+    assert reader().get_file(sha) == data
+    from tracker.errors import StoreError
+
+    with pytest.raises(StoreError, match="is missing"):
+        reader().get_file("0" * 64)
+
+
 def test_a_read_only_repository_refuses_writes(reader: Any) -> None:
     with pytest.raises(RuntimeError):
         reader().put_plan(Plan("p", "P"))

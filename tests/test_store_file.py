@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -218,3 +219,76 @@ def test_a_layout_that_does_not_fit_the_file_is_not_trusted(tmp_path: Path, lie)
     path.write_bytes(orjson.dumps(document))
     assert [(i.id, i.title) for i in open_reader(str(path)).items()] == [
         ("p:1", "one"), ("p:2", "two"), ("q:x", "ex")]
+
+
+# --- files kept with the database: a published report's snapshot ------------------------
+
+
+def cli_run(db: Path, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def cli_ok(db: Path, *args: str) -> str:
+    result = cli_run(db, *args)
+    assert result.exit_code == 0, (args, result.stderr)
+    return str(result.stdout)
+
+
+def published_db(tmp_path: Path) -> tuple[Path, str]:
+    """A database with a published report; the report as it was printed."""
+    db = tmp_path / "db.json"
+    cli_ok(db, "plan", "add", "p", "--title", "P")
+    cli_ok(db, "add", "p", "One", "--status", "fulfilled")
+    cli_ok(db, "report", "p", "--publish", "council")
+    return db, cli_ok(db, "report", "--published", "council")
+
+
+def test_a_snapshot_is_a_file_beside_the_database_that_info_lists_and_o_spares(
+        tmp_path: Path) -> None:
+    from tests.helpers import snapshot
+
+    db, _printed = published_db(tmp_path)
+    (kept,) = Path(str(db) + ".files").iterdir()
+    publish = [json.loads(line) for line in Path(str(db) + ".journal").read_text().splitlines()
+               if '"action":"publish"' in line]
+    assert [e["snapshot"] for e in publish] == [kept.name]
+    assert "items" not in publish[0]  # the journal holds the small part alone
+    assert json.loads(kept.read_bytes())["items"]["p"][0]["title"] == "One"
+    assert str(db) + ".files" in json.loads(cli_ok(db, "info", "-f", "json"))["files"]
+    before = snapshot(db)
+    result = cli_run(db, "report", "p", "-o", str(kept))
+    assert result.exit_code == 1 and "is a file of the database" in result.stderr
+    assert snapshot(db) == before
+
+
+def test_a_changed_or_missing_snapshot_is_named_in_one_line(tmp_path: Path) -> None:
+    db, _printed = published_db(tmp_path)
+    (kept,) = Path(str(db) + ".files").iterdir()
+    kept.write_bytes(kept.read_bytes().replace(b"One", b"Two"))
+    result = cli_run(db, "report", "--published", "council")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: the file {kept.name[:16]} kept with {db} was "
+                                    "changed: its content is not what was kept")
+    kept.unlink()
+    result = cli_run(db, "report", "--published", "council")
+    assert result.exit_code == 1 and "is missing" in result.stderr
+
+
+def test_a_report_published_before_snapshots_were_kept_apart_still_reads() -> None:
+    """Reports published by the first builds of schema 5 hold the snapshot in the event."""
+    from tracker.published import Published, publish_extra, snapshot_of
+
+    plans = [(Plan("p", "P"), [Item("p", "1", "One", status="fulfilled")])]
+    inline = {**publish_extra("council", plans, "2026-01-15", "text", b"32 of 34\n",
+                              {"by": None}, "unused"),
+              **json.loads(snapshot_of(plans, b"32 of 34\n", '{"plans": []}')),
+              "at": "2026-01-15T10:00:00Z", "actor": "secretariat", "effective": "2026-01-15"}
+    del inline["snapshot"]
+    report = Published(inline)
+    assert (report.output, report.json) == (b"32 of 34\n", '{"plans": []}')
+    assert [(p.id, [i.title for i in items]) for p, items in report.plans_with_items()] == [
+        ("p", ["One"])]

@@ -102,6 +102,18 @@ def test_file_to_postgresql_to_file_is_identity(team_file: str, empty_pg: PgData
     assert info[0] == info[1]
 
 
+def test_a_published_report_travels_with_its_snapshot(team_file: str, empty_pg: PgDatabase,
+                                                      tmp_path: Path) -> None:
+    ok_at(team_file, "report", "csto-2023", "--publish", "council")
+    printed = at(team_file, "report", "--published", "council").stdout
+    back = str(tmp_path / "back" / "team.json")
+    ok_at(team_file, "copy", empty_pg)
+    ok_at(empty_pg, "copy", back)
+    for db in (empty_pg, back):
+        assert at(db, "report", "--published", "council").stdout == printed
+    assert len(list(Path(back + ".files").iterdir())) == 1
+
+
 def test_the_copy_goes_on_working_like_the_original(team_file: str, empty_pg: PgDatabase) -> None:
     ok_at(team_file, "copy", empty_pg)
     for db in (team_file, empty_pg):

@@ -1,12 +1,15 @@
 """Published reports (SPEC §14): what a council was handed, frozen in the journal.
 
-``report … --publish NAME`` records, on each plan of the report, a ``publish`` event
-holding the report as it was printed (its text or document bytes in base64, and its
-SHA-256), its JSON, the arguments that made it, and each counted measure as it stood, so
-that ``report --published NAME`` reprints it byte for byte, and regenerates any other
-format from the same measures. A later change that alters a published report's figures
-or lists is named before it is written and is recorded with an ``amend`` event saying
-what it changed; both are journal events, undone with the step that made them.
+``report … --publish NAME`` records, on each plan of the report, a ``publish`` event:
+the name, the day, the as-of day, the SHA-256 of what was printed and the arguments that
+made it. What was printed (text or document bytes, in base64), its JSON and each counted
+measure as it stood are one JSON file kept with the database (``Repository.put_file``)
+that the events name by its SHA-256, so that ``report --published NAME`` reprints the
+report byte for byte and regenerates any other format from the same measures, while a
+write, which checks every published report of its plan, reads the small events alone.
+A later change that alters a published report's figures or lists is named before it is
+written and is recorded with an ``amend`` event saying what it changed; both are journal
+events, undone with the step that made them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ PUBLISH_ACTIONS = ("publish", "amend", "undo")
 
 
 class Published:
-    """One published report, as its ``publish`` event (and any ``amend``) say."""
+    """One published report, as its ``publish`` event (and any ``amend``) say; what it
+    printed and its measures once ``load`` has been given its snapshot."""
 
     def __init__(self, event: dict[str, Any]) -> None:
         self.name: str = event["published"]
@@ -33,12 +37,40 @@ class Published:
         self.as_of: str = event["as_of"]
         self.fmt: str = event["format"]
         self.sha256: str = event["sha256"]
-        self.output = base64.b64decode(event["output"])
-        self.json: str = event["json"]
         self.args: dict[str, Any] = event["args"]
-        self.plan_docs: dict[str, dict[str, Any]] = event["plan_docs"]
-        self.items: dict[str, list[dict[str, Any]]] = event["items"]
+        self.snapshot: str | None = event.get("snapshot")  # the kept file's SHA-256
         self.amended: list[dict[str, Any]] = []
+        self._heavy: dict[str, Any] = {}
+        if self.snapshot is None:  # published before snapshots were kept apart
+            self.load(event)
+
+    def load(self, snapshot: dict[str, Any]) -> Published:
+        """Take what was printed and the measures from the report's snapshot."""
+        self._heavy = {"output": base64.b64decode(snapshot["output"]),
+                       "json": snapshot["json"], "plan_docs": snapshot["plan_docs"],
+                       "items": snapshot["items"]}
+        return self
+
+    def _part(self, key: str) -> Any:
+        if key not in self._heavy:
+            raise KeyError(f"the snapshot of published report {self.name!r} was not loaded")
+        return self._heavy[key]
+
+    @property
+    def output(self) -> bytes:
+        return bytes(self._part("output"))
+
+    @property
+    def json(self) -> str:
+        return str(self._part("json"))
+
+    @property
+    def plan_docs(self) -> dict[str, dict[str, Any]]:
+        return dict(self._part("plan_docs"))
+
+    @property
+    def items(self) -> dict[str, list[dict[str, Any]]]:
+        return dict(self._part("items"))
 
     @property
     def rules(self) -> Rules:
@@ -61,14 +93,24 @@ def digest(output: bytes) -> str:
     return hashlib.sha256(output).hexdigest()
 
 
+def snapshot_of(plans: list[tuple[Plan, list[Item]]], output: bytes,
+                json_text: str) -> bytes:
+    """The file kept for a published report: what was printed, its JSON, its measures."""
+    from tracker import jsonio
+
+    return jsonio.dumps({"output": base64.b64encode(output).decode("ascii"),
+                         "json": json_text,
+                         "plan_docs": {plan.id: plan.to_dict() for plan, _items in plans},
+                         "items": {plan.id: [item.to_dict() for item in items]
+                                   for plan, items in plans}})
+
+
 def publish_extra(name: str, plans: list[tuple[Plan, list[Item]]], as_of: str, fmt: str,
-                  output: bytes, json_text: str, args: dict[str, Any]) -> dict[str, Any]:
-    """What a ``publish`` event holds besides the usual keys."""
+                  output: bytes, args: dict[str, Any], snapshot: str) -> dict[str, Any]:
+    """What a ``publish`` event holds besides the usual keys (*snapshot*: the SHA-256 of
+    the kept file)."""
     return {"published": name, "plans": [plan.id for plan, _items in plans], "as_of": as_of,
-            "format": fmt, "sha256": digest(output),
-            "output": base64.b64encode(output).decode("ascii"), "json": json_text,
-            "args": args, "plan_docs": {plan.id: plan.to_dict() for plan, _items in plans},
-            "items": {plan.id: [item.to_dict() for item in items] for plan, items in plans}}
+            "format": fmt, "sha256": digest(output), "args": args, "snapshot": snapshot}
 
 
 def published_of(events: Iterable[dict[str, Any]]) -> dict[str, Published]:

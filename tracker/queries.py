@@ -97,11 +97,22 @@ class Reader:
                                                   actions=PUBLISH_ACTIONS)).values())
 
     def published_report(self, name: str) -> Published:
+        """The report published as *name*, with what it printed and its measures."""
         for report in self.published():
             if report.name == name:
-                return report
+                return self.load_published(report)
         raise NotFound(_("no published report {name!r}").format(name=name),
                        _("See 'tracker published' for them."))
+
+    def load_published(self, *reports: Published) -> Published:
+        """The *reports* with their snapshots (what each printed, and its measures) read
+        from the files kept with the database; the first of them."""
+        from tracker import jsonio
+
+        for report in reports:
+            if report.snapshot is not None:
+                report.load(jsonio.loads(self.repo.get_file(report.snapshot)))
+        return reports[0]
 
     def round(self, name: str, plan_id: str | None = None) -> Round:
         """The round called *name* (of *plan_id*, when the caller knows the plan)."""

@@ -1,5 +1,6 @@
-"""``tracker copy``: everything of one database (plans, items, the whole journal) into
-another, empty one, file or PostgreSQL, so a team can move between the two."""
+"""``tracker copy``: everything of one database (plans, items, the whole journal, the
+files kept with it) into another, empty one, file or PostgreSQL, so a team can move
+between the two."""
 
 from __future__ import annotations
 
@@ -32,4 +33,6 @@ def copy_database(source: Repository, target: str, lock_timeout: float) -> dict[
                 _("Copy into a new file, or a database fresh from 'tracker db init'."),
             )
         repo.bulk_load(plans, items, events)
+        for sha in source.file_names():
+            repo.put_file(source.get_file(sha))
     return {"plans": len(plans), "items": len(items), "events": len(events)}

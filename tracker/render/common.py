@@ -94,7 +94,8 @@ def action_label(action: str) -> str:
         "round-open": pgettext("action", "round-open"),
         "round-close": pgettext("action", "round-close"),
         "answer": pgettext("action", "answer"), "accept": pgettext("action", "accept"),
-        "return": pgettext("action", "return"),
+        "return": pgettext("action", "return"), "publish": pgettext("action", "publish"),
+        "amend": pgettext("action", "amend"),
     }
     return labels.get(action, action)
 

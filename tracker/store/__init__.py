@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from tracker.domain import Item, Plan, StatusSums, status_sums
+from tracker.errors import StoreError
+from tracker.i18n import _
 
 if TYPE_CHECKING:
     from tracker.store.memory import MemoryDatabase
@@ -88,6 +90,21 @@ class Repository(ABC):
     @abstractmethod
     def last_step(self) -> int: ...
 
+    # Files kept with the database, named by their SHA-256: a published report's snapshot.
+
+    @abstractmethod
+    def put_file(self, data: bytes) -> str:
+        """Keep *data* with the database (``commit`` writes it with the rest, ``discard``
+        forgets it); return its SHA-256, which names it."""
+
+    @abstractmethod
+    def get_file(self, sha256: str) -> bytes:
+        """The file kept as *sha256*; StoreError when it is missing or not what was kept."""
+
+    @abstractmethod
+    def file_names(self) -> list[str]:
+        """The SHA-256 of every file kept (``tracker copy`` takes them all)."""
+
     @abstractmethod
     def info(self) -> dict[str, Any]:
         """``database``, ``schema_version``, counts of plans, items, events and steps."""
@@ -144,6 +161,26 @@ class Repository(ABC):
         for item in items:
             self.put_item(item)
         self.append_events(events)
+
+
+def file_digest(data: bytes) -> str:
+    """The name a kept file goes by: its SHA-256, in hex."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def checked_file(sha256: str, data: bytes | None, location: str) -> bytes:
+    """*data* as kept under *sha256*, or StoreError when it is missing or changed."""
+    if data is None:
+        raise StoreError(_("the file {sha} kept with {location} is missing")
+                         .format(sha=sha256[:16], location=location),
+                         _("Restore the database's files from a backup."))
+    if file_digest(data) != sha256:
+        raise StoreError(_("the file {sha} kept with {location} was changed: its content is "
+                           "not what was kept").format(sha=sha256[:16], location=location),
+                         _("Restore the database's files from a backup."))
+    return data
 
 
 def matches(event: dict[str, Any], plan: str | None, item: str | None,

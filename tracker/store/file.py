@@ -28,7 +28,7 @@ from tracker import fileio, jsonio
 from tracker.domain import DERIVED_KEYS, ROW_KEYS, Item, Plan, StatusSums, status_sums
 from tracker.errors import StoreError
 from tracker.i18n import _, grouped, os_reason
-from tracker.store import Repository, matches
+from tracker.store import Repository, checked_file, file_digest, matches
 
 # 1: an item per document. 2: a plan's items as one JSON text of rows. 3: ``due`` may be a
 # period (2023-Q4, 2023..2024, ongoing…), which a schema-2 tracker would misread; the
@@ -61,6 +61,7 @@ class JSONFileStorage:
         self.parsed = 0  # bytes of item rows parsed so far: past jsonio.LARGE, with orjson
         self.journal_path = path + ".journal"
         self.backup_path = path + ".bak"
+        self.files_path = path + ".files"  # the files kept with it, named by SHA-256
 
     def read(self) -> dict[str, Any] | None:
         """The whole document, parsed (what TinyDB asks of a storage)."""
@@ -159,6 +160,48 @@ class JSONFileStorage:
             raise StoreError(_("cannot read the journal {journal}: {reason}")
                              .format(journal=self.journal_path, reason=os_reason(exc))) \
                 from None
+
+    def file_read(self, sha256: str) -> bytes | None:
+        """A kept file's content, or None when there is none by that name."""
+        try:
+            with open(os.path.join(self.files_path, sha256), "rb") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(_("cannot read {path}: {reason}").format(
+                path=os.path.join(self.files_path, sha256), reason=os_reason(exc))) from None
+
+    def file_names(self) -> list[str]:
+        try:
+            return sorted(n for n in os.listdir(self.files_path) if _SHA256.fullmatch(n))
+        except FileNotFoundError:
+            return []
+
+    def files_write(self, files: dict[str, bytes]) -> list[str]:
+        """Write each new kept file durably; return the paths written (a failed commit
+        removes them, so that it leaves every file as it was)."""
+        written: list[str] = []
+        try:
+            if files and not os.path.isdir(self.files_path):
+                os.mkdir(self.files_path)
+                written.append(self.files_path)
+            for sha, data in files.items():
+                path = os.path.join(self.files_path, sha)
+                if not os.path.exists(path):
+                    fileio.atomic_write(path, data)
+                    written.append(path)
+        except OSError as exc:
+            self.files_remove(written)
+            raise StoreError(_("cannot write {path}: {reason}; nothing was changed").format(
+                path=self.files_path, reason=os_reason(exc))) from None
+        return written
+
+    @staticmethod
+    def files_remove(paths: list[str]) -> None:
+        for path in reversed(paths):
+            with contextlib.suppress(OSError):
+                (os.rmdir if os.path.isdir(path) else os.unlink)(path)
 
     def journal_replace(self, data: bytes) -> None:
         """Write a whole new journal (``tracker repair`` only), atomically."""
@@ -272,6 +315,7 @@ class DocumentRepository(Repository):
         self.location = storage.path
         self.writable = writable
         self._pending: list[dict[str, Any]] = []
+        self._files: dict[str, bytes] = {}  # kept files to write at commit
         self._journal: list[dict[str, Any]] | None = None
         self._journal_index: JournalIndex | bool | None = None  # False: none valid
         self._dirty = False
@@ -631,6 +675,7 @@ class DocumentRepository(Repository):
         before = self._meta.get("journal_size", 0)
         index = None if self.lost is not None else self._index()
         appended = b""
+        written = self.storage.files_write(self._files)  # before what refers to them
         if self.lost is not None:  # tracker repair: a new journal (the old one kept aside)
             events = [*(self._journal or []), *self._pending]
             data = b"".join(jsonio.dumps(event) + b"\n" for event in events)
@@ -640,7 +685,11 @@ class DocumentRepository(Repository):
             index, before, appended = JournalIndex.empty(), 0, data
         elif self._pending:
             appended = b"".join(jsonio.dumps(event) + b"\n" for event in self._pending)
-            self._meta["journal_size"] = self.storage.journal_append(appended)
+            try:
+                self._meta["journal_size"] = self.storage.journal_append(appended)
+            except BaseException:
+                self.storage.files_remove(written)
+                raise
         try:
             if self.migrated_from is not None:
                 self.storage.keep_copy(f".schema-{self.migrated_from}.bak")
@@ -656,8 +705,9 @@ class DocumentRepository(Repository):
                     self.storage.journal_truncate(before)
                 elif self._original_journal is not None:
                     self.storage.journal_replace(self._original_journal)
+            self.storage.files_remove(written)
             raise
-        self._pending = []
+        self._pending, self._files = [], {}
         self._dirty = False
         self._save_index(index, before, appended)
         return True
@@ -683,8 +733,26 @@ class DocumentRepository(Repository):
 
 
     def discard(self) -> None:
-        self._pending = []
+        self._pending, self._files = [], {}
         self._dirty = False
+
+    # files kept with the database ---------------------------------------------------------
+
+    def put_file(self, data: bytes) -> str:
+        sha = file_digest(data)
+        if sha not in self._files and self.storage.file_read(sha) is None:
+            self._writing()
+            self._files[sha] = bytes(data)
+        return sha
+
+    def get_file(self, sha256: str) -> bytes:
+        found = self._files.get(sha256)
+        if found is None and _SHA256.fullmatch(sha256):
+            found = self.storage.file_read(sha256)
+        return checked_file(sha256, found, self.location)
+
+    def file_names(self) -> list[str]:
+        return sorted({*self.storage.file_names(), *self._files})
 
     def keep_journal_aside(self, stamp: str) -> str | None:
         """``tracker repair``: the journal as it was, kept as ``<journal>.broken-<stamp>``."""
@@ -1073,6 +1141,7 @@ def _try_loads(line: bytes) -> Any:
 # --- the files of a database ------------------------------------------------------------
 
 # A database file's companions, named after it: together they are the database.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 COMPANIONS = re.compile(
     r"\.(journal|journal\.idx|bak|lock|schema-[0-9]+\.bak|broken-.+|journal\.broken-.+)\Z"
     r"|\.tmp-"
@@ -1090,7 +1159,8 @@ def database_files(path: str) -> list[str]:
     except OSError:
         return found
     for name in names:
-        if name.startswith(base + ".") and COMPANIONS.match(name, len(base)):
+        if name.startswith(base + ".") and (COMPANIONS.match(name, len(base))
+                                           or name == base + ".files"):
             found.append(os.path.join(os.path.dirname(path), name))
     return found
 
@@ -1102,6 +1172,8 @@ def is_database_file(location: str, candidate: str) -> bool:
     real_db = os.path.realpath(location)
     real = os.path.realpath(candidate)
     base = os.path.basename(real_db)
+    if os.path.dirname(real) == real_db + ".files":  # a file kept with it
+        return True
     if os.path.dirname(real) == os.path.dirname(real_db):
         name = os.path.basename(real)
         if name == base or (name.startswith(base + ".") and COMPANIONS.match(name, len(base))):

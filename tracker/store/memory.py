@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker.domain import Item, Plan
-from tracker.store import Repository, matches
+from tracker.store import Repository, checked_file, file_digest, matches
 
 SCHEMA_VERSION = 1
 
@@ -27,6 +27,7 @@ class MemoryDatabase:
         self.plans: dict[str, Plan] = {}
         self.items: dict[str, dict[str, Item]] = {}  # plan id → ref → item
         self.events: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}  # SHA-256 → content
         self.writes = 0  # how many commits wrote something (one command writes once)
 
 
@@ -40,6 +41,7 @@ class MemoryRepository(Repository):
         self._plans = dict(database.plans)
         self._items = {plan: dict(items) for plan, items in database.items.items()}
         self._pending: list[dict[str, Any]] = []
+        self._files: dict[str, bytes] = {}
         self._dirty = False
 
     def _writing(self) -> None:
@@ -117,16 +119,33 @@ class MemoryRepository(Repository):
         self.database.plans = self._plans
         self.database.items = self._items
         self.database.events = [*self.database.events, *self._pending]
+        self.database.files = {**self.database.files, **self._files}
         self.database.writes += 1
-        self._pending = []
+        self._pending, self._files = [], {}
         self._dirty = False
         return True
 
     def discard(self) -> None:
         self._plans = dict(self.database.plans)
         self._items = {plan: dict(items) for plan, items in self.database.items.items()}
-        self._pending = []
+        self._pending, self._files = [], {}
         self._dirty = False
+
+    # files kept with the database
+
+    def put_file(self, data: bytes) -> str:
+        sha = file_digest(data)
+        if sha not in self.database.files:
+            self._writing()
+            self._files[sha] = bytes(data)
+        return sha
+
+    def get_file(self, sha256: str) -> bytes:
+        found = self._files.get(sha256, self.database.files.get(sha256))
+        return checked_file(sha256, found, self.location)
+
+    def file_names(self) -> list[str]:
+        return sorted({*self.database.files, *self._files})
 
 
 def open_reader(database: MemoryDatabase) -> MemoryRepository:

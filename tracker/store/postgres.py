@@ -40,7 +40,7 @@ from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.i18n import _
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -120,6 +120,28 @@ ALTER TABLE tracker.items ADD COLUMN due_original text,
     ADD COLUMN moves json NOT NULL DEFAULT '[]',
     ADD COLUMN status_since date;
 UPDATE tracker.items SET due_original = due, status_since = updated;
+""",
+    # Files kept with the database, by their SHA-256 (a published report's snapshot);
+    # the roles that read or write the journal read or add them too.
+    4: """
+CREATE TABLE tracker.files (
+    sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    size bigint NOT NULL,
+    data bytea NOT NULL
+);
+DO $$
+DECLARE grant_ record;
+BEGIN
+    FOR grant_ IN SELECT DISTINCT grantee, privilege_type FROM information_schema.role_table_grants
+                  WHERE table_schema = 'tracker' AND table_name = 'events'
+                  AND privilege_type IN ('SELECT', 'INSERT')
+                  AND grantee <> (SELECT tableowner FROM pg_tables
+                                  WHERE schemaname = 'tracker' AND tablename = 'events')
+    LOOP
+        EXECUTE format('GRANT %s ON tracker.files TO %I', grant_.privilege_type,
+                       grant_.grantee);
+    END LOOP;
+END $$;
 """,
 }
 
@@ -510,6 +532,26 @@ class PostgresRepository(Repository):
             self._last_step = max(self.last_step(), event["step"])
         self._pending.extend(events)
 
+    def put_file(self, data: bytes) -> str:
+        from tracker.store import file_digest
+
+        if not self.writable:
+            raise RuntimeError("this repository was opened for reading only")
+        sha = file_digest(data)
+        self._dirty = True
+        self._run("INSERT INTO tracker.files (sha256, size, data) VALUES (%s, %s, %s) "
+                  "ON CONFLICT (sha256) DO NOTHING", (sha, len(data), data))
+        return sha
+
+    def get_file(self, sha256: str) -> bytes:
+        from tracker.store import checked_file
+
+        rows = self._fetch("SELECT data FROM tracker.files WHERE sha256 = %s", (sha256,))
+        return checked_file(sha256, bytes(rows[0][0]) if rows else None, self.location)
+
+    def file_names(self) -> list[str]:
+        return [row[0] for row in self._fetch("SELECT sha256 FROM tracker.files ORDER BY 1")]
+
     def bulk_load(self, plans: list[Plan], items: list[Item],
                   events: list[dict[str, Any]]) -> None:
         """Load a whole database with COPY (``tracker copy``), keeping the journal's actors."""
@@ -693,7 +735,7 @@ def _grant(conn: psycopg.Connection[Any], role: str, *, write: bool) -> list[str
     if write:
         statements += [
             "GRANT INSERT, UPDATE, DELETE ON tracker.plans, tracker.items TO {r}",
-            "GRANT INSERT ON tracker.events TO {r}",
+            "GRANT INSERT ON tracker.events, tracker.files TO {r}",
             "GRANT UPDATE ON tracker.meta TO {r}",
             "GRANT USAGE ON SEQUENCE tracker.position TO {r}",
         ]
