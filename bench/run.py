@@ -610,6 +610,117 @@ def import_formats(runs: int, folder: Path, tracker: str) -> list[Row]:
     return found
 
 
+# --- reporting rounds ---------------------------------------------------------------------
+
+EXECUTORS = 50
+
+
+def _fresh(base: Path, work: Path) -> None:
+    """*work* becomes a copy of the database in *base* (every file of it)."""
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(base, work)
+
+
+def rounds(runs: int, folder: Path, tracker: str) -> list[tuple[str, float, float, str, str]]:
+    """SPEC §14's goals, each as (operation, tracker ms, compared ms, compared with, goal):
+    a round's forms for 50 executors over a 1,000-measure plan; the 50 forms answered (by
+    openpyxl, as a person in Excel) imported against the same answers as one CSV;
+    ``report --publish`` against the report; an update that changes published figures,
+    with 50 reports published, against the same update with none."""
+    import openpyxl
+
+    rng = random.Random(22)
+    rows = plan_rows(1, rng, 0)
+    for n, row in enumerate(rows):  # every measure open and asked of one executor
+        row["status"], row["reason"] = rng.choice(["not-started", "in-progress"]), ""
+        row["owners"] = f"Executor {n % EXECUTORS + 1}"
+        row["due"] = f"2025-{rng.randint(8, 12):02d}-{rng.randint(1, 28):02d}"
+    write_csv(folder / "plan.csv", rows)
+    base, work = folder / "base", folder / "work"
+    base.mkdir()
+    env = {**base_env(), "TRACKER_DB": str(work / "tracker.json")}
+    base_env_ = {**env, "TRACKER_DB": str(base / "tracker.json")}
+    run([tracker, "import", "p", str(folder / "plan.csv"), "--title", "P", "--on",
+         "2025-01-15"], base_env_)
+    run([tracker, "round", "open", "p", "--name", "r1", "--due", "2025-07-15"], base_env_)
+    forms, filled = folder / "forms", folder / "filled"
+    run([tracker, "round", "forms", "r1", "-o", str(forms)], base_env_)
+    filled.mkdir()
+    answers = []
+    for path in sorted(forms.glob("*.xlsx")):  # every measure answered, in the form's cells
+        book = openpyxl.load_workbook(path)
+        sheet = book.worksheets[0]
+        for line in range(6, sheet.max_row + 1):
+            ref = sheet.cell(line, 1).value
+            if ref is None:
+                continue
+            status = rng.choice(["fulfilled", "in-progress"])
+            sheet.cell(line, 7).value, sheet.cell(line, 9).value = status, f"letter {ref}"
+            answers.append({"ref": str(ref), "title": str(sheet.cell(line, 2).value),
+                            "status": status, "evidence": f"letter {ref}"})
+        book.save(filled / path.name)
+    write_csv(folder / "answers.csv", answers)
+    print(f"  rounds: {len(answers)} answers in {len(list(filled.iterdir()))} forms",
+          file=sys.stderr)
+    published = folder / "published"  # the same plan with 50 reports published
+    _fresh(base, published)
+    published_env = {**env, "TRACKER_DB": str(published / "tracker.json")}
+    for n in range(1, EXECUTORS + 1):  # published on the days of June before the round
+        run([tracker, "report", "p", "--publish", f"council-{n}"],
+            {**published_env, "TRACKER_TODAY": f"2025-06-{n % 28 + 1:02d}"})
+    samples = {name: Sample() for name in ("forms", "import forms", "import csv", "report",
+                                          "publish", "update", "update published",
+                                          "back-dated", "back-dated published")}
+    update = ["update", "p:1", "--status", "fulfilled", "--yes"]
+    back_dated = [*update, "--on", "2025-06-01"]  # it changes all 50 published reports
+    for n in range(runs):
+        _fresh(base, work)
+        shutil.rmtree(folder / "out", ignore_errors=True)
+        run([tracker, "round", "forms", "r1", "-o", str(folder / "out")], env,
+            samples["forms"])
+        run([tracker, "import", "p", *map(str, sorted(filled.iterdir()))], env,
+            samples["import forms"])
+        _fresh(base, work)
+        run([tracker, "import", "p", str(folder / "answers.csv")], env, samples["import csv"])
+        run([tracker, "report", "p"], env, samples["report"])
+        run([tracker, "report", "p", "--publish", f"bench-{n}"], env, samples["publish"])
+        _fresh(base, work)
+        run([tracker, *update], env, samples["update"])
+        _fresh(published, work)
+        run([tracker, *update], env, samples["update published"])
+        _fresh(base, work)
+        run([tracker, *back_dated], env, samples["back-dated"])
+        _fresh(published, work)
+        run([tracker, *back_dated], env, samples["back-dated published"])
+    ms = {name: median_ms(sample) or 0.0 for name, sample in samples.items()}
+    found = [
+        ("round forms, 50 executors × 1,000 measures (.xlsx)", ms["forms"], 5000.0,
+         "5 s", "≤ 1×"),
+        (f"import the 50 answered forms ({len(answers):,} answers)", ms["import forms"],
+         ms["import csv"], "the same rows as one CSV", "≤ 2×"),
+        ("report p --publish NAME", ms["publish"], ms["report"], "report p", "≤ 1.1×"),
+        ("an update today, 50 reports published in June", ms["update published"],
+         ms["update"], "the same update, none published", "≤ +20 ms"),
+        ("an update back-dated into June, amending all 50", ms["back-dated published"],
+         ms["back-dated"], "the same update, none published", "none"),
+    ]
+    for name, ours, theirs, _what, _goal in found:
+        print(f"  rounds: {name}: {ours:.0f} ms vs {theirs:.0f} ms", file=sys.stderr)
+    return found
+
+
+def rounds_table(found: list[tuple[str, float, float, str, str]]) -> list[str]:
+    lines = ["| operation | tracker ms | compared with | ms | ratio | difference ms | goal |",
+             "|---|---:|---|---:|---:|---:|---|"]
+    for name, ours, theirs, what, goal in found:
+        met = (ours - theirs <= 20) if goal.startswith("≤ +") else \
+            goal == "none" or ours / theirs <= float(goal.strip("≤ ×"))
+        verdict = "" if goal == "none" else f" ({'met' if met else 'NOT met'})"
+        lines.append(f"| {name} | {ours:.0f} | {what} | {theirs:.0f} | {ours / theirs:.2f} | "
+                     f"{ours - theirs:+.0f} | {goal}{verdict} |")
+    return lines
+
+
 # --- start-up -----------------------------------------------------------------------------
 
 
@@ -747,7 +858,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="keep the data sets in this folder")
-    parser.add_argument("--only", default="reference,growth,exports,terminal,imports,history",
+    parser.add_argument("--only",
+                        default="reference,growth,exports,terminal,imports,rounds,history",
                         help="the parts to run, comma-separated")
     parser.add_argument("--compare-at", type=int, default=50_000)
     parser.add_argument("--scale", type=int, default=1)
@@ -801,6 +913,12 @@ def main() -> None:
         folder = workspace("imports")
         text += ["### Import from Excel and Word against CSV", "",
                  *floor_table(import_formats(args.runs, folder, tracker), 2.0, "CSV"), ""]
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if "rounds" in parts:
+        folder = workspace("rounds")
+        text += ["### Reporting rounds: forms, answers, published reports", "",
+                 *rounds_table(rounds(args.runs, folder, tracker)), ""]
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
     if "history" in parts:

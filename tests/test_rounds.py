@@ -193,7 +193,8 @@ def test_answers_are_the_executors_and_wait_for_acceptance(
     before = snapshot(db)
     result = run("import", "p", str(filled))
     assert result.exit_code == 0
-    assert "0 answers of MoD recorded, awaiting acceptance; 2 already were" in result.stderr
+    assert "0 answers of MoD recorded, awaiting acceptance; 2 were recorded already" \
+        in result.stderr
     assert snapshot(db) == before
     # accepted: the status as reported, on the day reported
     ok("accept", "p:2")
@@ -290,6 +291,33 @@ def test_refused_forms_write_nothing(
     result = run("import", "p", str(filled))
     assert result.exit_code == 1 and "round 'r1' was closed on" in result.stderr
     assert snapshot(db) == closed
+
+
+def test_several_forms_import_as_one_step_or_not_at_all(
+        ok: Ok, run: Run, db: Path, asked: str, tmp_path: Path) -> None:
+    written = forms(ok, tmp_path)
+    mfa = fill(written["MFA.xlsx"], tmp_path / "mfa.xlsx", {1: ("in-progress", "", "")})
+    mod = fill(written["MoD.xlsx"], tmp_path / "mod.xlsx", {2: ("fulfilled", "", "No. 7")})
+    bad = fill(written["MoD.xlsx"], tmp_path / "bad.xlsx", {1: ("sort of", "", "")})
+    (tmp_path / "plan.csv").write_text("title\nMore\n", encoding="utf-8")
+    before = snapshot(db)
+    for args, words in (((str(mfa), str(bad)), "bad.xlsx, row 6: invalid status 'sort of'"),
+                        ((str(mfa), str(tmp_path / "plan.csv")),
+                         "plan.csv is not a round's form: several files are imported "
+                         "together only when each is one")):
+        result = run("import", "p", *args)
+        assert result.exit_code == 1, result.stderr
+        assert words in result.stderr
+        assert snapshot(db) == before
+    result = run("import", "p", str(mfa), str(mod))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{mfa}: 1 answer of MFA recorded, awaiting acceptance",
+        f"{mod}: 1 answer of MoD recorded, awaiting acceptance"]
+    assert [(a["executor"], a["ref"]) for a in jok(ok, "round", "status", "r1", "-f", "json")
+            ["answers"] if a["state"] == "awaiting"] == [("MFA", "1"), ("MoD", "2")]
+    ok("undo", "--yes")  # one step
+    assert ok("list", "p", "--awaiting", "-f", "json").strip() == "[]"
 
 
 def test_undo_of_an_accept_puts_the_answer_back_to_waiting(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -475,6 +475,20 @@ def emit(app: App, data: str | bytes, output: str | None) -> None:
 def note(text: str) -> None:
     """A message for the person at the terminal, on stderr."""
     click.echo(text, err=True)
+
+
+def listed_otherwise(fmt: str, records: Sequence[Any], empty: str) -> bool:
+    """Print a listing's *records* as JSON (each ``to_json()``), or say *empty* on stderr
+    when there are none; True when that was the whole answer and the table is not due."""
+    if fmt == "json":
+        from tracker import jsonio
+
+        echo(jsonio.pretty([record.to_json() for record in records]))
+        return True
+    if not records:
+        note(empty)
+        return True
+    return False
 
 
 def terminal_width() -> int | None:

@@ -21,6 +21,7 @@ from tracker.cli.common import (
     echo,
     emit,
     format_option,
+    listed_otherwise,
     note,
     on_option,
     pass_app,
@@ -240,13 +241,7 @@ def published_list(app: App, fmt: str) -> None:
       tracker published
     """
     found = app.reader().published()
-    if fmt == "json":
-        from tracker import jsonio
-
-        echo(jsonio.pretty([p.to_json() for p in found]))
-        return
-    if not found:
-        note(_("No published reports."))
+    if listed_otherwise(fmt, found, _("No published reports.")):
         return
     from tracker.render.text import aligned
 
@@ -390,7 +385,8 @@ class Reiterable:
 
 @command("import")
 @click.argument("plan_id", metavar="PLAN", type=PLAN)
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", metavar="FILE...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @click.option("--title", type=TitleType(), help="Create PLAN with this title if it is missing.")
 @click.option("--sheet", metavar="NAME", help="The sheet of a workbook (default: the first).")
@@ -412,7 +408,7 @@ class Reiterable:
 @on_option
 @amend_option
 @pass_app
-def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
+def import_(app: App, plan_id: str, files: tuple[str, ...], dry_run: bool, title: str | None,
             sheet: str | None, table: int | None, maps: tuple[tuple[str, str], ...],
             skips: tuple[str, ...], delimiter: str | None, move_reason: str, basis: str,
             on: str | None) -> None:
@@ -424,16 +420,25 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
     исполнители», «Отметка об исполнении»…), in any order and case; only the title is
     required. Rows with a ref update that item; rows without one are added. Every row
     is checked first: any bad row and nothing is written. A new deadline for a measure
-    that had one is a move: it needs a reason (the row's, or --reason).
+    that had one is a move: it needs a reason (the row's, or --reason). Round forms
+    (tracker round forms) file their answers, awaiting acceptance; several forms import
+    together, as one step, and one refused form leaves them all unwritten.
 
     \b
     Examples:
       tracker import csto-2023 examples/csto-2023.csv --title "CSTO action plan 2023"
       tracker import plan-2024 plan.docx --title "Plan 2024"
       tracker import plan-2024 progress.xlsx --sheet "2024" --map 'Исполнение=status'
+      tracker import csto-2023 answers/*.xlsx
     """
     from tracker.readers import Options
 
+    if len(files) > 1:
+        from tracker.cli.rounds import import_forms
+
+        import_forms(app, plan_id, [(f, _read_input(f)) for f in files], on, dry_run)
+        return
+    file = files[0]
     data = _read_input(file)
     name = "<stdin>" if file == "-" else file
     kind = _kind(file, data)
@@ -452,17 +457,17 @@ def import_(app: App, plan_id: str, file: str, dry_run: bool, title: str | None,
 
         rows = read_rows(decode(data, name, warn=note), name, options, delimiter)
     elif kind == "xlsx":
-        from tracker.cli.rounds import import_form
+        from tracker.cli.rounds import import_forms
         from tracker.readers import xlsx
 
-        if import_form(app, plan_id, data, name, on, dry_run):  # a round's form: answers
-            return
+        if import_forms(app, plan_id, [(name, data)], on, dry_run, single=True):
+            return  # a round's form: answers
         rows = xlsx.read_rows(data, name, options)
     else:
-        from tracker.cli.rounds import import_form
+        from tracker.cli.rounds import import_forms
         from tracker.readers import docx
 
-        if import_form(app, plan_id, data, name, on, dry_run, "docx"):
+        if import_forms(app, plan_id, [(name, data)], on, dry_run, single=True):
             return
         rows = docx.read_rows(data, name, options)
     with app.writing() as t:

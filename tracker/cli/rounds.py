@@ -21,6 +21,7 @@ from tracker.cli.common import (
     command,
     echo,
     format_option,
+    listed_otherwise,
     note,
     on_option,
     pass_app,
@@ -85,13 +86,7 @@ def round_list(app: App, plan_id: str | None, fmt: str) -> None:
       tracker round list csto-2023
     """
     rounds = app.reader().rounds(plan_id)
-    if fmt == "json":
-        from tracker import jsonio
-
-        echo(jsonio.pretty([one.to_json() for one in rounds]))
-        return
-    if not rounds:
-        note(_("No rounds."))
+    if listed_otherwise(fmt, rounds, _("No rounds.")):
         return
     from tracker.render.text import aligned
 
@@ -268,38 +263,58 @@ def return_(app: App, addresses: tuple[str, ...], reason: str, round_name: str |
          .format(count=len(done)))
 
 
-def import_form(app: App, plan_id: str, data: bytes, name: str, on: str | None,
-                dry_run: bool, kind: str = "xlsx") -> bool:
-    """``tracker import PLAN FORM``: file a round form's answers; False when *data* is
-    not a form."""
+def import_forms(app: App, plan_id: str, files: list[tuple[str, bytes]], on: str | None,
+                 dry_run: bool, single: bool = False) -> bool:
+    """``tracker import PLAN FORM...``: file round forms' answers, all in one step; every
+    form is read and checked first, and one refused leaves them all unwritten. *single*:
+    one file that may not be a form at all (then False, and nothing is done)."""
     from tracker.errors import BadRows
     from tracker.forms import read_docx_form, read_form
 
-    form = (read_form if kind == "xlsx" else read_docx_form)(data, name)
-    if form is None:
-        return False
-    if form.problems:
-        raise BadRows(form.problems)
-    if not form.answers:
-        raise TrackerError(_("{name}: the form of {executor} holds no answer; nothing was "
-                             "imported").format(name=name, executor=form.executor))
+    forms = []
+    problems: list[str] = []
+    for name, data in files:
+        docx = name.lower().endswith(".docx") or (
+            not name.lower().endswith(".xlsx") and b"word/" in data[:4096])
+        form = (read_docx_form if docx else read_form)(data, name) \
+            if data.startswith(b"PK") else None  # a form is a workbook or a document
+        if form is None:
+            if single:
+                return False
+            raise TrackerError(_("{name} is not a round's form: several files are imported "
+                                 "together only when each is one (import a plan's file "
+                                 "alone)").format(name=name))
+        problems += form.problems
+        if not form.problems and not form.answers:
+            raise TrackerError(_("{name}: the form of {executor} holds no answer; nothing was "
+                                 "imported").format(name=name, executor=form.executor))
+        forms.append((name, form))
+    if problems:
+        raise BadRows(problems)
     with app.writing() as t:
-        done = t.record_answers(plan_id, form.round, form.executor, form.answers, on)
+        done = [t.record_answers(plan_id, form.round, form.executor, form.answers, on)
+                for _name, form in forms]
         if dry_run:
             t.repo.discard()
-    recorded, unchanged = len(done["recorded"]), len(done["unchanged"])
-    if dry_run:
-        message = ngettext("{name}: {recorded} answer of {executor} would be recorded, "
-                           "{unchanged} already was (dry run: nothing written)",
-                           "{name}: {recorded} answers of {executor} would be recorded, "
-                           "{unchanged} already were (dry run: nothing written)", recorded)
-    else:
-        message = ngettext("{name}: {recorded} answer of {executor} recorded, awaiting "
-                           "acceptance; {unchanged} already was",
-                           "{name}: {recorded} answers of {executor} recorded, awaiting "
-                           "acceptance; {unchanged} already were", recorded)
-    note(message.format(name=name, recorded=recorded, executor=form.executor,
-                        unchanged=unchanged))
+    for (name, form), one in zip(forms, done, strict=True):
+        recorded, unchanged = len(one["recorded"]), len(one["unchanged"])
+        if dry_run:
+            message = ngettext("{name}: {recorded} answer of {executor} would be recorded",
+                               "{name}: {recorded} answers of {executor} would be recorded",
+                               recorded)
+        else:
+            message = ngettext("{name}: {recorded} answer of {executor} recorded, awaiting "
+                               "acceptance",
+                               "{name}: {recorded} answers of {executor} recorded, awaiting "
+                               "acceptance", recorded)
+        message = message.format(name=name, recorded=recorded, executor=form.executor)
+        if unchanged:
+            message += "; " + ngettext("{count} was recorded already",
+                                       "{count} were recorded already",
+                                       unchanged).format(count=unchanged)
+        if dry_run:
+            message += " " + _("(dry run: nothing written)")
+        note(message)
     return True
 
 
