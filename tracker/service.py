@@ -472,17 +472,26 @@ class Tracker:
         found.closed = self.today.isoformat()
         return found
 
-    def record_answers(self, plan_id: str, name: str, executor: str,
-                       answers: list[tuple[str, dict[str, str], int]],
-                       on: str | None = None) -> dict[str, list[str]]:
-        """File one executor's answers (*answers*: ref, what they wrote, the form's row) in
-        round *name* of *plan_id*; return the refs recorded and those unchanged (the same
-        answer again). A form of a closed round, of another plan or executor is refused."""
-        found = self.read.round(name)
-        if found.plan != plan_id:
+    def record_answers(self, plan_id: str,
+                       forms: list[tuple[str, str, list[tuple[str, dict[str, str], int]]]],
+                       on: str | None = None) -> list[dict[str, list[str]]]:
+        """File executors' answers in rounds of *plan_id*: per form (round, executor, and
+        its answers: ref, what they wrote, the form's row), the refs recorded and those
+        unchanged (the same answer again). The plan's rounds are read once for all the
+        forms. A form of a closed round, of another plan or executor is refused."""
+        rounds = {one.name: one for one in self.read.rounds(plan_id)}
+        return [self._record_form(plan_id, rounds, name, executor, answers, on)
+                for name, executor, answers in forms]
+
+    def _record_form(self, plan_id: str, rounds: dict[str, Round], name: str, executor: str,
+                     answers: list[tuple[str, dict[str, str], int]],
+                     on: str | None) -> dict[str, list[str]]:
+        found = rounds.get(name)
+        if found is None:
+            other = self.read.round(name)  # NotFound when there is no such round at all
             raise Conflict(_("this form is of round {name!r} of plan {plan!r}, not of "
                              "{wanted!r}; nothing was imported")
-                           .format(name=name, plan=found.plan, wanted=plan_id))
+                           .format(name=name, plan=other.plan, wanted=plan_id))
         if not found.is_open:
             raise Conflict(_("round {name!r} was closed on {day}: its forms are no longer "
                              "taken; nothing was imported")
@@ -506,10 +515,12 @@ class Tracker:
             said = "; ".join(v for v in (status_text(answer["status"]) if "status" in answer
                                          else "", answer.get("reason", ""),
                                          answer.get("evidence", "")) if v)
-            self._record(f"{plan_id}:{ref}", "answer", {}, actor=executor, note=said,
-                         effective=self._effective(on), extra={
+            event = self._record(f"{plan_id}:{ref}", "answer", {}, actor=executor, note=said,
+                                 effective=self._effective(on), extra={
                 "round": name, "executor": executor, "answer": answer,
                 "filed_by": self.actor})
+            known.state, known.answer, known.reason = AWAITING, dict(answer), ""
+            known.seq, known.effective = int(event["seq"]), str(event["effective"])
             done["recorded"].append(ref)
         return done
 
