@@ -24,6 +24,7 @@ from typing import Any
 from tracker.readers.archive import READ_ERRORS, elements, parsed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SMALL_PART = 1 << 20  # a sheet this small (a form's) is parsed in one go
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Transitional and Strict OOXML name a relationship's id differently.
 REL_IDS = ("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
@@ -111,13 +112,56 @@ class Workbook:
 
     def _read(self, part: str, rows: int | None = None
               ) -> tuple[Grid, dict[tuple[int, int], tuple[int, int]]]:
-        ns, each = elements(self.archive, part, self.name)
+        ns, each = elements(self.archive, part, self.name)  # (its prolog checked)
         row_tag, cell_tag, merge_tag = f"{ns}row", f"{ns}c", f"{ns}mergeCell"
         value_tag, inline_tag = f"{ns}v", f"{ns}is"
         strings, formats, dates, epoch = self.strings, self.formats, self.dates, self.epoch
         grid: Grid = {}
         ranges: list[str] = []
+
+        def cells_of(element: ElementTree.Element) -> dict[int, Cell]:
+            cells: dict[int, Cell] = {}
+            c = -1
+            for cell in element.iter(cell_tag):
+                ref = cell.get("r")
+                c = _column(ref) if ref else c + 1
+                kind = cell.get("t", "n")
+                style = int(cell.get("s") or 0)
+                if kind == "inlineStr":
+                    inline = cell.find(inline_tag)
+                    value: Any = None if inline is None else _text(inline, ns)
+                else:
+                    value = cell.findtext(value_tag) or None
+                if value is None:
+                    continue
+                number_format = formats[style] if style < len(formats) else "General"
+                if kind == "n":
+                    value = _number(value)
+                    if style in dates:
+                        value = _date(value, epoch, number_format)
+                elif kind == "s":
+                    value = strings[int(value)]
+                elif kind == "b":
+                    value = _BOOLEANS[value.strip().lower()]
+                elif kind == "d":
+                    value = _iso(value)
+                elif kind == "str" and "_x" in value:
+                    value = _unescape(value)
+                cells[c] = (value, number_format)
+            return cells
+
         r = -1
+        if rows is None and self.archive.getinfo(part).file_size <= SMALL_PART:
+            # A sheet as small as a form: the tree built in one go, in C, and its rows
+            # walked (the element-by-element read costs more than the cells).
+            root = ElementTree.fromstring(self.archive.read(part))
+            for element in root.iter(row_tag):
+                number = element.get("r")
+                r = _row(number) if number else r + 1
+                if cells := cells_of(element):
+                    grid[r] = cells
+            ranges = [element.get("ref", "") for element in root.iter(merge_tag)]
+            return grid, _merges(ranges, grid)
         for element in each:
             tag = element.tag
             if tag == row_tag:
@@ -125,35 +169,7 @@ class Workbook:
                 r = _row(number) if number else r + 1
                 if rows is not None and r >= rows:
                     break
-                cells: dict[int, Cell] = {}
-                c = -1
-                for cell in element.iter(cell_tag):
-                    ref = cell.get("r")
-                    c = _column(ref) if ref else c + 1
-                    kind = cell.get("t", "n")
-                    style = int(cell.get("s") or 0)
-                    if kind == "inlineStr":
-                        inline = cell.find(inline_tag)
-                        value: Any = None if inline is None else _text(inline, ns)
-                    else:
-                        value = cell.findtext(value_tag) or None
-                    if value is None:
-                        continue
-                    number_format = formats[style] if style < len(formats) else "General"
-                    if kind == "n":
-                        value = _number(value)
-                        if style in dates:
-                            value = _date(value, epoch, number_format)
-                    elif kind == "s":
-                        value = strings[int(value)]
-                    elif kind == "b":
-                        value = _BOOLEANS[value.strip().lower()]
-                    elif kind == "d":
-                        value = _iso(value)
-                    elif kind == "str" and "_x" in value:
-                        value = _unescape(value)
-                    cells[c] = (value, number_format)
-                if cells:
+                if cells := cells_of(element):
                     grid[r] = cells
                 element.clear()
             elif tag == merge_tag:
@@ -232,8 +248,14 @@ def _rel_id(element: ElementTree.Element) -> str:
     return next((element.get(key, "") for key in REL_IDS if key in element.attrib), "")
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def _column(ref: str) -> int:
     """The column of a cell reference such as ``AB12`` (or ``ab12``), from 0."""
+    known = _COLUMNS.get(ref)
+    if known is not None:  # (the same references recur in every sheet of a kind)
+        return known
     letters = _LETTERS.match(ref.upper())
     if letters is None:
         raise ValueError(ref)
@@ -242,6 +264,8 @@ def _column(ref: str) -> int:
         column = column * 26 + ord(letter) - 64
         if column > MAX_COLUMNS:
             raise ValueError(ref)  # past XFD, Excel's last column
+    if len(_COLUMNS) < 100_000:
+        _COLUMNS[ref] = column - 1
     return column - 1
 
 
