@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -128,72 +129,75 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
     if output is not None:
         app.check_output(output)
     rules = Rules(exclude_withdrawn=exclude_withdrawn, partial_credit=partial_credit)
-    later: dict[str, int] = {}
-    reader = app.reader()
-    chosen = reader.plans(plan_ids)
-    overview = len(chosen) > 1 and not full and as_of is None and fmt in OVERVIEW_FORMATS
-    if overview:
-        # The overview alone: each plan's sums by status, not its items.
-        from tracker.reports import overview_report
-
-        report = overview_report(((p, reader.repo.status_sums(p.id)) for p in chosen), rules,
-                                 end, by, due_within)
-    else:
-        plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later)
-        with_discipline = full or fmt in DOCUMENT_FORMATS
-        report = build_report(plans, rules, end, by, keep_items=fmt == "docx" or with_discipline
-                              or publish is not None or since_published is not None,
-                              due_within=due_within)
-        snapshot = [(reader.plan(entry.plan), list(entry.items)) for entry in report.plans]
-        if not (fmt == "docx" or with_discipline):
-            for entry in report.plans:
-                entry.items = []
-        if with_discipline:  # the executive discipline of each plan, from the same items
-            from tracker.reports import plan_discipline
-
-            for entry in report.plans:
-                entry.discipline = plan_discipline(reader.plan(entry.plan), entry.items, end)
-                if fmt != "docx":
-                    entry.items = []
-    report.full = full
-    if as_of is None and not overview:  # answers reported, awaiting acceptance
-        from tracker.rounds import awaiting_rows
-
-        for entry in report.plans:
-            rounds = reader.rounds(entry.plan)
-            if rounds:
-                titles = {i.ref: i.title for i in reader.repo.items(entry.plan)}
-                entry.awaiting = awaiting_rows(rounds, titles)
-    if as_of is not None:  # how many of today's items the day did not know yet
-        for entry in report.plans:
-            entry.not_yet_added = later.get(entry.plan, 0)
-    if start is not None:
-        for entry in report.plans:
-            entry.changes = reader.changes(reader.plan(entry.plan), start, as_of, rules, by,
-                                           recorded=recorded_since is not None)
-    if since_published is not None:  # the published measures against today's
-        from tracker.progress import changes_between
-
-        now = dict((plan.id, items) for plan, items in snapshot)
-        for entry in report.plans:
-            then = frozen.items.get(entry.plan, [])
-            entry.changes = changes_between(then, [i.to_dict() for i in now[entry.plan]],
-                                            frozen.as_of, rules, by)
-    if fmt in ("html", "pdf") and len(report.plans) == 1:  # the rate's small line chart
-        entry = report.plans[0]
-        entry.trend = reader.rate_trend(reader.plan(entry.plan), end, rules)
-    data = app.renderer(fmt, output).report(report)
-    if publish is not None:
+    # Publishing reads and writes in one open of the database; a report only reads.
+    with app.writing() if publish is not None else contextlib.nullcontext() as writer:
+        reader = writer.read if writer is not None else app.reader()
+        later: dict[str, int] = {}
+        chosen = reader.plans(plan_ids)
+        overview = len(chosen) > 1 and not full and as_of is None and fmt in OVERVIEW_FORMATS
         if overview:
-            raise InvalidValue(_("--publish freezes a report's measures: give --full to publish "
-                                 "several plans"))
-        raw = data.encode("utf-8") if isinstance(data, str) else data
-        json_text = str(app.renderer("json").report(report))
-        args = {"exclude_withdrawn": exclude_withdrawn, "partial_credit": partial_credit,
-                "by": by, "due_within": due_within, "full": full, "as_of": as_of,
-                "since": since, "recorded_since": recorded_since}
-        with app.writing() as t:
-            sha = t.publish(publish, snapshot, end, fmt, raw, json_text, args)
+            # The overview alone: each plan's sums by status, not its items.
+            from tracker.reports import overview_report
+
+            report = overview_report(((p, reader.repo.status_sums(p.id)) for p in chosen), rules,
+                                     end, by, due_within)
+        else:
+            plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later)
+            with_discipline = full or fmt in DOCUMENT_FORMATS
+            report = build_report(plans, rules, end, by, keep_items=fmt == "docx" or with_discipline
+                                  or publish is not None or since_published is not None,
+                                  due_within=due_within)
+            snapshot = [(reader.plan(entry.plan), list(entry.items)) for entry in report.plans]
+            if not (fmt == "docx" or with_discipline):
+                for entry in report.plans:
+                    entry.items = []
+            if with_discipline:  # the executive discipline of each plan, from the same items
+                from tracker.reports import plan_discipline
+
+                for entry in report.plans:
+                    entry.discipline = plan_discipline(reader.plan(entry.plan), entry.items, end)
+                    if fmt != "docx":
+                        entry.items = []
+        report.full = full
+        if as_of is None and not overview:  # answers reported, awaiting acceptance
+            from tracker.rounds import awaiting_rows
+
+            for entry in report.plans:
+                rounds = reader.rounds(entry.plan)
+                if rounds:
+                    titles = {i.ref: i.title for i in reader.repo.items(entry.plan)}
+                    entry.awaiting = awaiting_rows(rounds, titles)
+        if as_of is not None:  # how many of today's items the day did not know yet
+            for entry in report.plans:
+                entry.not_yet_added = later.get(entry.plan, 0)
+        if start is not None:
+            for entry in report.plans:
+                entry.changes = reader.changes(reader.plan(entry.plan), start, as_of, rules, by,
+                                               recorded=recorded_since is not None)
+        if since_published is not None:  # the published measures against today's
+            from tracker.progress import changes_between
+
+            now = dict((plan.id, items) for plan, items in snapshot)
+            for entry in report.plans:
+                then = frozen.items.get(entry.plan, [])
+                entry.changes = changes_between(then, [i.to_dict() for i in now[entry.plan]],
+                                                frozen.as_of, rules, by)
+        if fmt in ("html", "pdf") and len(report.plans) == 1:  # the rate's small line chart
+            entry = report.plans[0]
+            entry.trend = reader.rate_trend(reader.plan(entry.plan), end, rules)
+        data = app.renderer(fmt, output).report(report)
+        if publish is not None:
+            if overview:
+                raise InvalidValue(_("--publish freezes a report's measures: give --full to "
+                                     "publish several plans"))
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            json_text = str(app.renderer("json").report(report))
+            args = {"exclude_withdrawn": exclude_withdrawn, "partial_credit": partial_credit,
+                    "by": by, "due_within": due_within, "full": full, "as_of": as_of,
+                    "since": since, "recorded_since": recorded_since}
+            assert writer is not None
+            sha = writer.publish(publish, snapshot, end, fmt, raw, json_text, args)
+    if publish is not None:
         note(_("published as {name} (SHA-256 {sha})").format(name=publish, sha=sha[:16]))
     emit(app, data, output)
 
