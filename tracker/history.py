@@ -67,7 +67,7 @@ def _by_item(events: Iterable[dict[str, Any]], prefix: str) -> dict[str, list[di
 
 
 # A reporting round's events (``tracker.rounds``) that change no field of an item.
-NOT_FOLDED = frozenset({"round-open", "round-close", "answer", "return"})
+NOT_FOLDED = frozenset({"round-open", "round-close", "answer", "return", "attach", "detach"})
 
 
 def live_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

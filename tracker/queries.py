@@ -104,6 +104,22 @@ class Reader:
         raise NotFound(_("no published report {name!r}").format(name=name),
                        _("See 'tracker published' for them."))
 
+    def attachments(self, target: str | None = None) -> dict[str, dict[str, Any]]:
+        """The evidence files of an item, of a plan's items or of every item: item id →
+        name → (name, sha256, size, attached, note, actor), as the live journal leaves
+        them (of items still there)."""
+        from tracker.attachments import ATTACHMENT_ACTIONS, attachments_of
+
+        plan = item = None
+        if target is not None and ":" in target:
+            item = self.item(target).id
+        elif target is not None:
+            plan = self.plan(target).id
+        found = attachments_of(self.repo.events(plan=plan, item=item,
+                                                actions=ATTACHMENT_ACTIONS))
+        return {key: files for key, files in found.items()
+                if self.repo.get_item(*key.split(":", 1)) is not None}
+
     def load_published(self, *reports: Published) -> Published:
         """The *reports* with their snapshots (what each printed, and its measures) read
         from the files kept with the database; the first of them."""

@@ -78,7 +78,7 @@ class PlanReport:
 
     __slots__ = ("plan", "title", "tally", "by_status", "unfulfilled", "overdue", "due_soon",
                  "groups", "weights", "not_yet_added", "items", "changes", "trend",
-                 "discipline", "awaiting")
+                 "discipline", "awaiting", "attachments")
 
     def __init__(self, plan: Plan, items: list[Item], tally_: Tally, by_status: dict[str, int],
                  unfulfilled: list[Unfulfilled], overdue: list[Overdue],
@@ -101,6 +101,9 @@ class PlanReport:
         # Reporting rounds (SPEC §14): answers reported, awaiting acceptance, as rows of
         # id, executor, round, status (as reported), reported (the day).
         self.awaiting: list[dict[str, Any]] = []
+        # Evidence files (SPEC §15): per measure, each file kept with it (id, name, size,
+        # the day attached, the measure's title), listed, never embedded.
+        self.attachments: list[dict[str, Any]] = []
 
     @property
     def rate(self) -> float | None:
@@ -131,6 +134,8 @@ class PlanReport:
             data["discipline"] = self.discipline.to_json()
         if self.awaiting:
             data["awaiting"] = self.awaiting
+        if self.attachments:
+            data["attachments"] = self.attachments
         return data
 
 

@@ -669,6 +669,44 @@ class Tracker:
                                   "day": report.day, "before": was, "after": will})
         return found
 
+    # evidence files (SPEC §15) ------------------------------------------------------------
+
+    def attach(self, address: str, files: list[tuple[str, bytes]], note: str = "",
+               on: str | None = None) -> list[dict[str, Any]]:
+        """Keep each (name, content) with the database and record it on the item; a name
+        the item already has, or twice among *files*, is refused before anything is kept."""
+        from tracker.attachments import check_name
+
+        item = self.item(address)
+        present = self.read.attachments(item.id).get(item.id, {})
+        names = [check_name(name) for name, _data in files]
+        for name in names:
+            if name in present or names.count(name) > 1:
+                raise Conflict(_("{item} already has a file named {name!r}: detach it first, "
+                                 "or attach this one under another name (--name)")
+                               .format(item=item.id, name=name),
+                               _("See 'tracker attachments {item}'.").format(item=item.id))
+        effective = self._effective(on)
+        recorded = []
+        for name, data in files:
+            sha = self.repo.put_file(data)
+            recorded.append(self._record(item.id, "attach", {}, effective=effective, note=note,
+                                         extra={"name": name, "sha256": sha,
+                                                "size": len(data)}))
+        return recorded
+
+    def detach(self, address: str, name: str, on: str | None = None) -> dict[str, Any]:
+        """Record that the file *name* no longer belongs with the item (the journal and the
+        kept file still hold it: undo brings it back)."""
+        item = self.item(address)
+        present = self.read.attachments(item.id).get(item.id, {})
+        if name not in present:
+            raise NotFound(_("{item} has no file named {name!r}").format(item=item.id,
+                                                                       name=name),
+                           _("See 'tracker attachments {item}'.").format(item=item.id))
+        return self._record(item.id, "detach", {}, effective=self._effective(on),
+                            extra={"name": name, "sha256": present[name]["sha256"]})
+
     def record_amendments(self, found: list[dict[str, Any]]) -> None:
         """Mark in the journal that this step amends the published reports in *found*."""
         for entry in found:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tracker import __version__
-from tracker.cli import admin, history, items, plans, reports, rounds
+from tracker.cli import admin, files, history, items, plans, reports, rounds
 from tracker.cli.common import CONTEXT_SETTINGS, App, TrackerGroup
 
 
@@ -38,7 +38,7 @@ def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (plans, items, reports, rounds, history, admin):
+for module in (plans, items, reports, rounds, files, history, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -159,14 +159,21 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
                     if fmt != "docx":
                         entry.items = []
         report.full = full
-        if as_of is None and not overview:  # answers reported, awaiting acceptance
+        if as_of is None and not overview:  # answers awaiting acceptance; evidence files
             from tracker.rounds import awaiting_rows
 
             for entry in report.plans:
                 rounds = reader.rounds(entry.plan)
-                if rounds:
+                files = reader.attachments(entry.plan)
+                if rounds or files:
                     titles = {i.ref: i.title for i in reader.repo.items(entry.plan)}
-                    entry.awaiting = awaiting_rows(rounds, titles)
+                    entry.awaiting = awaiting_rows(rounds, titles) if rounds else []
+                    order = {f"{entry.plan}:{ref}": n for n, ref in enumerate(titles)}
+                    entry.attachments = [
+                        {"id": item, "name": f["name"], "size": f["size"],
+                         "attached": f["attached"], "title": titles.get(item.split(":")[1], "")}
+                        for item, found in sorted(files.items(), key=lambda kv: order[kv[0]])
+                        for f in found.values()]
         if as_of is not None:  # how many of today's items the day did not know yet
             for entry in report.plans:
                 entry.not_yet_added = later.get(entry.plan, 0)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tracker.domain import Rules, Tally, status_text
-from tracker.i18n import _, current, day, moment, ngettext, number, percent, pgettext
+from tracker.i18n import _, current, day, grouped, moment, ngettext, number, percent, pgettext
 from tracker.periods import period_label, period_text
 
 if TYPE_CHECKING:
@@ -73,6 +73,8 @@ def field_label(name: str) -> str:
         "basis": pgettext("column", "basis"), "from": pgettext("column", "from"),
         "to": pgettext("column", "to"), "executor": pgettext("column", "executor"),
         "round": pgettext("column", "round"), "reported": pgettext("column", "reported"),
+        "name": pgettext("column", "file"), "size": pgettext("column", "bytes"),
+        "attached": pgettext("column", "attached"),
     }
     return labels.get(name, name)
 
@@ -95,7 +97,8 @@ def action_label(action: str) -> str:
         "round-close": pgettext("action", "round-close"),
         "answer": pgettext("action", "answer"), "accept": pgettext("action", "accept"),
         "return": pgettext("action", "return"), "publish": pgettext("action", "publish"),
-        "amend": pgettext("action", "amend"),
+        "amend": pgettext("action", "amend"), "attach": pgettext("action", "attach"),
+        "detach": pgettext("action", "detach"),
     }
     return labels.get(action, action)
 
@@ -113,13 +116,15 @@ def shown_value(field: str, value: Any) -> str:
     if field == "period" and isinstance(value, str):
         return period_label(value, current())
     if field in ("created", "updated", "effective", "start", "end", "due_end", "as_of",
-                 "reported") \
+                 "reported", "attached") \
             and isinstance(value, str):
         return day(value)
     if field == "at" and isinstance(value, str):
         return moment(value)
     if field == "action" and isinstance(value, str):
         return action_label(value)
+    if field == "size" and isinstance(value, int):
+        return grouped(value)
     if field in ("weight", "counted_weight", "credit") and isinstance(value, int | float):
         return number(value)
     if field in ("rate", "rate_then", "rate_now"):

@@ -619,6 +619,10 @@ class TextRenderer(Renderer):
             self._listing(out, _("reported, awaiting acceptance ({count})")
                           .format(count=len(entry.awaiting)),
                           entry.awaiting, ["id", "executor", "status", "reported", "title"])
+        if entry.attachments:
+            self._listing(out, _("evidence files ({count})").format(
+                count=len(entry.attachments)), entry.attachments,
+                ["id", "name", "size", "attached", "title"])
         if entry.discipline is not None:
             self._discipline_section(out, entry.discipline, 3)
         if report.by:

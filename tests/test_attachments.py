@@ -1,0 +1,102 @@
+"""Evidence files kept with the measures (SPEC §15): attach, list, detach, get back, undo,
+the size limit and bad input — on both backends; the files listed in reports."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import Ok, Run, jok, snapshot
+
+PROTOCOL = "Протокол заседания СКБ №5\n".encode() * 200
+
+
+@pytest.fixture
+def measure(ok: Ok, tmp_path: Path) -> Path:
+    ok("plan", "add", "p", "--title", "P")
+    ok("add", "p", "Провести совещание", "--responsible", "MFA")
+    ok("add", "p", "Second")
+    path = tmp_path / "протокол №5.pdf"
+    path.write_bytes(PROTOCOL)
+    return path
+
+
+def test_a_file_is_kept_listed_and_given_back_byte_for_byte(
+        ok: Ok, run: Run, measure: Path, tmp_path: Path) -> None:
+    result = run("attach", "p:1", str(measure), "--note", "signed", "--on", "2026-01-10")
+    assert result.exit_code == 0, result.stderr
+    sha = hashlib.sha256(PROTOCOL).hexdigest()
+    assert result.stderr == (f"p:1: attached протокол №5.pdf ({len(PROTOCOL):,} bytes, "
+                             f"SHA-256 {sha[:16]})\n")
+    assert jok(ok, "attachments", "p") == [
+        {"id": "p:1", "name": "протокол №5.pdf", "sha256": sha, "size": len(PROTOCOL),
+         "attached": "2026-01-10", "note": "signed", "actor": os.environ["TRACKER_USER"]}]
+    out = tmp_path / "back.pdf"
+    ok("attachment", "get", "p:1", "протокол №5.pdf", "-o", str(out))
+    assert out.read_bytes() == PROTOCOL
+    ok("attach", "p:1", str(measure), "--name", "copy.pdf")  # the same content, once kept
+    names = [a["name"] for a in jok(ok, "attachments", "p:1")]
+    assert names == ["протокол №5.pdf", "copy.pdf"]
+    ok("detach", "p:1", "copy.pdf")
+    assert [a["name"] for a in jok(ok, "attachments")] == ["протокол №5.pdf"]
+    ok("undo", "--yes")  # the detach taken back
+    assert [a["name"] for a in jok(ok, "attachments")] == ["протокол №5.pdf", "copy.pdf"]
+    ok("undo", "--yes")
+    ok("undo", "--yes")  # the first attach taken back
+    assert ok("attachments", "-f", "json").strip() == "[]"
+    actions = [e["action"] for e in jok(ok, "log", "p:1")]
+    assert actions[:3] == ["undo", "undo", "undo"] and "attach" in actions
+
+
+def test_bad_files_and_names_say_one_line_and_keep_nothing(
+        run: Run, ok: Ok, db: Path, measure: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * 2048)
+    ok("attach", "p:1", str(measure))
+    before = snapshot(db)
+    cases = [
+        (("attach", "p:1", str(tmp_path)), "is a folder"),
+        (("attach", "p:1", str(tmp_path / "missing.pdf")), "cannot read"),
+        (("attach", "p:1", str(fifo)), "is not a regular file"),
+        (("attach", "p:1", str(measure), "--name", "a/b.pdf"), "invalid file name 'a/b.pdf'"),
+        (("attach", "p:1", str(measure), "--name", "a\nb"), "invalid file name"),
+        (("attach", "p:2", str(measure), str(measure)), "already has a file named"),
+        (("attach", "p:1", str(measure)), "already has a file named"),
+        (("attach", "p:9", str(measure)), "no item 'p:9' in plan 'p'"),
+        (("detach", "p:1", "nothing.pdf"), "p:1 has no file named 'nothing.pdf'"),
+        (("attachment", "get", "p:1", "nothing.pdf", "-o", str(tmp_path / "x")),
+         "has no file named"),
+    ]
+    for args, words in cases:
+        result = run(*args)
+        assert result.exit_code in (1, 2), (args, result.stderr)
+        assert words in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
+        assert snapshot(db) == before, args
+    monkeypatch.setenv("TRACKER_MAX_ATTACHMENT", "1K")
+    result = run("attach", "p:2", str(big))
+    assert result.exit_code == 2, result.stderr
+    assert "big.bin is 2,048 bytes, over the limit of 1,024 bytes" in result.stderr
+    assert snapshot(db) == before
+    monkeypatch.setenv("TRACKER_MAX_ATTACHMENT", "lots")
+    result = run("attach", "p:2", str(big))
+    assert result.exit_code in (1, 2) and "invalid TRACKER_MAX_ATTACHMENT" in result.stderr
+    assert snapshot(db) == before
+
+
+def test_reports_list_each_measures_files(ok: Ok, measure: Path) -> None:
+    ok("attach", "p:1", str(measure), "--on", "2026-01-10")
+    lines = ok("report", "p").splitlines()
+    start = lines.index("evidence files (1)")
+    assert lines[start + 3].split() == ["p:1", "протокол", "№5.pdf", f"{len(PROTOCOL):,}",
+                                        "2026-01-10", "Провести", "совещание"]
+    (entry,) = jok(ok, "report", "p")["plans"]
+    assert entry["attachments"] == [{"id": "p:1", "name": "протокол №5.pdf",
+                                     "size": len(PROTOCOL), "attached": "2026-01-10",
+                                     "title": "Провести совещание"}]

@@ -1,0 +1,98 @@
+"""Evidence files kept with the measures (SPEC §15): what proves a measure was done — the
+signed protocol, the published decision — as files, not one line of text.
+
+``tracker attach ITEM FILE…`` keeps each file with the database, named by its SHA-256
+(``Repository.put_file``: a folder beside a file database, a table on the server), and
+records an ``attach`` event on the item naming it, its size and the note; ``detach``
+records a ``detach`` event. Both are journal events, so ``undo`` takes either back, and
+an item's attachments are what its live events leave. A file is read as bytes, never
+opened, run or parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from typing import Any
+
+from tracker.errors import InvalidValue, TrackerError
+from tracker.i18n import _, grouped, os_reason
+
+ATTACHMENT_ACTIONS = ("attach", "detach", "undo")
+DEFAULT_LIMIT = 50 * 1024 * 1024
+_UNITS = {"": 1, "k": 1024, "kb": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "g": 1024 ** 3,
+          "gb": 1024 ** 3}
+
+
+def size_limit() -> int:
+    """The largest file ``attach`` keeps: ``TRACKER_MAX_ATTACHMENT`` (bytes, or with K, M
+    or G), 50 MB by default."""
+    raw = os.environ.get("TRACKER_MAX_ATTACHMENT", "").strip()
+    if not raw:
+        return DEFAULT_LIMIT
+    number = raw.rstrip("kKmMgGbB ")
+    unit = raw[len(number):].strip().lower()
+    if not number.isdigit() or unit not in _UNITS:
+        raise InvalidValue(_("invalid TRACKER_MAX_ATTACHMENT {value!r}: give a size in bytes, "
+                             "or with K, M or G (e.g. 50M)").format(value=raw))
+    return int(number) * _UNITS[unit]
+
+
+def check_name(name: str) -> str:
+    """A kept file's name: not empty, no slash, no control character, not '.' or '..'."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name \
+            or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise InvalidValue(_("invalid file name {name!r}: a name has no slash, no control "
+                             "character, and is not empty").format(name=name))
+    if len(name) > 255:
+        raise InvalidValue(_("invalid file name: at most 255 characters, not {count}")
+                           .format(count=len(name)))
+    return name
+
+
+def read_file(path: str, limit: int) -> bytes:
+    """The bytes of the regular file at *path*, at most *limit* of them; a directory, a
+    FIFO, a device or a missing file is refused before anything is read."""
+    try:
+        found = os.stat(path)
+    except OSError as exc:
+        raise TrackerError(_("cannot read {path}: {reason}")
+                           .format(path=path, reason=os_reason(exc))) from None
+    if stat.S_ISDIR(found.st_mode):
+        raise InvalidValue(_("{path} is a folder: attach the files in it one by one")
+                           .format(path=path))
+    if not stat.S_ISREG(found.st_mode):
+        raise InvalidValue(_("{path} is not a regular file (a pipe, a socket or a device): "
+                             "nothing was attached").format(path=path))
+    if found.st_size > limit:
+        raise InvalidValue(_("{path} is {size} bytes, over the limit of {limit} bytes "
+                             "(TRACKER_MAX_ATTACHMENT)").format(
+            path=path, size=grouped(found.st_size), limit=grouped(limit)))
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise TrackerError(_("cannot read {path}: {reason}")
+                           .format(path=path, reason=os_reason(exc))) from None
+    if len(data) > limit:  # it grew while read
+        raise InvalidValue(_("{path} is over the limit of {limit} bytes "
+                             "(TRACKER_MAX_ATTACHMENT)").format(path=path, limit=grouped(limit)))
+    return data
+
+
+def attachments_of(events: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each item's attachments the live events leave: item id → name → the attach event's
+    record (name, sha256, size, attached, note, actor), in the order attached."""
+    from tracker.history import live_events
+
+    found: dict[str, dict[str, Any]] = {}
+    for event in sorted(live_events(events), key=lambda e: int(e["seq"])):
+        files = found.setdefault(str(event["id"]), {})
+        if event["action"] == "attach":
+            files[event["name"]] = {"name": event["name"], "sha256": event["sha256"],
+                                    "size": event["size"], "attached": event["effective"],
+                                    "note": event.get("note", ""), "actor": event["actor"]}
+        elif event["action"] == "detach":
+            files.pop(event["name"], None)
+    return {item: files for item, files in found.items() if files}
