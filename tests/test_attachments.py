@@ -100,3 +100,29 @@ def test_reports_list_each_measures_files(ok: Ok, measure: Path) -> None:
     assert entry["attachments"] == [{"id": "p:1", "name": "протокол №5.pdf",
                                      "size": len(PROTOCOL), "attached": "2026-01-10",
                                      "title": "Провести совещание"}]
+
+
+def test_word_and_pdf_reports_end_with_an_annex_of_the_files(
+        ok: Ok, measure: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    import docx
+
+    ok("attach", "p:1", str(measure), "--on", "2026-01-10")
+    ok("report", "p", "-f", "docx", "-o", str(tmp_path / "r.docx"))
+    document = docx.Document(str(tmp_path / "r.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[-2:] == ["Annex: files kept as evidence",
+                          "The files are kept with the database and listed here, not "
+                          "included: 'tracker attachment get ITEM NAME -o FILE' gives each "
+                          "back."]
+    last = document.tables[-1]
+    assert [c.text for c in last.rows[0].cells] == ["No.", "File", "Bytes", "Attached",
+                                                    "Measure"]
+    assert [c.text for c in last.rows[1].cells] == [
+        "p:1", "протокол №5.pdf", f"{len(PROTOCOL):,}", "2026-01-10", "Провести совещание"]
+    ok("report", "p", "-f", "pdf", "-o", str(tmp_path / "r.pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    annex = text[text.index("Annex: files kept as evidence"):]
+    assert "протокол №5.pdf" in annex and f"{len(PROTOCOL):,}" in annex

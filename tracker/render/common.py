@@ -512,3 +512,18 @@ def discipline_note(d: Discipline) -> str:
 
 def discipline_heading() -> str:
     return _("Executive discipline")
+
+
+def annex_heading() -> str:
+    return _("Annex: files kept as evidence")
+
+
+def annex_note() -> str:
+    return _("The files are kept with the database and listed here, not included: "
+             "'tracker attachment get ITEM NAME -o FILE' gives each back.")
+
+
+def annex_rows(report: Any) -> list[dict[str, Any]]:
+    """Every plan's evidence files, for a document's annex."""
+    return [row for entry in report.plans for row in entry.attachments]
+

@@ -21,6 +21,9 @@ from tracker.i18n import _, day, ngettext, percent
 from tracker.periods import period_text
 from tracker.render import Renderer
 from tracker.render.common import (
+    annex_heading,
+    annex_note,
+    annex_rows,
     by_heading,
     capital,
     change_groups,
@@ -119,6 +122,14 @@ def document_bytes(report: Report) -> bytes:
         _overview(document, report)
         for entry in plans:
             _plan_part(document, entry, report, alone=False)
+    if annex := annex_rows(report):
+        _heading(document, annex_heading(), level=1)
+        _paragraph(document, annex_note(), italic=True)
+        _simple_table(document, [_("No."), _("File"), _("Bytes"), _("Attached"),
+                                 _("Measure")],
+                      [[r["id"], r["name"], shown_value("size", r["size"]),
+                        shown_value("attached", r["attached"]), r["title"]] for r in annex],
+                      (2.0, 4.5, 2.2, 2.3, 6.0))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -20,6 +20,9 @@ from tracker.periods import period_label
 from tracker.render import Renderer
 from tracker.render.common import (
     TREND_COLUMNS,
+    annex_heading,
+    annex_note,
+    annex_rows,
     by_heading,
     capital,
     cell,
@@ -659,6 +662,11 @@ def render_html(report: Report, version: str = "") -> str:
     else:
         out.append(_tag("p", _("No plans."), "none"))
     out.extend(_plan_section(entry, report, alone=len(plans) == 1) for entry in plans)
+    if annex := annex_rows(report):
+        out += ['<section class="annex">', _tag("h2", annex_heading()),
+                _tag("p", annex_note(), "note"),
+                _table(annex, ["id", "name", "size", "attached", "title"],
+                       {"id": field_label("id")}), "</section>"]
     made = _("Made with {tool}, as of {day}.").format(tool=f"tracker {version}".strip(),
                                                       day=day(report.as_of))
     out.append(f"<footer>{escape(made)}</footer>")
