@@ -84,6 +84,9 @@ def read_file(path: str, limit: int) -> bytes:
 def attachments_of(events: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each item's attachments the live events leave: item id → name → the attach event's
     record (name, sha256, size, attached, note, actor), in the order attached."""
+    events = list(events)
+    if not events:  # (a plain report of a plan without any loads no history)
+        return {}
     from tracker.history import live_events
 
     found: dict[str, dict[str, Any]] = {}
