@@ -501,8 +501,8 @@ def test_a_word_form_filled_and_saved_again_by_libreoffice_imports(
     document = docx.Document(str(form))
     table = document.tables[0]
     assert [c.text for c in table.rows[2].cells] == [
-        "2", "Подготовить доклад", "до 28.02.2026", "ответственный исполнитель", "не начато", "", "", "",
-        ""]
+        "2", "Подготовить доклад", "до 28.02.2026", "ответственный исполнитель", "не начато",
+        "", "", "", ""]
     assert document.core_properties.category == "tracker form"
     table.rows[2].cells[6].text = "Исполнено"
     table.rows[2].cells[8].text = "письмо № 12"
