@@ -721,6 +721,26 @@ def rounds_table(found: list[tuple[str, float, float, str, str]]) -> list[str]:
     return lines
 
 
+# --- evidence files -----------------------------------------------------------------------
+
+
+def attach(runs: int, folder: Path, tracker: str) -> list[Row]:
+    """SPEC §15: attaching a 20 MB file against ``cp`` of it (goal ≤ 2×)."""
+    data = folder / "protocol.pdf"
+    data.write_bytes(random.Random(15).randbytes(20 * 1024 * 1024))
+    env = {**base_env(), "TRACKER_DB": str(folder / "tracker.json")}
+    ours, cp = Sample(), Sample()
+    for n in range(runs):
+        for old in folder.glob("tracker.json*"):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        run([tracker, "plan", "add", "p", "--title", "P"], env)
+        run([tracker, "add", "p", "Measure"], env)
+        run([tracker, "attach", "p:1", str(data)], env, ours)
+        run(["cp", str(data), str(folder / f"copy-{n}.pdf")], env, cp)
+    return [Row(20 * 1024 * 1024, "attach a 20 MB file (vs cp of it)", ours, floor=cp,
+                goal=2.0)]
+
+
 # --- start-up -----------------------------------------------------------------------------
 
 
@@ -859,7 +879,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="keep the data sets in this folder")
     parser.add_argument("--only",
-                        default="reference,growth,exports,terminal,imports,rounds,history",
+                        default="reference,growth,exports,terminal,imports,rounds,attach,history",
                         help="the parts to run, comma-separated")
     parser.add_argument("--compare-at", type=int, default=50_000)
     parser.add_argument("--scale", type=int, default=1)
@@ -919,6 +939,12 @@ def main() -> None:
         folder = workspace("rounds")
         text += ["### Reporting rounds: forms, answers, published reports", "",
                  *rounds_table(rounds(args.runs, folder, tracker)), ""]
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if "attach" in parts:
+        folder = workspace("attach")
+        text += ["### Evidence files: attach against cp", "",
+                 *floor_table(attach(args.runs, folder, tracker), 2.0, "cp"), ""]
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
     if "history" in parts:

@@ -131,7 +131,7 @@ def test_db_init_creates_the_schema_then_says_it_is_there(bare: PgDatabase) -> N
             "SELECT tablename FROM pg_tables WHERE schemaname = 'tracker'")}
         indexes = {r[0] for r in conn.execute(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'tracker'")}
-    assert tables == {"meta", "plans", "items", "events", "files"}
+    assert tables == {"meta", "plans", "items", "events", "files", "rights"}
     assert {"items_pkey", "items_by_plan", "events_by_plan", "events_by_id"} <= indexes
 
 
@@ -170,7 +170,10 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
     with psycopg.connect(bare, autocommit=True) as conn:  # as a schema-2 tracker left it
         conn.execute("ALTER TABLE tracker.items DROP COLUMN due_original, DROP COLUMN moves, "
                      "DROP COLUMN status_since")
-        conn.execute("DROP TABLE tracker.files")
+        conn.execute("DROP TABLE tracker.files, tracker.rights")
+        conn.execute("DROP FUNCTION tracker.acting_for() CASCADE")  # and its policies
+        for table in ("items", "plans", "events"):
+            conn.execute(f"DROP POLICY {table}_read ON tracker.{table}")
         conn.execute("UPDATE tracker.meta SET schema_version = 2")
     assert "run 'tracker db init'" in at(bare, "list").stderr
     migrated = at(bare, "db", "init")

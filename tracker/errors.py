@@ -94,3 +94,8 @@ class BadRows(TrackerError):
 
 class Refused(TrackerError):
     """A destructive command that was not confirmed."""
+
+
+class Forbidden(TrackerError):
+    """A write the role may not make: it acts for executors, and this is not theirs."""
+

@@ -56,6 +56,11 @@ class Tracker:
     """The changes commands make, on one repository, for one actor, on one day."""
 
     def __init__(self, repo: Repository, actor: str, today: date, now: str) -> None:
+        self.acting = repo.acting_for()  # a server role acting for executors (SPEC §15)
+        if self.acting is not None:
+            from tracker.rights import ActingRepository
+
+            repo = ActingRepository(repo, self.acting, actor)  # type: ignore[assignment]
         self.repo = repo
         self.actor = actor
         self.today = today
@@ -99,9 +104,30 @@ class Tracker:
         )
         if extra:
             event.update(extra)
+        if self.acting is not None:  # a role acting for executors (SPEC §15)
+            event["acting_for"] = self._check_acting(event, self.acting)
         self.repo.append_events([event])
         self._recorded.append(event)
         return event
+
+    def _check_acting(self, event: dict[str, Any], acting: list[str]) -> list[str]:
+        """The executors a role acting for *acting* writes *event* for; Forbidden (one
+        line, nothing written) when it is not one of their measures' status, reason or
+        evidence, their answer, or a file attached to their measure."""
+        from tracker.errors import Forbidden
+        from tracker.rights import EXECUTOR_ACTIONS, check_item, not_allowed
+
+        target = str(event["id"])
+        plan_id, _sep, ref = target.partition(":")
+        if not ref or event["action"] not in EXECUTOR_ACTIONS:
+            raise not_allowed(self.actor, acting, event["action"], target)
+        ours = check_item(self.actor, acting, self.repo.get_item(plan_id, ref), target,
+                          set(event["changes"]))
+        if event["action"] == "answer" and event.get("executor") not in acting:
+            raise Forbidden(_("role {role} acts for {executors}, not for {executor}: nothing "
+                              "was written").format(role=self.actor, executors=", ".join(acting),
+                                                    executor=event.get("executor")))
+        return ours
 
     # lookups (the read side's, on the same snapshot) ------------------------------------
 
@@ -627,13 +653,20 @@ class Tracker:
         from tracker.reports import plan_report
 
         touched: dict[str, set[str]] = {}
+        earliest: dict[str, str] = {}  # per plan, the first day this step's changes hold
+        undoing = any(event["action"] == "undo" or "created" in event["changes"]
+                      for event in self._recorded)  # (these may reach back further)
         for event in self._recorded:
             plan_id, _sep, ref = str(event["id"]).partition(":")
             if ref and event["action"] not in NOT_FOLDED:
                 touched.setdefault(plan_id, set()).add(ref)
+                earliest[plan_id] = min(earliest.get(plan_id, FOREVER), event["effective"])
         found = []
         for plan_id, refs in touched.items():
-            reports = self.read.published(plan_id)
+            # A change that holds from a day after a report's leaves it as it was (an undo,
+            # or a measure's creation moved back, may reach any day: then all are looked at).
+            reports = [r for r in self.read.published(plan_id)
+                       if undoing or r.as_of >= earliest[plan_id]]
             if not reports:
                 continue
             histories = {ref: self.repo.events(item=f"{plan_id}:{ref}") for ref in refs}

@@ -1,5 +1,5 @@
-"""``tracker db init | copy``: set up a team's PostgreSQL database, move data between
-databases."""
+"""``tracker db init | grant | rights``, ``copy``: set up a team's PostgreSQL database and
+who may do what in it, move data between databases."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from tracker.cli.common import (
     App,
     TranslatedGroup,
     command,
+    echo,
+    format_option,
     note,
     pass_app,
 )
@@ -66,6 +68,68 @@ def db_init(app: App, readers: tuple[str, ...], writers: tuple[str, ...]) -> Non
         note(line)
 
 
+@db.command("grant", context_settings=CONTEXT_SETTINGS)
+@click.argument("role", metavar="ROLE")
+@click.option("--executor", "executors", multiple=True, required=True, metavar="NAME",
+              help="The executor ROLE acts for (repeatable).")
+@click.option("--revoke", is_flag=True, help="Stop ROLE acting for these executors.")
+@pass_app
+def db_grant(app: App, role: str, executors: tuple[str, ...], revoke: bool) -> None:
+    """Let ROLE act for executors on the server: read what readers read, and change only
+    the status, reason and evidence of the measures where one of them is responsible or a
+    co-executor, answer rounds for them and attach files to their measures. The server
+    enforces it (row-level security), for psql as for tracker. Run it as the tables'
+    owner; --revoke takes it back (a role left acting for nobody only reads).
+
+    \b
+    Examples:
+      tracker db grant mfa_focal --executor МИД
+      tracker db grant mfa_focal --executor МИД --revoke
+    """
+    if not app.on_server:
+        from tracker.errors import InvalidValue
+
+        raise InvalidValue(_("'db grant' gives rights on a PostgreSQL server, and {db} is a "
+                             "file: a file has one user").format(db=app.db))
+    from tracker.store.postgres import set_rights
+
+    for line in set_rights(app.db, role, executors, revoke=revoke,
+                           lock_timeout=app.lock_timeout()):
+        note(line)
+
+
+@db.command("rights", context_settings=CONTEXT_SETTINGS)
+@format_option(choices=("table", "json"))
+@pass_app
+def db_rights(app: App, fmt: str) -> None:
+    """List the roles with access to the tracker tables: read, write, or the executors
+    each acts for.
+
+    \b
+    Example:
+      tracker db rights
+    """
+    if not app.on_server:
+        from tracker.errors import InvalidValue
+
+        raise InvalidValue(_("'db rights' lists rights on a PostgreSQL server, and {db} is "
+                             "a file: a file has one user").format(db=app.db))
+    from tracker.store.postgres import rights
+
+    found = rights(app.db)
+    if fmt == "json":
+        from tracker import jsonio
+
+        echo(jsonio.pretty(found))
+        return
+    from tracker.render.text import aligned
+
+    labels = {"read": _("read"), "write": _("read and write"),
+              "executor": _("its executors' measures")}
+    echo(aligned([[r["role"], labels[r["rights"]], ", ".join(r["executors"])] for r in found],
+                 [_("role"), _("rights"), _("acts for")]))
+
+
 @command("copy")
 @click.argument("target", metavar="TARGET")
 @pass_app
@@ -98,6 +162,20 @@ def copy(app: App, target: str) -> None:
         items=ngettext("{n} item", "{n} items", counts["items"]).format(n=counts["items"]),
         events=ngettext("{n} event", "{n} events", counts["events"]).format(n=counts["events"]),
         location=source.location, target=shown))
+    if app.on_server:  # the rights per executor go along to a server, not into a file
+        from tracker.store.postgres import rights, set_rights
+
+        acting = [r for r in rights(app.db) if r["executors"]]
+        if acting and is_server(target):
+            for entry in acting:
+                for line in set_rights(target, entry["role"], entry["executors"],
+                                       revoke=False, lock_timeout=app.lock_timeout()):
+                    note(line)
+        elif acting:
+            note(ngettext("note: the rights of {count} role acting for executors were not "
+                          "copied: a file has one user",
+                          "note: the rights of {count} roles acting for executors were not "
+                          "copied: a file has one user", len(acting)).format(count=len(acting)))
 
 
 def _same_file_family(db: str, target: str) -> bool:

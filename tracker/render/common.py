@@ -425,7 +425,10 @@ def change_text(changes: dict[str, list[Any]]) -> str:
 def history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events with their changes as one line of text each, and tracker's own notes in the
     language in force (dates and actions are shown where the rows are, by shown_value)."""
-    return [{**e, "changes": change_text(e["changes"]), "note": note_text(e.get("note", ""))}
+    return [{**e, "changes": change_text(e["changes"]), "note": note_text(e.get("note", "")),
+             "actor": _("{actor} (for {executors})").format(
+                 actor=e["actor"], executors=", ".join(e["acting_for"]))
+             if e.get("acting_for") else e["actor"]}
             for e in events]
 
 

@@ -126,6 +126,12 @@ class Repository(ABC):
         """Who the store itself says is making the change (PostgreSQL: the role), or None."""
         return None
 
+    def acting_for(self) -> list[str] | None:
+        """The executors the store says this user acts for (PostgreSQL: the role's rights,
+        SPEC §15), who may then change only their measures' status, reason and evidence;
+        None: no such limit (a file has one user)."""
+        return None
+
     def keep_journal_aside(self, stamp: str) -> str | None:
         """``tracker repair``: keep the damaged journal aside; the name it was kept under."""
         return None

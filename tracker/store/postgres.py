@@ -40,7 +40,7 @@ from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.i18n import _
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -143,7 +143,59 @@ BEGIN
     END LOOP;
 END $$;
 """,
+    # Rights per executor (SPEC §15): a role listed in ``rights`` acts for those executors
+    # and may change only the status, reason and evidence of their items, answer rounds
+    # and attach files for them; row-level security enforces it on the server, for psql
+    # as for tracker. A role not listed (the secretariat, a writer, a reader) is as before;
+    # the tables' owner is not subject to the policies.
+    5: """
+CREATE TABLE tracker.rights (
+    role text NOT NULL,
+    executor text NOT NULL,
+    PRIMARY KEY (role, executor)
+);
+-- Run with the caller's rights (a definer's would see the owner as current_user); every
+-- role that reads the tables reads this one.
+CREATE FUNCTION tracker.acting_for() RETURNS text[] LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp AS $$
+    SELECT array_agg(executor ORDER BY executor) FROM tracker.rights WHERE role = current_user
+$$;
+ALTER TABLE tracker.items ENABLE ROW LEVEL SECURITY;
+CREATE POLICY items_read ON tracker.items FOR SELECT USING (true);
+CREATE POLICY items_add ON tracker.items FOR INSERT WITH CHECK (tracker.acting_for() IS NULL);
+CREATE POLICY items_change ON tracker.items FOR UPDATE
+    USING (tracker.acting_for() IS NULL OR owners && tracker.acting_for())
+    WITH CHECK (tracker.acting_for() IS NULL OR owners && tracker.acting_for());
+CREATE POLICY items_remove ON tracker.items FOR DELETE USING (tracker.acting_for() IS NULL);
+ALTER TABLE tracker.plans ENABLE ROW LEVEL SECURITY;
+CREATE POLICY plans_read ON tracker.plans FOR SELECT USING (true);
+CREATE POLICY plans_write ON tracker.plans FOR ALL
+    USING (tracker.acting_for() IS NULL) WITH CHECK (tracker.acting_for() IS NULL);
+ALTER TABLE tracker.events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY events_read ON tracker.events FOR SELECT USING (true);
+CREATE POLICY events_add ON tracker.events FOR INSERT WITH CHECK (
+    tracker.acting_for() IS NULL OR (
+        action IN ('update', 'answer', 'attach')
+        AND (event::jsonb -> 'changes') - ARRAY['status', 'reason', 'evidence', 'updated']
+            = '{}'::jsonb
+        AND EXISTS (SELECT 1 FROM tracker.items i
+                    WHERE i.plan = events.plan AND events.id = i.plan || ':' || i.ref
+                    AND i.owners && tracker.acting_for())));
+DO $$
+DECLARE grant_ record;
+BEGIN
+    FOR grant_ IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+                  WHERE table_schema = 'tracker' AND table_name = 'events'
+                  AND privilege_type = 'SELECT'
+                  AND grantee <> (SELECT tableowner FROM pg_tables
+                                  WHERE schemaname = 'tracker' AND tablename = 'events')
+    LOOP
+        EXECUTE format('GRANT SELECT ON tracker.rights TO %I', grant_.grantee);
+    END LOOP;
+END $$;
+""",
 }
+
 
 PLAN_COLUMNS = ("id", "title", "org", "start", "end", "source", "created")
 ITEM_COLUMNS = ("plan", "ref", "title", "status", "reason", "owners", "area", "due",
@@ -297,6 +349,7 @@ class PostgresRepository(Repository):
         self._plan_cache: dict[str, dict[str, Any] | None] = {}
         self._item_cache: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._refs: dict[str, dict[str, None]] = {}  # a plan's refs, in order
+        self._acting_for: list[str] | None | bool = False  # not asked yet
         with self._errors():
             self._role = conn.execute(
                 "SELECT current_user, set_config('lock_timeout', %s, true)",
@@ -387,6 +440,12 @@ class PostgresRepository(Repository):
 
     def actor(self) -> str | None:
         return str(self._role)
+
+    def acting_for(self) -> list[str] | None:
+        if self._acting_for is False:
+            row = self._fetch("SELECT tracker.acting_for()")
+            self._acting_for = list(row[0][0]) if row and row[0][0] else None
+        return self._acting_for  # type: ignore[return-value]
 
     def plans(self) -> list[Plan]:
         return [_plan(r) for r in self._fetch(SELECT_PLANS + " ORDER BY position")]
@@ -512,7 +571,19 @@ class PostgresRepository(Repository):
             self._item_cache[key] = None
 
     def put_item(self, item: Item) -> None:
-        self._run(UPSERT_ITEM, _item_row(item))
+        before = self.get_item(item.plan, item.ref) if self.acting_for() is not None else None
+        if before is not None:
+            # A role acting for executors may update some columns only (and insert none):
+            # set just what changed.
+            new, old = _item_row(item), _item_row(before)
+            changed = [n for n, (a, b) in enumerate(zip(new, old, strict=True)) if a != b]
+            if changed:
+                sets = sql.SQL(", ").join(sql.SQL("{} = %s").format(
+                    sql.Identifier(ITEM_COLUMNS[n])) for n in changed)
+                self._run(sql.SQL("UPDATE tracker.items SET {} WHERE plan = %s AND ref = %s")
+                          .format(sets), (*(new[n] for n in changed), item.plan, item.ref))
+        else:
+            self._run(UPSERT_ITEM, _item_row(item))
         self._item_cache[(item.plan, item.ref)] = item.to_dict()
         known = self._refs.get(item.plan)
         if known is not None:
@@ -749,6 +820,93 @@ def _grant(conn: psycopg.Connection[Any], role: str, *, write: bool) -> list[str
     done.append((_("granted read and write access to role {role}") if write else
                  _("granted read-only access to role {role}")).format(role=role))
     return done
+
+
+def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bool,
+               lock_timeout: float = 10.0) -> list[str]:
+    """``db grant ROLE --executor NAME…`` (or ``--revoke``): let *role* act for these
+    executors — read what readers read, change the status, reason and evidence of their
+    items, answer rounds and attach files for them, nothing else — or stop it; in one
+    transaction. A role left acting for nobody keeps reading, and writes nothing."""
+    conn = connect(location)
+    shown = display(location)
+    done: list[str] = []
+    name = sql.Identifier(role)
+    try:
+        with conn.transaction():
+            conn.execute("SELECT set_config('lock_timeout', %s, true)",
+                         (f"{max(1, round(lock_timeout * 1000))}ms",))
+            if _schema_version(conn) < SCHEMA_VERSION:
+                raise StoreError(_("database {shown} has an older tracker schema: run 'tracker "
+                                   "db init' on it first").format(shown=shown))
+            if revoke:
+                conn.execute("DELETE FROM tracker.rights WHERE role = %s AND executor = ANY(%s)",
+                             (role, list(executors)))
+                left = conn.execute("SELECT count(*) FROM tracker.rights WHERE role = %s",
+                                    (role,)).fetchone()
+                if left is not None and left[0] == 0 and conn.execute(
+                        "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                    for statement in (
+                            "REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tracker "
+                            "FROM {r}",):
+                        conn.execute(sql.SQL(statement).format(r=name))
+                done.append(_("role {role} no longer acts for {executors}").format(
+                    role=role, executors=", ".join(executors)))
+                return done
+            done.extend(_grant(conn, role, write=False))
+            done.pop()  # (said below, with the executors)
+            from tracker.rights import EXECUTOR_FIELDS
+
+            columns = sql.SQL(", ").join(sql.Identifier(c) for c in sorted(EXECUTOR_FIELDS))
+            conn.execute(sql.SQL("GRANT UPDATE ({c}) ON tracker.items TO {r}")
+                         .format(c=columns, r=name))
+            for statement in ("GRANT INSERT ON tracker.events, tracker.files TO {r}",
+                              "GRANT UPDATE ON tracker.meta TO {r}"):
+                conn.execute(sql.SQL(statement).format(r=name))
+            for executor in executors:
+                conn.execute("INSERT INTO tracker.rights (role, executor) VALUES (%s, %s) "
+                             "ON CONFLICT DO NOTHING", (role, executor))
+            done.append(_("role {role} acts for {executors}: it may change the status, reason "
+                          "and evidence of their measures, answer rounds and attach files "
+                          "for them").format(role=role, executors=", ".join(executors)))
+    except psycopg.Error as exc:
+        _init_failed(exc, shown)
+    finally:
+        conn.close()
+    return done
+
+
+def rights(location: str) -> list[dict[str, Any]]:
+    """``db rights``: each role with access to the tables — read, write, or the executors
+    it acts for."""
+    conn = connect(location)
+    try:
+        acting: dict[str, list[str]] = {}
+        for role, executor in conn.execute(
+                "SELECT role, executor FROM tracker.rights ORDER BY role, executor"):
+            acting.setdefault(role, []).append(executor)
+        grants: dict[str, set[str]] = {}
+        for grantee, privilege, table in conn.execute(
+                "SELECT grantee, privilege_type, table_name FROM "
+                "information_schema.role_table_grants WHERE table_schema = 'tracker' "
+                "AND grantee <> (SELECT tableowner FROM pg_tables WHERE schemaname = "
+                "'tracker' AND tablename = 'events')"):
+            if table in ("items", "events"):
+                grants.setdefault(grantee, set()).add(privilege)
+        found = []
+        for role in sorted(set(grants) | set(acting)):
+            if role in acting:
+                kind = "executor"
+            elif {"INSERT", "UPDATE", "DELETE"} & grants.get(role, set()):
+                kind = "write"
+            else:
+                kind = "read"
+            found.append({"role": role, "rights": kind, "executors": acting.get(role, [])})
+        return found
+    except psycopg.Error as exc:
+        _init_failed(exc, display(location))
+    finally:
+        conn.close()
 
 
 def _init_failed(exc: psycopg.Error, shown: str) -> NoReturn:
