@@ -923,30 +923,22 @@ def main() -> None:
         if "exports" in parts and compared:
             text += [f"### Exports at {COMPARED:,} items against their floor", "",
                      *floor_table(export_rows, 1.5, "floor"), ""]
-    if "terminal" in parts:
-        folder = workspace("terminal")
-        text += ["### The terminal against a pipe", "",
-                 *terminal_table(terminal(args.runs, folder, tracker)), ""]
-        if args.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
-    if "imports" in parts:
-        folder = workspace("imports")
-        text += ["### Import from Excel and Word against CSV", "",
-                 *floor_table(import_formats(args.runs, folder, tracker), 2.0, "CSV"), ""]
-        if args.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
-    if "rounds" in parts:
-        folder = workspace("rounds")
-        text += ["### Reporting rounds: forms, answers, published reports", "",
-                 *rounds_table(rounds(args.runs, folder, tracker)), ""]
-        if args.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
-    if "attach" in parts:
-        folder = workspace("attach")
-        text += ["### Evidence files: attach against cp", "",
-                 *floor_table(attach(args.runs, folder, tracker), 2.0, "cp"), ""]
-        if args.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
+    simple: list[tuple[str, str, Callable[[Path], list[str]]]] = [
+        ("terminal", "The terminal against a pipe",
+         lambda f: terminal_table(terminal(args.runs, f, tracker))),
+        ("imports", "Import from Excel and Word against CSV",
+         lambda f: floor_table(import_formats(args.runs, f, tracker), 2.0, "CSV")),
+        ("rounds", "Reporting rounds: forms, answers, published reports",
+         lambda f: rounds_table(rounds(args.runs, f, tracker))),
+        ("attach", "Evidence files: attach against cp",
+         lambda f: floor_table(attach(args.runs, f, tracker), 2.0, "cp")),
+    ]
+    for name, heading, table in simple:  # each in a workspace of its own
+        if name in parts:
+            folder = workspace(name)
+            text += [f"### {heading}", "", *table(folder), ""]
+            if args.keep is None:
+                shutil.rmtree(folder, ignore_errors=True)
     if "history" in parts:
         folder = workspace("history")
         rows, facts_h = history(args.runs, folder, tracker)
