@@ -525,3 +525,13 @@ def test_a_word_form_filled_and_saved_again_by_libreoffice_imports(
     assert result.exit_code == 1
     assert "row 2: the number, title or deadline of measure 1 was changed" in result.stderr
     assert snapshot(db) == before
+
+
+def test_undo_takes_an_address_back(ok: Ok, asked: str) -> None:
+    ok("executor", "set", "MoD", "--email", "mod@example.org")
+    assert "mod@example.org" in ok("executor", "list")
+    ok("undo", "--yes")
+    assert "mod@example.org" not in ok("executor", "list")
+    ok("undo", "--yes")  # and the step before it (the round) goes on undoing
+    assert ok("round", "list", "-f", "json").strip() == "[]"
+

@@ -845,6 +845,8 @@ class Tracker:
     def _revert(self, event: dict[str, Any]) -> None:
         """Put back the values an event replaced: un-create, re-create or un-change."""
         changes, target = event["changes"], event["id"]
+        if not changes:  # an event that changed no field (an address, a publication…)
+            return
         is_plan = ":" not in target
         key_field = "id" if is_plan else "ref"
         plan_id, _sep, ref = target.partition(":")
