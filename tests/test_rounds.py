@@ -406,6 +406,19 @@ def test_a_change_to_a_published_figure_is_named_and_needs_yes(
     assert jok(ok, "published", "-f", "json")[0]["amended"] == []
 
 
+def test_a_second_amendment_counts_the_first(ok: Ok, run: Run, council: str) -> None:
+    """From what was published to what the report now is as of its day: earlier
+    amendments included, not only this change's measure."""
+    ok("report", "c", "--publish", "council-2025-11")
+    ok("update", "c:2", "--status", "partial", "--reason", "half", "--on", "2025-11-01",
+       "--yes")
+    result = run("add", "c", "Measure 4", "--due", "2025-Q4", "--on", "2025-02-01")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"this changes the published report 'council-2025-11' ({TODAY}) of c: fulfilled 2 "
+        "of 3 → 1 of 4")
+
+
 def test_changes_that_leave_published_figures_alone_ask_nothing(
         ok: Ok, council: str) -> None:
     ok("report", "c", "--publish", "council-2025-11")

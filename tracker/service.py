@@ -30,6 +30,7 @@ from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound,
 from tracker.history import (
     FOREVER,
     NOT_FOLDED,
+    as_of_state,
     item_state,
     items_as_of,
     live_events,
@@ -682,21 +683,18 @@ class Tracker:
                     changed.append((report, then))
             if changed:
                 self.read.load_published(*(report for report, _then in changed))
-            for report, then in changed:
-                stored = {i["ref"]: i for i in report.items[plan_id]}
-                now = dict(stored)
-                for ref, state in then.items():
-                    if state is None:
-                        now.pop(ref, None)
-                    else:
-                        now[ref] = Item.from_dict(state).to_dict()
+            plan_history = self.repo.events(plan=plan_id) if changed else []
+            for report, _then in changed:
+                # What was published, against the report made again as of its day after
+                # this step (earlier amendments included), as 'report --as-of' makes it.
+                stored = report.items[plan_id]
                 plan = Plan.from_dict(report.plan_docs[plan_id])
                 args = (report.rules, report.as_of, report.args.get("by"),
                         report.args.get("due_within", 30))
-                was = figures(plan_report(plan, [Item.from_dict(i) for i in stored.values()],
+                was = figures(plan_report(plan, [Item.from_dict(i) for i in stored],
                                           *args).to_json())
-                will = figures(plan_report(plan, [Item.from_dict(i) for i in now.values()],
-                                           *args).to_json())
+                now = as_of_state(plan_history, plan_id, report.as_of)[0]
+                will = figures(plan_report(plan, now, *args).to_json())
                 if was != will:
                     found.append({"published": report.name, "plan": plan_id,
                                   "day": report.day, "before": was, "after": will})
