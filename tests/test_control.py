@@ -489,3 +489,13 @@ def test_a_department_breaks_where_russian_hyphenates() -> None:
         "Департамент", "международ-", "ного сотруд-", "ничества"]
     assert name_lines("Министерство иностранных дел", 12) == [
         "Министерство", "иностранных", "дел"]
+
+
+def test_discipline_as_of_a_day_before_the_plans_start_says_so(run: Run, ok: Ok, db: Path) -> None:
+    ok("plan", "add", "s", "--title", "S", "--start", "2025-01-01")
+    before = snapshot(db)
+    result = run("discipline", "s", "--as-of", "2024-06-01")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: 2024-06-01 is before the plans' start on "
+                                    "2025-01-01: no deadline has fallen yet")
+    assert snapshot(db) == before

@@ -465,6 +465,9 @@ def test_reminders_are_messages_the_email_parser_reads(
     message = email.message_from_bytes((out / "MoD.eml").read_bytes(),
                                        policy=email.policy.default)
     assert message["To"] == "MoD <mod@example.org>"
+    assert message["From"].addresses[0].domain == "tracker.invalid"  # a user name, no address
+    assert not [d for part in message.walk() for d in part.defects]
+    assert not message["From"].defects
     assert message["Subject"] == "Reminder: measures of the plan that await you"
     body = message.get_content()
     assert "p:2  Подготовить доклад — deadline 2026-01-10, 5 day(s) late" in body

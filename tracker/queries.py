@@ -257,6 +257,10 @@ class Reader:
         end = last or day_of
         if first is None:
             first = min((p.start for p in plans if p.start), default=None)
+            if first is not None and first > end:
+                raise InvalidValue(_("{day} is before the plans' start on {start}: no deadline "
+                                     "has fallen yet; give a later --to or --as-of").format(
+                    day=day(end), start=day(first)))
         elif first > end:
             raise InvalidValue(_("--from {first} is after --to {last}: the span must run "
                                  "forward").format(first=day(first), last=day(end)))

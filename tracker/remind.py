@@ -114,7 +114,11 @@ def eml(reminder: Reminder, lang: str, sender: str, when: str) -> bytes:
 
     message = EmailMessage(policy=SMTP)
     message["Subject"] = subject(reminder)
-    message["From"] = sender
+    if "@" in sender:
+        message["From"] = sender
+    else:  # a user name: an RFC 5322 From needs an address, and this one says there is none
+        message["From"] = Address(display_name=sender, username="noreply",
+                                  domain="tracker.invalid")
     if reminder.email:
         user, _sep, domain = reminder.email.rpartition("@")
         message["To"] = Address(display_name=reminder.executor, username=user, domain=domain)
