@@ -115,10 +115,35 @@ class Reader:
             item = self.item(target).id
         elif target is not None:
             plan = self.plan(target).id
-        found = attachments_of(self.repo.events(plan=plan, item=item,
-                                                actions=ATTACHMENT_ACTIONS))
+        return self._present(attachments_of(self.repo.events(plan=plan, item=item,
+                                                             actions=ATTACHMENT_ACTIONS)))
+
+    def _present(self, found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Of the items' files, those of items still there."""
         return {key: files for key, files in found.items()
                 if self.repo.get_item(*key.split(":", 1)) is not None}
+
+    def rounds_and_attachments(self, plan_id: str
+                               ) -> tuple[list[Round], dict[str, dict[str, Any]]]:
+        """A plan's rounds and its items' files (as ``rounds`` and ``attachments`` give
+        them), from one read of its journal: what a report adds to its figures."""
+        from tracker.attachments import ATTACHMENT_ACTIONS, attachments_of
+        from tracker.rounds import ROUND_ACTIONS, rounds_of
+
+        events = self.repo.events(plan=plan_id, actions=(*ROUND_ACTIONS, *ATTACHMENT_ACTIONS))
+        of_rounds = {*ROUND_ACTIONS, "undo"}
+        rounds = list(rounds_of(e for e in events if e["action"] in of_rounds).values())
+        return rounds, self._present(attachments_of(
+            e for e in events if e["action"] in ATTACHMENT_ACTIONS))
+
+    def attachment(self, address: str, name: str) -> dict[str, Any]:
+        """The file *name* kept with the item at *address*; NotFound when it has none."""
+        item = self.item(address).id
+        found = self.attachments(item).get(item, {}).get(name)
+        if found is None:
+            raise NotFound(_("{item} has no file named {name!r}").format(item=item, name=name),
+                           _("See 'tracker attachments {item}'.").format(item=item))
+        return found
 
     def load_published(self, *reports: Published) -> Published:
         """The *reports* with their snapshots (what each printed, and its measures) read

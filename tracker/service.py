@@ -729,14 +729,9 @@ class Tracker:
     def detach(self, address: str, name: str, on: str | None = None) -> dict[str, Any]:
         """Record that the file *name* no longer belongs with the item (the journal and the
         kept file still hold it: undo brings it back)."""
-        item = self.item(address)
-        present = self.read.attachments(item.id).get(item.id, {})
-        if name not in present:
-            raise NotFound(_("{item} has no file named {name!r}").format(item=item.id,
-                                                                       name=name),
-                           _("See 'tracker attachments {item}'.").format(item=item.id))
-        return self._record(item.id, "detach", {}, effective=self._effective(on),
-                            extra={"name": name, "sha256": present[name]["sha256"]})
+        kept = self.read.attachment(address, name)
+        return self._record(self.item(address).id, "detach", {}, effective=self._effective(on),
+                            extra={"name": name, "sha256": kept["sha256"]})
 
     def record_amendments(self, found: list[dict[str, Any]]) -> None:
         """Mark in the journal that this step amends the published reports in *found*."""

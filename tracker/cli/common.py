@@ -478,12 +478,14 @@ def note(text: str) -> None:
 
 
 def listed_otherwise(fmt: str, records: Sequence[Any], empty: str) -> bool:
-    """Print a listing's *records* as JSON (each ``to_json()``), or say *empty* on stderr
-    when there are none; True when that was the whole answer and the table is not due."""
+    """Print a listing's *records* as JSON (each ``to_json()``, or a plain dict as it is),
+    or say *empty* on stderr when there are none; True when that was the whole answer and
+    the table is not due."""
     if fmt == "json":
         from tracker import jsonio
 
-        echo(jsonio.pretty([record.to_json() for record in records]))
+        echo(jsonio.pretty([record if isinstance(record, dict) else record.to_json()
+                            for record in records]))
         return True
     if not records:
         note(empty)

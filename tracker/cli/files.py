@@ -17,6 +17,7 @@ from tracker.cli.common import (
     echo,
     emit,
     format_option,
+    listed_otherwise,
     note,
     on_option,
     pass_app,
@@ -76,13 +77,7 @@ def attachments(app: App, target: str | None, fmt: str) -> None:
     found = app.reader().attachments(target)
     rows = [{"id": item, **record} for item, files in found.items()
             for record in files.values()]
-    if fmt == "json":
-        from tracker import jsonio
-
-        echo(jsonio.pretty(rows))
-        return
-    if not rows:
-        note(_("No files attached."))
+    if listed_otherwise(fmt, rows, _("No files attached.")):
         return
     from tracker.render.text import aligned
 
@@ -133,16 +128,10 @@ def attachment_get(app: App, address: str, name: str, output: str) -> None:
       tracker attachment get csto-2023:34 protocol.pdf -o protocol.pdf
     """
     reader = app.reader()
-    item = reader.item(address)
-    files = reader.attachments(item.id).get(item.id, {})
-    if name not in files:
-        from tracker.errors import NotFound
-
-        raise NotFound(_("{item} has no file named {name!r}").format(item=item.id, name=name),
-                       _("See 'tracker attachments {item}'.").format(item=item.id))
+    kept = reader.attachment(address, name)
     if output != "-":
         app.check_output(output)
-    emit(app, reader.repo.get_file(files[name]["sha256"]), None if output == "-" else output)
+    emit(app, reader.repo.get_file(kept["sha256"]), None if output == "-" else output)
 
 
 COMMANDS = [attach, attachments, detach, attachment]

@@ -163,8 +163,7 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
             from tracker.rounds import awaiting_rows
 
             for entry in report.plans:
-                rounds = reader.rounds(entry.plan)
-                files = reader.attachments(entry.plan)
+                rounds, files = reader.rounds_and_attachments(entry.plan)
                 if rounds or files:
                     titles = {i.ref: i.title for i in reader.repo.items(entry.plan)}
                     entry.awaiting = awaiting_rows(rounds, titles) if rounds else []
