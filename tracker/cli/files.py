@@ -23,7 +23,7 @@ from tracker.cli.common import (
     pass_app,
 )
 from tracker.errors import InvalidValue
-from tracker.i18n import _, day, grouped
+from tracker.i18n import _, grouped
 
 
 @command("attach")
@@ -79,12 +79,11 @@ def attachments(app: App, target: str | None, fmt: str) -> None:
             for record in files.values()]
     if listed_otherwise(fmt, rows, _("No files attached.")):
         return
-    from tracker.render.text import aligned
-
-    echo(aligned([[r["id"], r["name"], grouped(r["size"]), day(r["attached"]), r["actor"],
-                   r["sha256"][:16], r["note"]] for r in rows],
-                 [_("item"), _("file"), _("bytes"), _("attached"), _("by"), _("SHA-256"),
-                  _("note")]))
+    # As 'list' prints: wrapped to a terminal's width, in full into a pipe.
+    echo(app.renderer("table").rows(
+        [{**r, "sha256": r["sha256"][:16]} for r in rows],
+        ["id", "name", "size", "attached", "actor", "sha256", "note"],
+        [_("item"), _("file"), _("bytes"), _("attached"), _("by"), _("SHA-256"), _("note")]))
 
 
 @command("detach")

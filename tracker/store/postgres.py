@@ -846,15 +846,12 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
                                     (role,)).fetchone()
                 if left is not None and left[0] == 0 and conn.execute(
                         "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
-                    for statement in (
-                            "REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tracker "
-                            "FROM {r}",):
-                        conn.execute(sql.SQL(statement).format(r=name))
+                    conn.execute(sql.SQL("REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN "
+                                         "SCHEMA tracker FROM {r}").format(r=name))
                 done.append(_("role {role} no longer acts for {executors}").format(
                     role=role, executors=", ".join(executors)))
                 return done
-            done.extend(_grant(conn, role, write=False))
-            done.pop()  # (said below, with the executors)
+            done.extend(_grant(conn, role, write=False)[:-1])  # (its rights said below)
             from tracker.rights import EXECUTOR_FIELDS
 
             columns = sql.SQL(", ").join(sql.Identifier(c) for c in sorted(EXECUTOR_FIELDS))
