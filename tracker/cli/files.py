@@ -79,8 +79,12 @@ def attachments(app: App, target: str | None, fmt: str) -> None:
             for record in files.values()]
     if listed_otherwise(fmt, rows, _("No files attached.")):
         return
+    from typing import cast
+
+    from tracker.render.text import TextRenderer
+
     # As 'list' prints: wrapped to a terminal's width, in full into a pipe.
-    echo(app.renderer("table").rows(
+    echo(cast(TextRenderer, app.renderer("table")).rows(
         [{**r, "sha256": r["sha256"][:16]} for r in rows],
         ["id", "name", "size", "attached", "actor", "sha256", "note"],
         [_("item"), _("file"), _("bytes"), _("attached"), _("by"), _("SHA-256"), _("note")]))
