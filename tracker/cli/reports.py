@@ -451,7 +451,7 @@ def import_(app: App, plan_id: str, files: tuple[str, ...], dry_run: bool, title
     file = files[0]
     data = _read_input(file)
     name = "<stdin>" if file == "-" else file
-    kind = _kind(file, data)
+    kind = file_kind(file, data)
     if kind != "csv" and delimiter is not None:
         raise InvalidValue(_("--delimiter is for CSV files, and {name} is .{kind}")
                            .format(name=name, kind=kind))
@@ -505,7 +505,7 @@ def import_(app: App, plan_id: str, files: tuple[str, ...], dry_run: bool, title
     note(message.format(plan=plan_id, added=added, updated=updated, unchanged=unchanged))
 
 
-def _kind(file: str, data: bytes) -> str:
+def file_kind(file: str, data: bytes) -> str:
     """csv, xlsx or docx: by the file's extension; for stdin or another one, by content."""
     extension = file.rsplit(".", 1)[-1].lower() if "." in file else ""
     if extension in ("csv", "xlsx", "docx"):

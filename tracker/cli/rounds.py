@@ -273,11 +273,12 @@ def import_forms(app: App, plan_id: str, files: list[tuple[str, bytes]], on: str
 
     forms = []
     problems: list[str] = []
+    from tracker.cli.reports import file_kind
+
     for name, data in files:
-        docx = name.lower().endswith(".docx") or (
-            not name.lower().endswith(".xlsx") and b"word/" in data[:4096])
-        form = (read_docx_form if docx else read_form)(data, name) \
-            if data.startswith(b"PK") else None  # a form is a workbook or a document
+        kind = file_kind(name, data)
+        form = None if kind == "csv" else (  # a form is a workbook or a document
+            read_docx_form if kind == "docx" else read_form)(data, name)
         if form is None:
             if single:
                 return False
