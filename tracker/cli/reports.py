@@ -451,6 +451,8 @@ def import_(app: App, plan_id: str, files: tuple[str, ...], dry_run: bool, title
     file = files[0]
     data = _read_input(file)
     name = "<stdin>" if file == "-" else file
+    from tracker.readers import file_kind
+
     kind = file_kind(file, data)
     if kind != "csv" and delimiter is not None:
         raise InvalidValue(_("--delimiter is for CSV files, and {name} is .{kind}")
@@ -503,20 +505,6 @@ def import_(app: App, plan_id: str, files: tuple[str, ...], dry_run: bool, title
                            "{plan}: {added} were added, {updated} updated, {unchanged} left "
                            "unchanged", added)
     note(message.format(plan=plan_id, added=added, updated=updated, unchanged=unchanged))
-
-
-def file_kind(file: str, data: bytes) -> str:
-    """csv, xlsx or docx: by the file's extension; for stdin or another one, by content."""
-    extension = file.rsplit(".", 1)[-1].lower() if "." in file else ""
-    if extension in ("csv", "xlsx", "docx"):
-        return extension
-    if extension in ("xls", "doc"):
-        raise TrackerError(_("{file} is an Office 97–2003 file (.{extension}): open it in "
-                             "Office and save it as .{extension}x, then import that")
-                           .format(file=file, extension=extension))
-    if data.startswith(b"PK"):
-        return "docx" if b"word/" in data[:4096] else "xlsx"
-    return "csv"
 
 
 def _read_input(file: str) -> bytes:

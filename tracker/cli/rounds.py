@@ -273,7 +273,7 @@ def import_forms(app: App, plan_id: str, files: list[tuple[str, bytes]], on: str
 
     forms = []
     problems: list[str] = []
-    from tracker.cli.reports import file_kind
+    from tracker.readers import file_kind
 
     for name, data in files:
         kind = file_kind(name, data)

@@ -335,3 +335,17 @@ def _place(where: str) -> str:
     if "!" in tail:
         return _("row {number}").format(number=tail.rsplit("!", 1)[1])
     return _("line {number}").format(number=tail) if tail.isdigit() else tail
+
+
+def file_kind(file: str, data: bytes) -> str:
+    """csv, xlsx or docx: by the file's extension; for stdin or another one, by content."""
+    extension = file.rsplit(".", 1)[-1].lower() if "." in file else ""
+    if extension in ("csv", "xlsx", "docx"):
+        return extension
+    if extension in ("xls", "doc"):
+        raise TrackerError(_("{file} is an Office 97–2003 file (.{extension}): open it in "
+                             "Office and save it as .{extension}x, then import that")
+                           .format(file=file, extension=extension))
+    if data.startswith(b"PK"):
+        return "docx" if b"word/" in data[:4096] else "xlsx"
+    return "csv"
