@@ -102,6 +102,35 @@ def test_reports_list_each_measures_files(ok: Ok, measure: Path) -> None:
                                      "title": "Провести совещание"}]
 
 
+def test_a_report_as_of_a_day_and_a_published_one_list_that_days_files(
+        ok: Ok, run: Run, measure: Path, tmp_path: Path) -> None:
+    second = tmp_path / "decision.pdf"
+    second.write_bytes(b"%PDF decision")
+    ok("update", "p:1", "--status", "in-progress", "--on", "2026-01-05")  # there since then
+    ok("update", "p:2", "--status", "in-progress", "--on", "2026-01-05")
+    ok("attach", "p:1", str(measure), "--on", "2026-01-10")
+    ok("attach", "p:2", str(second), "--on", "2026-01-12")
+    ok("detach", "p:1", "протокол №5.pdf", "--on", "2026-01-14")
+
+    def listed(*args: str) -> list[tuple[str, str, str]]:
+        (entry,) = jok(ok, "report", "p", *args)["plans"]
+        return [(a["id"], a["name"], a["attached"]) for a in entry["attachments"]]
+
+    assert listed("--as-of", "2026-01-11") == [("p:1", "протокол №5.pdf", "2026-01-10")]
+    assert listed("--as-of", "2026-01-13") == [("p:1", "протокол №5.pdf", "2026-01-10"),
+                                               ("p:2", "decision.pdf", "2026-01-12")]
+    assert listed() == [("p:2", "decision.pdf", "2026-01-12")]
+    printed = run("report", "p", "--as-of", "2026-01-13", "--publish", "council-feb")
+    assert "evidence files (2)" in printed.stdout.splitlines()
+    assert run("report", "--published", "council-feb").stdout == printed.stdout
+    ok("report", "--published", "council-feb", "-f", "docx", "-o", str(tmp_path / "r.docx"))
+    import docx
+
+    last = docx.Document(str(tmp_path / "r.docx")).tables[-1]
+    assert [row.cells[1].text for row in last.rows] == ["File", "протокол №5.pdf",
+                                                       "decision.pdf"]
+
+
 def test_word_and_pdf_reports_end_with_an_annex_of_the_files(
         ok: Ok, measure: Path, tmp_path: Path) -> None:
     import subprocess
@@ -117,7 +146,7 @@ def test_word_and_pdf_reports_end_with_an_annex_of_the_files(
                           "included: 'tracker attachment get ITEM NAME -o FILE' gives each "
                           "back."]
     last = document.tables[-1]
-    assert [c.text for c in last.rows[0].cells] == ["No.", "File", "Bytes", "Attached",
+    assert [c.text for c in last.rows[0].cells] == ["Id", "File", "Bytes", "Attached",
                                                     "Measure"]
     assert [c.text for c in last.rows[1].cells] == [
         "p:1", "протокол №5.pdf", f"{len(PROTOCOL):,}", "2026-01-10", "Провести совещание"]

@@ -81,9 +81,12 @@ def read_file(path: str, limit: int) -> bytes:
     return data
 
 
-def attachments_of(events: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def attachments_of(events: Iterable[dict[str, Any]], as_of: str | None = None
+                   ) -> dict[str, dict[str, Any]]:
     """Each item's attachments the live events leave: item id → name → the attach event's
-    record (name, sha256, size, attached, note, actor), in the order attached."""
+    record (name, sha256, size, attached, note, actor), in the order attached; with
+    *as_of*, those the events effective by that day leave (what a report as of the day
+    lists, as it counts the statuses of that day)."""
     events = list(events)
     if not events:  # (a plain report of a plan without any loads no history)
         return {}
@@ -91,6 +94,8 @@ def attachments_of(events: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]
 
     found: dict[str, dict[str, Any]] = {}
     for event in sorted(live_events(events), key=lambda e: int(e["seq"])):
+        if as_of is not None and event["effective"] > as_of:
+            continue
         files = found.setdefault(str(event["id"]), {})
         if event["action"] == "attach":
             files[event["name"]] = {"name": event["name"], "sha256": event["sha256"],

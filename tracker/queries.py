@@ -123,18 +123,19 @@ class Reader:
         return {key: files for key, files in found.items()
                 if self.repo.get_item(*key.split(":", 1)) is not None}
 
-    def rounds_and_attachments(self, plan_id: str
+    def rounds_and_attachments(self, plan_id: str, as_of: str | None = None
                                ) -> tuple[list[Round], dict[str, dict[str, Any]]]:
         """A plan's rounds and its items' files (as ``rounds`` and ``attachments`` give
-        them), from one read of its journal: what a report adds to its figures."""
+        them; with *as_of*, the files of that day, of items then or now there), from one
+        read of its journal: what a report adds to its figures."""
         from tracker.attachments import ATTACHMENT_ACTIONS, attachments_of
         from tracker.rounds import ROUND_ACTIONS, rounds_of
 
         events = self.repo.events(plan=plan_id, actions=(*ROUND_ACTIONS, *ATTACHMENT_ACTIONS))
         of_rounds = {*ROUND_ACTIONS, "undo"}
         rounds = list(rounds_of(e for e in events if e["action"] in of_rounds).values())
-        return rounds, self._present(attachments_of(
-            e for e in events if e["action"] in ATTACHMENT_ACTIONS))
+        files = attachments_of((e for e in events if e["action"] in ATTACHMENT_ACTIONS), as_of)
+        return rounds, files if as_of is not None else self._present(files)
 
     def attachment(self, address: str, name: str) -> dict[str, Any]:
         """The file *name* kept with the item at *address*; NotFound when it has none."""

@@ -145,8 +145,8 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
             plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later)
             with_discipline = full or fmt in DOCUMENT_FORMATS
             report = build_report(plans, rules, end, by, keep_items=fmt == "docx" or with_discipline
-                                  or publish is not None or since_published is not None,
-                                  due_within=due_within)
+                                  or publish is not None or since_published is not None
+                                  or as_of is not None, due_within=due_within)
             snapshot = [(reader.plan(entry.plan), list(entry.items)) for entry in report.plans]
             if not (fmt == "docx" or with_discipline):
                 for entry in report.plans:
@@ -159,20 +159,24 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
                     if fmt != "docx":
                         entry.items = []
         report.full = full
-        if as_of is None and not overview:  # answers awaiting acceptance; evidence files
+        if not overview:  # answers awaiting acceptance (today's only); evidence files
             from tracker.rounds import awaiting_rows
 
-            for entry in report.plans:
-                rounds, files = reader.rounds_and_attachments(entry.plan)
-                if rounds or files:
-                    titles = {i.ref: i.title for i in reader.repo.items(entry.plan)}
-                    entry.awaiting = awaiting_rows(rounds, titles) if rounds else []
-                    order = {f"{entry.plan}:{ref}": n for n, ref in enumerate(titles)}
+            for entry, (_plan, items) in zip(report.plans, snapshot):
+                rounds, files = reader.rounds_and_attachments(entry.plan, as_of)
+                if (as_of is None and rounds) or files:
+                    # the report's items; today's, read again, when it let them go
+                    items = items if as_of is not None else items or reader.repo.items(entry.plan)
+                if as_of is None and rounds:
+                    entry.awaiting = awaiting_rows(rounds, {i.ref: i.title for i in items})
+                if files:
+                    titles = {i.id: i.title for i in items}
+                    order = {item: n for n, item in enumerate(titles)}
                     entry.attachments = [
                         {"id": item, "name": f["name"], "size": f["size"],
-                         "attached": f["attached"], "title": titles.get(item.split(":")[1], "")}
-                        for item, found in sorted(files.items(), key=lambda kv: order[kv[0]])
-                        for f in found.values()]
+                         "attached": f["attached"], "title": titles[item]}
+                        for item, found in sorted(files.items(), key=lambda kv: order.get(kv[0], 0))
+                        if item in titles for f in found.values()]
         if as_of is not None:  # how many of today's items the day did not know yet
             for entry in report.plans:
                 entry.not_yet_added = later.get(entry.plan, 0)
@@ -226,7 +230,13 @@ def _reprint(app: App, name: str, fmt: str, output: str | None) -> None:
                               args.get("by"), keep_items=True,
                               due_within=args.get("due_within", DUE_WITHIN))
         report.full = bool(args.get("full"))
+        # what the report listed beside its figures (answers awaiting, evidence files)
+        from tracker import jsonio
+
+        listed = {p["plan"]: p for p in jsonio.loads(frozen.json).get("plans", [])}
         for entry, (plan, items) in zip(report.plans, frozen.plans_with_items(), strict=True):
+            entry.awaiting = listed.get(entry.plan, {}).get("awaiting", [])
+            entry.attachments = listed.get(entry.plan, {}).get("attachments", [])
             if fmt in DOCUMENT_FORMATS or report.full:
                 entry.discipline = plan_discipline(plan, items, frozen.as_of)
             if fmt != "docx":

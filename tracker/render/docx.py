@@ -125,7 +125,7 @@ def document_bytes(report: Report) -> bytes:
     if annex := annex_rows(report):
         _heading(document, annex_heading(), level=1)
         _paragraph(document, annex_note(), italic=True)
-        _simple_table(document, [_("No."), _("File"), _("Bytes"), _("Attached"),
+        _simple_table(document, [field_label("id"), _("File"), _("Bytes"), _("Attached"),
                                  _("Measure")],
                       [[r["id"], r["name"], shown_value("size", r["size"]),
                         shown_value("attached", r["attached"]), r["title"]] for r in annex],
