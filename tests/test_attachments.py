@@ -42,6 +42,12 @@ def test_a_file_is_kept_listed_and_given_back_byte_for_byte(
     assert names == ["протокол №5.pdf", "copy.pdf"]
     ok("detach", "p:1", "copy.pdf")
     assert [a["name"] for a in jok(ok, "attachments")] == ["протокол №5.pdf"]
+    log = ok("log", "p:1")  # the journal names each file
+    assert "file: copy.pdf → –" in log
+    assert f"file: – → протокол №5.pdf ({len(PROTOCOL):,} bytes)" in log
+    assert "\n  detach p:1 copy.pdf\n" in run("undo").stderr
+    assert f"файл: – → протокол №5.pdf ({len(PROTOCOL):,} байт)".replace(",", "\u00a0") \
+        in ok("--lang", "ru", "log", "p:1")
     ok("undo", "--yes")  # the detach taken back
     assert [a["name"] for a in jok(ok, "attachments")] == ["протокол №5.pdf", "copy.pdf"]
     ok("undo", "--yes")
@@ -49,6 +55,10 @@ def test_a_file_is_kept_listed_and_given_back_byte_for_byte(
     assert ok("attachments", "-f", "json").strip() == "[]"
     actions = [e["action"] for e in jok(ok, "log", "p:1")]
     assert actions[:3] == ["undo", "undo", "undo"] and "attach" in actions
+    one = tmp_path / "one.txt"
+    one.write_bytes(b"x" * 1022)
+    assert run("--lang", "ru", "attach", "p:2", str(one)).stderr.startswith(
+        "p:2: приложен файл one.txt (1\u00a0022 байта, SHA-256 ")
 
 
 def test_bad_files_and_names_say_one_line_and_keep_nothing(

@@ -14,10 +14,13 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import InvalidValue, TrackerError
-from tracker.i18n import _, grouped, os_reason
+from tracker.i18n import _, file_size, os_reason
+
+if TYPE_CHECKING:
+    from tracker.domain import Item
 
 ATTACHMENT_ACTIONS = ("attach", "detach", "undo")
 DEFAULT_LIMIT = 50 * 1024 * 1024
@@ -66,9 +69,9 @@ def read_file(path: str, limit: int) -> bytes:
         raise InvalidValue(_("{path} is not a regular file (a pipe, a socket or a device): "
                              "nothing was attached").format(path=path))
     if found.st_size > limit:
-        raise InvalidValue(_("{path} is {size} bytes, over the limit of {limit} bytes "
+        raise InvalidValue(_("{path} is {size}, over the limit of {limit} "
                              "(TRACKER_MAX_ATTACHMENT)").format(
-            path=path, size=grouped(found.st_size), limit=grouped(limit)))
+            path=path, size=file_size(found.st_size), limit=file_size(limit)))
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
@@ -76,8 +79,8 @@ def read_file(path: str, limit: int) -> bytes:
         raise TrackerError(_("cannot read {path}: {reason}")
                            .format(path=path, reason=os_reason(exc))) from None
     if len(data) > limit:  # it grew while read
-        raise InvalidValue(_("{path} is over the limit of {limit} bytes "
-                             "(TRACKER_MAX_ATTACHMENT)").format(path=path, limit=grouped(limit)))
+        raise InvalidValue(_("{path} is over the limit of {limit} "
+                             "(TRACKER_MAX_ATTACHMENT)").format(path=path, limit=file_size(limit)))
     return data
 
 
@@ -104,3 +107,11 @@ def attachments_of(events: Iterable[dict[str, Any]], as_of: str | None = None
         elif event["action"] == "detach":
             files.pop(event["name"], None)
     return {item: files for item, files in found.items() if files}
+
+
+def attachment_rows(files: dict[str, dict[str, Any]], items: Iterable[Item]
+                    ) -> list[dict[str, Any]]:
+    """The evidence files of *items* as a report lists them, in the items' order: id, name,
+    size, attached and the measure's title."""
+    return [{"id": item.id, "name": f["name"], "size": f["size"], "attached": f["attached"],
+             "title": item.title} for item in items for f in files.get(item.id, {}).values()]

@@ -136,6 +136,11 @@ def grouped(value: int) -> str:
     return text.replace(",", "\u00a0") if _lang == "ru" else text
 
 
+def file_size(size: int) -> str:
+    """A size in bytes as a sentence says it: 1 byte, 1,024 bytes; 1 байт, 1 024 байта."""
+    return ngettext("{size} byte", "{size} bytes", size).format(size=grouped(size))
+
+
 def percent(rate: float | None) -> str:
     """A rate with one decimal: 94.1% / 94,1 %; n/a when nothing was counted.
 

@@ -123,19 +123,18 @@ class Reader:
         return {key: files for key, files in found.items()
                 if self.repo.get_item(*key.split(":", 1)) is not None}
 
-    def rounds_and_attachments(self, plan_id: str, as_of: str | None = None
+    def rounds_and_attachments(self, plan_id: str
                                ) -> tuple[list[Round], dict[str, dict[str, Any]]]:
         """A plan's rounds and its items' files (as ``rounds`` and ``attachments`` give
-        them; with *as_of*, the files of that day, of items then or now there), from one
-        read of its journal: what a report adds to its figures."""
+        them), from one read of its journal: what a report adds to its figures."""
         from tracker.attachments import ATTACHMENT_ACTIONS, attachments_of
         from tracker.rounds import ROUND_ACTIONS, rounds_of
 
         events = self.repo.events(plan=plan_id, actions=(*ROUND_ACTIONS, *ATTACHMENT_ACTIONS))
         of_rounds = {*ROUND_ACTIONS, "undo"}
         rounds = list(rounds_of(e for e in events if e["action"] in of_rounds).values())
-        files = attachments_of((e for e in events if e["action"] in ATTACHMENT_ACTIONS), as_of)
-        return rounds, files if as_of is not None else self._present(files)
+        return rounds, self._present(attachments_of(
+            e for e in events if e["action"] in ATTACHMENT_ACTIONS))
 
     def attachment(self, address: str, name: str) -> dict[str, Any]:
         """The file *name* kept with the item at *address*; NotFound when it has none."""
@@ -210,17 +209,19 @@ class Reader:
 
     def plans_with_items(
         self, plan_ids: tuple[str, ...], as_of: str | None = None,
-        later: dict[str, int] | None = None,
+        later: dict[str, int] | None = None, files: dict[str, list[dict[str, Any]]] | None = None,
     ) -> Iterator[tuple[Plan, list[Item]]]:
         """The chosen plans (all when none named), each with its items now or as of a day.
 
         A generator, so that a report of every plan holds one plan's items at a time. With
-        *as_of*, *later* receives per plan how many of its items were added after that day.
+        *as_of*, *later* receives per plan how many of its items were added after that day,
+        and *files* its items' evidence files of that day (as ``attachment_rows`` gives
+        them), from the same read of its history.
         """
         plans = self.plans(plan_ids)
         if as_of is None:
             return ((p, self.repo.items(p.id)) for p in plans)
-        return _as_of(plans, self.repo.plan_events([p.id for p in plans]), as_of, later)
+        return _as_of(plans, self.repo.plan_events([p.id for p in plans]), as_of, later, files)
 
     # progress over time -------------------------------------------------------------------
 
@@ -391,7 +392,9 @@ def _check_known(events: list[dict[str, Any]], wanted: str) -> None:
 
 
 def _as_of(plans: list[Plan], histories: Iterator[list[dict[str, Any]]], as_of: str,
-           later: dict[str, int] | None) -> Iterator[tuple[Plan, list[Item]]]:
+           later: dict[str, int] | None, files: dict[str, list[dict[str, Any]]] | None
+           ) -> Iterator[tuple[Plan, list[Item]]]:
+    from tracker.attachments import ATTACHMENT_ACTIONS, attachment_rows, attachments_of
     from tracker.history import as_of_state
 
     for plan, events in zip(plans, histories, strict=True):
@@ -399,4 +402,7 @@ def _as_of(plans: list[Plan], histories: Iterator[list[dict[str, Any]]], as_of: 
         items, count = as_of_state(events, plan.id, as_of)
         if later is not None:
             later[plan.id] = count
+        if files is not None:
+            files[plan.id] = attachment_rows(attachments_of(
+                (e for e in events if e["action"] in ATTACHMENT_ACTIONS), as_of), items)
         yield plan, items

@@ -23,7 +23,7 @@ from tracker.cli.common import (
     pass_app,
 )
 from tracker.errors import InvalidValue
-from tracker.i18n import _, grouped
+from tracker.i18n import _, file_size
 
 
 @command("attach")
@@ -58,8 +58,8 @@ def attach(app: App, address: str, paths: tuple[str, ...], note_text: str, name:
     with app.writing() as t:
         recorded = t.attach(address, files, note_text, on)
     for event in recorded:
-        note(_("{item}: attached {name} ({size} bytes, SHA-256 {sha})").format(
-            item=event["id"], name=event["name"], size=grouped(event["size"]),
+        note(_("{item}: attached {name} ({size}, SHA-256 {sha})").format(
+            item=event["id"], name=event["name"], size=file_size(event["size"]),
             sha=event["sha256"][:16]))
 
 

@@ -79,7 +79,8 @@ def _describe(step: int, events: list[dict[str, Any]]) -> None:
          .format(step=step, action=action_label(first["action"]), actor=first["actor"],
                  at=moment(first["at"]), count=len(events)))
     for event in events[:10]:
-        note(f"  {action_label(event['action'])} {event['id']}")
+        named = f" {event['name']}" if event["action"] in ("attach", "detach") else ""
+        note(f"  {action_label(event['action'])} {event['id']}{named}")
     if len(events) > 10:
         note(_("  … and {count} more").format(count=len(events) - 10))
 

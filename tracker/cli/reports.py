@@ -32,7 +32,7 @@ from tracker.cli.common import (
 from tracker.control import DISCIPLINE_GROUPINGS, Move
 from tracker.domain import DUE_WITHIN, Rules, sorted_by_ref
 from tracker.errors import InvalidValue, TrackerError
-from tracker.i18n import _, day, ngettext, os_reason
+from tracker.i18n import _, day, ngettext, os_reason, pgettext
 from tracker.periods import TREND_PERIODS
 from tracker.render import ROW_FORMATS
 from tracker.render.common import field_label
@@ -142,11 +142,13 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
             report = overview_report(((p, reader.repo.status_sums(p.id)) for p in chosen), rules,
                                      end, by, due_within)
         else:
-            plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later)
+            files_then: dict[str, list[dict[str, Any]]] = {}  # as of a day: its files
+            plans = reader.plans_with_items(tuple(p.id for p in chosen), as_of, later,
+                                            files_then)
             with_discipline = full or fmt in DOCUMENT_FORMATS
             report = build_report(plans, rules, end, by, keep_items=fmt == "docx" or with_discipline
-                                  or publish is not None or since_published is not None
-                                  or as_of is not None, due_within=due_within)
+                                  or publish is not None or since_published is not None,
+                                  due_within=due_within)
             snapshot = [(reader.plan(entry.plan), list(entry.items)) for entry in report.plans]
             if not (fmt == "docx" or with_discipline):
                 for entry in report.plans:
@@ -160,23 +162,19 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
                         entry.items = []
         report.full = full
         if not overview:  # answers awaiting acceptance (today's only); evidence files
+            from tracker.attachments import attachment_rows
             from tracker.rounds import awaiting_rows
 
-            for entry, (_plan, items) in zip(report.plans, snapshot):
-                rounds, files = reader.rounds_and_attachments(entry.plan, as_of)
-                if (as_of is None and rounds) or files:
-                    # the report's items; today's, read again, when it let them go
-                    items = items if as_of is not None else items or reader.repo.items(entry.plan)
-                if as_of is None and rounds:
+            for entry, (_plan, items) in zip(report.plans, snapshot, strict=True):
+                if as_of is not None:
+                    entry.attachments = files_then.get(entry.plan, [])
+                    continue
+                rounds, files = reader.rounds_and_attachments(entry.plan)
+                if rounds or files:  # the report's items; read again if it let them go
+                    items = items or reader.repo.items(entry.plan)
+                if rounds:
                     entry.awaiting = awaiting_rows(rounds, {i.ref: i.title for i in items})
-                if files:
-                    titles = {i.id: i.title for i in items}
-                    order = {item: n for n, item in enumerate(titles)}
-                    entry.attachments = [
-                        {"id": item, "name": f["name"], "size": f["size"],
-                         "attached": f["attached"], "title": titles[item]}
-                        for item, found in sorted(files.items(), key=lambda kv: order.get(kv[0], 0))
-                        if item in titles for f in found.values()]
+                entry.attachments = attachment_rows(files, items)
         if as_of is not None:  # how many of today's items the day did not know yet
             for entry in report.plans:
                 entry.not_yet_added = later.get(entry.plan, 0)
@@ -233,7 +231,7 @@ def _reprint(app: App, name: str, fmt: str, output: str | None) -> None:
         # what the report listed beside its figures (answers awaiting, evidence files)
         from tracker import jsonio
 
-        listed = {p["plan"]: p for p in jsonio.loads(frozen.json).get("plans", [])}
+        listed = {p["plan"]: p for p in jsonio.loads(frozen.json.encode("utf-8")).get("plans", [])}
         for entry, (plan, items) in zip(report.plans, frozen.plans_with_items(), strict=True):
             entry.awaiting = listed.get(entry.plan, {}).get("awaiting", [])
             entry.attachments = listed.get(entry.plan, {}).get("attachments", [])
@@ -265,7 +263,9 @@ def published_list(app: App, fmt: str) -> None:
         return
     from tracker.render.text import aligned
 
-    echo(aligned([[p.name, ", ".join(p.plans), day(p.day), p.actor, day(p.as_of), p.fmt,
+    # the format's own name (docx, pdf…), but the terminal's table said in words
+    echo(aligned([[p.name, ", ".join(p.plans), day(p.day), p.actor, day(p.as_of),
+                   pgettext("format", "table") if p.fmt == "table" else p.fmt,
                    p.sha256[:16], str(len(p.amended))] for p in found],
                  [_("name"), _("plans"), _("published"), _("by"), _("as of"), _("format"),
                   _("SHA-256"), _("amended")]))

@@ -11,7 +11,18 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tracker.domain import Rules, Tally, status_text
-from tracker.i18n import _, current, day, grouped, moment, ngettext, number, percent, pgettext
+from tracker.i18n import (
+    _,
+    current,
+    day,
+    file_size,
+    grouped,
+    moment,
+    ngettext,
+    number,
+    percent,
+    pgettext,
+)
 from tracker.periods import period_label, period_text
 
 if TYPE_CHECKING:
@@ -49,6 +60,7 @@ def field_label(name: str) -> str:
         "plans": pgettext("column", "plans"), "events": pgettext("column", "events"),
         "steps": pgettext("column", "steps"), "journal": pgettext("column", "journal"),
         "backup": pgettext("column", "backup"), "files": pgettext("column", "files"),
+        "file": pgettext("column", "file"),
         "role": pgettext("column", "role"), "owner": pgettext("column", "owner"),
         "plan_title": pgettext("plan column", "title"),
         "status_from": pgettext("column", "status then"),
@@ -416,20 +428,34 @@ HISTORY_COLUMNS = ["step", "at", "actor", "effective", "action", "changes", "rea
 LOG_COLUMNS = ["step", "at", "actor", "effective", "id", "action", "changes", "reason", "note"]
 
 
-def change_text(changes: dict[str, list[Any]]) -> str:
-    """An event's changes in one line: ``status: in-progress → fulfilled; …``."""
-    return "; ".join(f"{field_label(k)}: {shown_value(k, old) or '–'} → "
-                     f"{shown_value(k, new) or '–'}" for k, (old, new) in changes.items())
+def change_text(changes: dict[str, list[Any]], of_plan: bool = False) -> str:
+    """An event's changes in one line: ``status: in-progress → fulfilled; …`` (*of_plan*:
+    a plan's own fields, its title not a measure's)."""
+    return "; ".join(f"{field_label('plan_title' if of_plan and k == 'title' else k)}: "
+                     f"{shown_value(k, old) or '–'} → {shown_value(k, new) or '–'}"
+                     for k, (old, new) in changes.items())
 
 
 def history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events with their changes as one line of text each, and tracker's own notes in the
     language in force (dates and actions are shown where the rows are, by shown_value)."""
-    return [{**e, "changes": change_text(e["changes"]), "note": note_text(e.get("note", "")),
+    return [{**e, "changes": change_text(_with_file(e), ":" not in str(e.get("id", ":"))),
+             "note": note_text(e.get("note", "")),
              "actor": _("{actor} (for {executors})").format(
                  actor=e["actor"], executors=", ".join(e["acting_for"]))
              if e.get("acting_for") else e["actor"]}
             for e in events]
+
+
+def _with_file(event: dict[str, Any]) -> dict[str, list[Any]]:
+    """An event's changes, and for an attach or a detach the file it kept or let go (the
+    event names it beside its changes, which are of the item's fields)."""
+    if event["action"] == "attach":
+        return {**event["changes"], "name": [None, f"{event['name']} "
+                                             f"({file_size(int(event['size']))})"]}
+    if event["action"] == "detach":
+        return {**event["changes"], "name": [event["name"], None]}
+    return event["changes"]
 
 
 def note_text(note: str) -> str:
