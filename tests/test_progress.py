@@ -139,7 +139,8 @@ def test_since_with_by_gives_each_groups_rate_then_and_now(ok: Ok, history: obje
 def test_since_in_text_names_the_rate_move_and_each_change(ok: Ok, history: object) -> None:
     text = ok("report", "h", "--since", "2024-07-01")
     assert "changes from 2024-07-01 to 2024-12-15" in text
-    assert "rate 16.7% on 2024-07-01, 33.3% on 2024-12-15: +16.6 points" in text
+    # the move of the rates themselves (1/6 to 2/6), not of the rates as rounded
+    assert "rate 16.7% on 2024-07-01, 33.3% on 2024-12-15: +16.7 points" in text
     changed = [line.split() for line in text.splitlines() if line.startswith("h:2 ")]
     assert changed[0] == ["h:2", "Beta", "stalled", "fulfilled", "2024-08-20"]
     assert "status changed: 1 item" in text and "added: 1 item" in text
@@ -358,3 +359,19 @@ def test_on_an_80_column_terminal_every_line_fits(ok: Ok, history: Callable[[str
         header = next(line for line in trend.splitlines() if line.startswith("period"))
         assert header.split() == ["period", "items", "fulfilled", "partial", "not",
                                   "fulfilled", "withdrawn", "open", "rate"]  # all fit
+
+
+def test_a_rates_move_is_of_the_rates_not_of_their_rounded_figures() -> None:
+    from tracker.i18n import activate
+    from tracker.render.common import points_text
+
+    assert points_text(1 / 3, 2 / 3) == "+33.3 points"  # 33.3% and 66.7% as shown
+    assert points_text(2 / 3, 1 / 3) == "-33.3 points"
+    assert points_text(0.5, 0.5) == "0.0 points"
+    assert points_text(0.5, 0.5 + 1 / 5000) == "+0.1 points"  # moved, if by 0.02
+    assert points_text(None, 0.5) == "n/a"
+    activate("ru")
+    try:
+        assert points_text(1 / 3, 2 / 3) == "+33,3 п. п."
+    finally:
+        activate("en")

@@ -316,11 +316,16 @@ def no_group(by: str) -> str:
 
 
 def points_text(then: float | None, now: float | None) -> str:
-    """How far a rate moved, in percentage points of the rates as shown: ``+12.5 points``
-    / «+12,5 п. п.» (n/a when either rate is)."""
+    """How far a rate moved, in percentage points: ``+12.5 points`` / «+12,5 п. п.» (n/a
+    when either rate is). The move of the rates themselves, rounded once: 1/3 to 2/3 is
+    +33.3 points, though the rates shown, 33.3% and 66.7%, differ by 33.4; and, as with a
+    rate, a move never shows as none (0.0) when there was one."""
     if then is None or now is None:
         return _("n/a")
-    moved = round(round(now * 100, 1) - round(then * 100, 1), 1)
+    exact = (now - then) * 100
+    moved = round(exact, 1)
+    if moved == 0 and exact != 0:
+        moved = 0.1 if exact > 0 else -0.1
     sign = "+" if moved > 0 else "-" if moved < 0 else ""
     return (_("{sign}{points} points")
             .format(sign=sign, points=f"{abs(moved):.1f}".replace(".", ",")
