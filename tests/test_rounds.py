@@ -226,9 +226,12 @@ def test_accept_chooses_the_responsible_executors_answer_or_asks(
                                 {1: ("in-progress", "", "")})))
     ok("import", "p", str(fill(written["MoD.xlsx"], tmp_path / "b.xlsx",
                                 {1: ("fulfilled", "", "")})))
-    ok("accept", "p:1")  # MFA is responsible for p:1: theirs is taken
+    taken = run("accept", "p:1")  # MFA is responsible for p:1: theirs is taken, and said
+    assert taken.stderr.splitlines() == [f"p:1: accepted the answer of MFA (round {asked})",
+                                         "accepted 1 answer"]
     assert jok(ok, "show", "p:1", "-f", "json")["status"] == "in-progress"
-    ok("accept", "p:1", "--executor", "MoD")
+    assert run("--lang", "ru", "accept", "p:1", "--executor", "MoD").stderr.splitlines()[0] \
+        == f"p:1: принята информация, представленная исполнителем MoD по запросу {asked}"
     assert jok(ok, "show", "p:1", "-f", "json")["status"] == "fulfilled"
 
 

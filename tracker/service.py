@@ -576,9 +576,10 @@ class Tracker:
         return candidates[0]
 
     def accept(self, addresses: list[str], name: str | None, executor: str | None,
-               on: str | None) -> list[tuple[Item, Answer]]:
+               on: str | None) -> list[tuple[Item, Answer, str]]:
         """Take the awaited answers into the plan: status, reason and evidence as the
-        executor reported them, effective the day they reported (or *on*)."""
+        executor reported them, effective the day they reported (or *on*); each measure
+        with the answer taken and its round's name."""
         done = []
         for address in _unique(addresses):
             item = self.item(address)
@@ -596,11 +597,11 @@ class Tracker:
                              note=said,
                              extra={"round": found.name, "executor": answer.executor,
                                     "answer_seq": answer.seq})
-            done.append((item, answer))
+            done.append((item, answer, found.name))
         return done
 
     def return_answers(self, addresses: list[str], reason: str, name: str | None,
-                       executor: str | None) -> list[tuple[Item, Answer]]:
+                       executor: str | None) -> list[tuple[Item, Answer, str]]:
         if not reason.strip():
             raise InvalidValue(_("--reason is empty: say why the answer goes back"))
         done = []
@@ -609,7 +610,7 @@ class Tracker:
             found, answer = self._awaited(item, name, executor, (AWAITING,))
             self._record(item.id, "return", {}, reason=reason, extra={
                 "round": found.name, "executor": answer.executor, "answer_seq": answer.seq})
-            done.append((item, answer))
+            done.append((item, answer, found.name))
         return done
 
     def set_executor(self, name: str, email: str | None) -> None:

@@ -30,7 +30,8 @@ from tracker.errors import StoreError, TrackerError
 from tracker.i18n import _, day, ngettext, os_reason
 
 if TYPE_CHECKING:
-    from tracker.rounds import Round
+    from tracker.domain import Item
+    from tracker.rounds import Answer, Round
 
 ROUND_FORMATS = ("table", "json")
 
@@ -222,6 +223,15 @@ def _answer_options(function: Any) -> Any:
                         help="The round (default: the open one with an answer).")(function)
 
 
+def _name_each(done: list[tuple[Item, Answer, str]], message: str) -> None:
+    """Whose answer each measure's was (several executors may answer for one), the first
+    ten of them."""
+    for item, answer, name in done[:10]:
+        note(message.format(item=item.id, executor=answer.executor, round=name))
+    if len(done) > 10:
+        note(_("  … and {count} more").format(count=len(done) - 10))
+
+
 @command("accept")
 @click.argument("addresses", metavar="ITEM...", nargs=-1, required=True, type=ITEM)
 @_answer_options
@@ -239,6 +249,7 @@ def accept(app: App, addresses: tuple[str, ...], round_name: str | None,
     """
     with app.writing() as t:
         done = t.accept(list(addresses), round_name, executor, on)
+    _name_each(done, _("{item}: accepted the answer of {executor} (round {round})"))
     note(ngettext("accepted {count} answer", "accepted {count} answers", len(done))
          .format(count=len(done)))
 
@@ -259,6 +270,7 @@ def return_(app: App, addresses: tuple[str, ...], reason: str, round_name: str |
     """
     with app.writing() as t:
         done = t.return_answers(list(addresses), reason, round_name, executor)
+    _name_each(done, _("{item}: returned the answer of {executor} (round {round})"))
     note(ngettext("returned {count} answer", "returned {count} answers", len(done))
          .format(count=len(done)))
 
