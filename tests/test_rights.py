@@ -63,8 +63,13 @@ def test_an_executor_writes_its_own_measures_and_log_says_for_whom(
 
 @pytest.mark.parametrize("args, words", [
     (["update", "p:3", "--status", "fulfilled"],
-     f"role {MFA} acts for MFA: p:3 is MoD's (responsible), not theirs; nothing was written"),
-    (["update", "p:4", "--status", "fulfilled"], "p:4 is nobody's, not theirs"),
+     f"role '{MFA}' may not change p:3: it belongs to MoD (responsible), and the role acts "
+     "for MFA; nothing was written"),
+    (["update", "p:4", "--status", "fulfilled"],
+     "may not change p:4: no executor answers for it, and the role acts for MFA"),
+    (["--lang", "ru", "update", "p:3", "--status", "fulfilled"],
+     f"роль '{MFA}' не может изменять мероприятие p:3: его исполнитель — MoD (ответственный), "
+     "а роль действует от имени исполнителя MFA; ничего не записано"),
     (["update", "p:1", "--title", "Renamed"],
      "of p:1 it may change the status, reason and evidence, not title"),
     (["update", "p:1", "--due", "2026-06-30", "--reason", "moved"], "not due"),
@@ -135,7 +140,7 @@ def test_two_executor_roles_four_processes_each_lose_nothing(
                 done.append((target, proc.returncode))
                 assert proc.returncode in (0, 1), proc.stderr
                 if proc.returncode == 1:
-                    assert "not theirs; nothing was written" in proc.stderr, proc.stderr
+                    assert "and the role acts for" in proc.stderr, proc.stderr
         return done
 
     with ThreadPoolExecutor(8) as pool:
@@ -162,7 +167,7 @@ def test_copy_carries_the_rights_to_a_server_and_drops_them_into_a_file(
         assert json.loads(ok_at(target, "db", "rights", "-f", "json")) == json.loads(
             ok_at(pg, "db", "rights", "-f", "json"))
         as_mfa = team[MFA].replace(str(pg).split("?")[0], str(target).split("?")[0])
-        assert "p:3 is MoD's (responsible), not theirs" in one_line_failure(
+        assert "may not change p:3: it belongs to MoD (responsible)" in one_line_failure(
             at(as_mfa, "update", "p:3", "--status", "fulfilled"))
         ok_at(as_mfa, "update", "p:1", "--status", "fulfilled")
     finally:
@@ -179,7 +184,7 @@ def test_an_executor_attaches_files_to_its_own_measures_only(
     protocol.write_bytes(b"%PDF-1.4 protocol")
     ok_at(team[MFA], "attach", "p:1", str(protocol))
     before = snapshot(pg)
-    assert "p:3 is MoD's (responsible), not theirs" in one_line_failure(
+    assert "may not change p:3: it belongs to MoD (responsible)" in one_line_failure(
         at(team[MFA], "attach", "p:3", str(protocol)))
     assert snapshot(pg) == before
     (kept,) = json.loads(ok_at(pg, "attachments", "-f", "json"))

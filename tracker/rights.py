@@ -10,7 +10,7 @@ from typing import Any
 
 from tracker.domain import Item, Plan
 from tracker.errors import Forbidden
-from tracker.i18n import _
+from tracker.i18n import _, ngettext
 
 # What such a role may change of an item (the rest of the item is the secretariat's).
 EXECUTOR_FIELDS = frozenset({"status", "reason", "evidence", "updated", "status_since"})
@@ -31,12 +31,19 @@ def check_item(role: str, acting: list[str], item: Item | None, target: str,
     if item is None:
         raise not_allowed(role, acting, "add", target)
     ours = [name for name in item.owners if name in acting]
-    if not ours:
-        owner = (_("{responsible}'s (responsible)").format(responsible=item.owners[0])
-                 if item.owners else _("nobody's"))
-        raise Forbidden(_("role {role} acts for {executors}: {item} is {owner}, not theirs; "
-                          "nothing was written").format(
-            role=role, executors=", ".join(acting), item=target, owner=owner))
+    if not ours:  # (SPEC §15: "role 'mid_by' may not change csto-2023:7: it belongs to …")
+        if not item.owners:
+            raise Forbidden(_("role '{role}' may not change {item}: no executor answers for it, "
+                              "and the role acts for {executors}; nothing was written").format(
+                role=role, item=target, executors=", ".join(acting)))
+        owners = [_("{name} (responsible)").format(name=item.owners[0])] + [
+            _("{name} (co-executor)").format(name=name) for name in item.owners[1:]]
+        raise Forbidden(ngettext(
+            "role '{role}' may not change {item}: it belongs to {owners}, and the role acts "
+            "for {executors}; nothing was written",
+            "role '{role}' may not change {item}: it belongs to {owners}, and the role acts "
+            "for {executors}; nothing was written", len(owners)).format(
+            role=role, item=target, owners=", ".join(owners), executors=", ".join(acting)))
     beyond = fields - EXECUTOR_FIELDS
     if beyond:
         raise Forbidden(_("role {role} acts for {executors}: of {item} it may change the "
