@@ -165,3 +165,34 @@ def test_word_and_pdf_reports_end_with_an_annex_of_the_files(
                           capture_output=True, text=True, check=True).stdout
     annex = text[text.index("Annex: files kept as evidence"):]
     assert "протокол №5.pdf" in annex and f"{len(PROTOCOL):,}" in annex
+
+
+@pytest.mark.file_only  # a server keeps its files in a table, backed up with the database
+def test_repair_names_each_kept_file_missing_or_changed_and_a_backup_mends_it(
+        ok: Ok, run: Run, db: Path, measure: Path) -> None:
+    ok("attach", "p:1", str(measure))
+    ok("report", "p", "--publish", "council")
+    folder = Path(f"{db}.files")
+    kept = sorted(folder.iterdir())
+    assert len(kept) == 2  # the protocol and the published report's snapshot
+    backup = {path.name: path.read_bytes() for path in kept}
+    protocol = folder / hashlib.sha256(PROTOCOL).hexdigest()
+    (snapshot_file,) = [path for path in kept if path != protocol]
+    protocol.unlink()
+    snapshot_file.write_bytes(b"{}")
+    before = snapshot(db)
+    result = run("repair", "--yes")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert sorted(lines[:2]) == sorted([
+        f"the file {protocol.name[:16]} kept with {db} is missing (p:1 протокол №5.pdf)",
+        f"the file {snapshot_file.name[:16]} kept with {db} was changed: its content is not "
+        "what was kept (the published report council)"])
+    assert lines[2] == (f"Error: 2 files kept with {db} are missing or changed, and only a "
+                        "backup has them")
+    assert snapshot(db) == before  # nothing it could mend, nothing written
+    for name, data in backup.items():  # the files put back from a backup
+        (folder / name).write_bytes(data)
+    result = run("repair", "--yes")
+    assert (result.exit_code, result.stderr) == (
+        0, f"nothing to repair: {db}, its journal and the files kept with it are whole\n")

@@ -145,6 +145,26 @@ class Reader:
                            _("See 'tracker attachments {item}'.").format(item=item))
         return found
 
+    def kept_file_problems(self) -> list[str]:
+        """Each file the database needs and cannot give back whole (an item's evidence, a
+        published report's snapshot): what is wrong with it and what it is, one line each
+        — what ``repair`` checks and cannot mend (a backup of the files can)."""
+        uses: dict[str, list[str]] = {}
+        for item, files in self.attachments().items():
+            for found in files.values():
+                uses.setdefault(found["sha256"], []).append(f"{item} {found['name']}")
+        for report in self.published():
+            if report.snapshot is not None:
+                uses.setdefault(report.snapshot, []).append(
+                    _("the published report {name}").format(name=report.name))
+        problems = []
+        for sha, used in uses.items():
+            try:
+                self.repo.get_file(sha)
+            except StoreError as exc:
+                problems.append(f"{exc.message} ({', '.join(used)})")
+        return problems
+
     def load_published(self, *reports: Published) -> Published:
         """The *reports* with their snapshots (what each printed, and its measures) read
         from the files kept with the database; the first of them."""

@@ -161,9 +161,25 @@ def repair(app: App, yes: bool) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     with app.writing(salvage=True) as t:
         done = t.repair(stamp)
-    if done is None:
-        note(_("nothing to repair: {db} and its journal are whole").format(db=app.db))
+    problems = app.reader().kept_file_problems()  # which no journal can give back
+    if done is None and not problems:
+        note(_("nothing to repair: {db}, its journal and the files kept with it are whole")
+             .format(db=app.db))
         return
+    if done is not None:
+        _repaired(app, done)
+    if problems:
+        for problem in problems:
+            note(problem)
+        raise StoreError(
+            ngettext("{count} file kept with {db} is missing or changed, and only a backup "
+                     "has it", "{count} files kept with {db} are missing or changed, and only "
+                     "a backup has them", len(problems)).format(count=len(problems), db=app.db),
+            _("Put the files back into {folder} from a backup (each is named by its SHA-256); "
+              "'tracker repair' then says they are whole.").format(folder=f"{app.db}.files"))
+
+
+def _repaired(app: App, done: dict[str, Any]) -> None:
     if done.get("aside"):
         note(_("the journal as it was is kept in {aside}").format(aside=done['aside']))
     if done["history_lost"]:
