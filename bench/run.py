@@ -725,20 +725,36 @@ def rounds_table(found: list[tuple[str, float, float, str, str]]) -> list[str]:
 
 
 def attach(runs: int, folder: Path, tracker: str) -> list[Row]:
-    """SPEC §15: attaching a 20 MB file against ``cp`` of it (goal ≤ 2×)."""
+    """SPEC §15: attaching a 20 MB file against ``cp`` of it (goal ≤ 2×). ``cp`` of a file
+    in the page cache takes less than a tenth of the interpreter's start-up, so the goal is
+    also read as what it can mean: the attach less a 3-byte attach (the start-up and the
+    journal's step) against ``cp`` and a ``sync`` of the copy, since an attach, kept for
+    good, is fsynced as every write of tracker is."""
     data = folder / "protocol.pdf"
     data.write_bytes(random.Random(15).randbytes(20 * 1024 * 1024))
+    tiny = folder / "note.txt"
+    tiny.write_bytes(b"ok\n")
     env = {**base_env(), "TRACKER_DB": str(folder / "tracker.json")}
-    ours, cp = Sample(), Sample()
+    ours, small, cp, synced = Sample(), Sample(), Sample(), Sample()
     for n in range(runs):
         for old in folder.glob("tracker.json*"):
             shutil.rmtree(old) if old.is_dir() else old.unlink()
         run([tracker, "plan", "add", "p", "--title", "P"], env)
         run([tracker, "add", "p", "Measure"], env)
+        run([tracker, "attach", "p:1", str(tiny)], env, small)
         run([tracker, "attach", "p:1", str(data)], env, ours)
         run(["cp", str(data), str(folder / f"copy-{n}.pdf")], env, cp)
+        copy = folder / f"synced-{n}.pdf"
+        started = time.perf_counter()
+        run(["cp", str(data), str(copy)], env)
+        run(["sync", str(copy)], env)
+        synced.seconds.append(time.perf_counter() - started)
+    beyond = Sample([big - little for big, little in zip(ours.seconds, small.seconds,
+                                                          strict=True)], ours.peak_kib)
     return [Row(20 * 1024 * 1024, "attach a 20 MB file (vs cp of it)", ours, floor=cp,
-                goal=2.0)]
+                goal=2.0),
+            Row(20 * 1024 * 1024, "the same, less a 3-byte attach (vs cp, then sync of it)",
+                beyond, floor=synced, goal=2.0)]
 
 
 # --- start-up -----------------------------------------------------------------------------

@@ -74,7 +74,10 @@ def read_file(path: str, limit: int) -> bytes:
             path=path, size=file_size(found.st_size), limit=file_size(limit)))
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+            data = handle.read(found.st_size)  # one buffer of the size the file has …
+            more = handle.read(limit + 1 - len(data))  # … and what it grew by while read
+            if more:
+                data += more
     except OSError as exc:
         raise TrackerError(_("cannot read {path}: {reason}")
                            .format(path=path, reason=os_reason(exc))) from None

@@ -172,6 +172,11 @@ class JSONFileStorage:
             raise StoreError(_("cannot read {path}: {reason}").format(
                 path=os.path.join(self.files_path, sha256), reason=os_reason(exc))) from None
 
+    def file_exists(self, sha256: str) -> bool:
+        """Whether a file is kept by that name (not read: a kept file is written once, and
+        ``repair`` reads each back)."""
+        return os.path.isfile(os.path.join(self.files_path, sha256))
+
     def file_names(self) -> list[str]:
         try:
             return sorted(n for n in os.listdir(self.files_path) if _SHA256.fullmatch(n))
@@ -740,7 +745,7 @@ class DocumentRepository(Repository):
 
     def put_file(self, data: bytes) -> str:
         sha = file_digest(data)
-        if sha not in self._files and self.storage.file_read(sha) is None:
+        if sha not in self._files and not self.storage.file_exists(sha):
             self._writing()
             self._files[sha] = bytes(data)
         return sha
