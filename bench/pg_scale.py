@@ -235,8 +235,10 @@ def write(table: dict[str, dict[int, float]], notes: list[str],
         "changed columns by name where the secretariat's is the upsert of the whole row, "
         "and the policies' checks on the row and the journal line. A few milliseconds in a "
         "warm interpreter; within the noise of what a user waits for. The report reads "
-        "under `USING (true)` policies: between runs on this 2-core machine the in-process "
-        "report moves by ±10% whoever runs it.",
+        "under `USING (true)` policies and sends the same five queries whoever runs it; "
+        "between runs on this 2-core machine it moves by ±10% (the whole command, on 1,000 "
+        "items, 12 runs a role: 173–186 ms for the secretariat's, a writer's and an "
+        "executor's role alike).",
     ]
     lines += [
         "",
