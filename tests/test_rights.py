@@ -50,11 +50,13 @@ def test_an_executor_writes_its_own_measures_and_log_says_for_whom(
         pg: PgDatabase, team: dict[str, str]) -> None:
     mfa = team[MFA]
     ok_at(mfa, "update", "p:1", "--status", "fulfilled", "--evidence", "protocol No. 5")
-    ok_at(mfa, "update", "p:2", "--status", "stalled", "--reason", "waiting for MoD")
+    ok_at(mfa, "update", "p:2", "--status", "stalled", "--reason", "waiting for MoD",
+          "--note", "said by phone")  # the journal's note, which SPEC §15 calls notes
     items = {i["id"]: i for i in json.loads(ok_at(pg, "list", "-f", "json"))}
     assert (items["p:1"]["status"], items["p:2"]["status"]) == ("fulfilled", "stalled")
     (last, before) = json.loads(ok_at(pg, "log", "-f", "json"))[:2]
-    assert (last["id"], last["actor"], last["acting_for"]) == ("p:2", MFA, ["MFA"])
+    assert (last["id"], last["actor"], last["acting_for"], last["note"]) == (
+        "p:2", MFA, ["MFA"], "said by phone")
     assert f"{MFA} (for MFA)" in ok_at(pg, "log", "p:1")
     assert json.loads(ok_at(pg, "db", "rights", "-f", "json")) == [
         {"role": MFA, "rights": "executor", "executors": ["MFA"]},
