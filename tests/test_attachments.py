@@ -196,3 +196,31 @@ def test_repair_names_each_kept_file_missing_or_changed_and_a_backup_mends_it(
     result = run("repair", "--yes")
     assert (result.exit_code, result.stderr) == (
         0, f"nothing to repair: {db}, its journal and the files kept with it are whole\n")
+
+
+def test_an_attach_that_fails_after_a_copy_leaves_every_file_as_it_was(
+        ok: Ok, run: Run, db: Path, measure: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import fileio
+
+    ok("attach", "p:2", str(measure))  # the database and its files folder are there
+    second = tmp_path / "annex.pdf"
+    second.write_bytes(b"%PDF annex")
+    grown = tmp_path / "grown.pdf"
+    grown.write_bytes(b"%PDF grown")
+    copy, read = fileio.copy_at_most, fileio.read_at_most
+
+    def grows(path: str, *args: object) -> object:  # as if it grew past the limit
+        if path.endswith("grown.pdf"):
+            raise fileio.OverLimit(path)
+        return copy(path, *args) if len(args) == 2 else read(path, *args)  # type: ignore
+
+    monkeypatch.setattr(fileio, "copy_at_most", grows)
+    monkeypatch.setattr(fileio, "read_at_most", grows)
+    before = snapshot(db)
+    result = run("attach", "p:1", str(second), str(grown))
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr == (f"Error: {grown} is over the limit of 52,428,800 bytes "
+                             "(TRACKER_MAX_ATTACHMENT)\n")
+    assert snapshot(db) == before  # annex.pdf's copy is gone with the command (a temp
+    # copy beside a file database would show in the snapshot, which lists every file)

@@ -102,3 +102,31 @@ def test_lock_is_taken_once_released(tmp_path: Path) -> None:
     with fileio.exclusive_lock(lock, 5):
         assert release.is_set()
     thread.join()
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_copy_at_most_copies_the_bytes_durably_or_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool) -> None:
+    import errno
+    import hashlib
+
+    if not kernel:  # file systems copy_file_range does not join: copied by Python
+        def refused(*_args: object) -> int:
+            raise OSError(errno.EXDEV, "cross-device")
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    source = tmp_path / "protocol.pdf"
+    data = os.urandom(5 * 1024 * 1024 + 7)
+    source.write_bytes(data)
+    beside = str(tmp_path / "db.json")
+    copy, size = fileio.copy_at_most(str(source), beside, len(data))
+    assert (Path(copy).read_bytes(), size) == (data, len(data))
+    assert Path(copy).name.startswith("db.json.tmp-")  # a leftover the next writer removes
+    assert fileio.file_sha256(copy) == hashlib.sha256(data).hexdigest()
+    os.unlink(copy)
+    with pytest.raises(fileio.OverLimit):
+        fileio.copy_at_most(str(source), beside, len(data) - 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["protocol.pdf"]
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    copy, size = fileio.copy_at_most(str(empty), beside, 10)
+    assert size == 0 and fileio.file_sha256(copy) == hashlib.sha256(b"").hexdigest()

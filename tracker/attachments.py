@@ -21,6 +21,7 @@ from tracker.i18n import _, file_size, os_reason
 
 if TYPE_CHECKING:
     from tracker.domain import Item
+    from tracker.store import Repository
 
 ATTACHMENT_ACTIONS = ("attach", "detach", "undo")
 DEFAULT_LIMIT = 50 * 1024 * 1024
@@ -54,9 +55,9 @@ def check_name(name: str) -> str:
     return name
 
 
-def read_file(path: str, limit: int) -> bytes:
-    """The bytes of the regular file at *path*, at most *limit* of them; a directory, a
-    FIFO, a device or a missing file is refused before anything is read."""
+def check_file(path: str, limit: int) -> None:
+    """Refuse, before anything is read, what ``attach`` does not keep: a missing file, a
+    directory, a FIFO, a device, a file over *limit* bytes."""
     try:
         found = os.stat(path)
     except OSError as exc:
@@ -72,19 +73,22 @@ def read_file(path: str, limit: int) -> bytes:
         raise InvalidValue(_("{path} is {size}, over the limit of {limit} "
                              "(TRACKER_MAX_ATTACHMENT)").format(
             path=path, size=file_size(found.st_size), limit=file_size(limit)))
+
+
+def keep_file(repo: Repository, path: str, limit: int) -> tuple[str, int]:
+    """Keep the file at *path* (checked by ``check_file``) with the database: its SHA-256
+    and size. Refused if it grew past *limit* since, or cannot be read."""
+    from tracker.fileio import OverLimit
+
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(found.st_size)  # one buffer of the size the file has …
-            more = handle.read(limit + 1 - len(data))  # … and what it grew by while read
-            if more:
-                data += more
+        return repo.put_file_from(path, limit)
+    except OverLimit:  # it grew while read
+        raise InvalidValue(_("{path} is over the limit of {limit} "
+                             "(TRACKER_MAX_ATTACHMENT)").format(path=path, limit=file_size(limit))
+                           ) from None
     except OSError as exc:
         raise TrackerError(_("cannot read {path}: {reason}")
                            .format(path=path, reason=os_reason(exc))) from None
-    if len(data) > limit:  # it grew while read
-        raise InvalidValue(_("{path} is over the limit of {limit} "
-                             "(TRACKER_MAX_ATTACHMENT)").format(path=path, limit=file_size(limit)))
-    return data
 
 
 def attachments_of(events: Iterable[dict[str, Any]], as_of: str | None = None

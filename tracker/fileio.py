@@ -20,6 +20,74 @@ from tracker.i18n import _, os_reason
 TMP_MARK = ".tmp-"
 
 
+class OverLimit(Exception):
+    """A file read or copied turned out larger than the limit it was read within."""
+
+
+def read_at_most(path: str, limit: int) -> bytes:
+    """The bytes of the file at *path*; OverLimit past *limit* (it may grow while read)."""
+    with open(path, "rb") as handle:
+        data = handle.read(os.fstat(handle.fileno()).st_size)  # one buffer of its size …
+        more = handle.read(limit + 1 - len(data))  # … and what it grew by while read
+    data = data + more if more else data
+    if len(data) > limit:
+        raise OverLimit(path)
+    return data
+
+
+def copy_at_most(path: str, beside: str, limit: int) -> tuple[str, int]:
+    """A durable copy of the file at *path* in a new temp file beside *beside*, made by the
+    kernel (``copy_file_range``) where it can, so that the bytes need not pass through
+    Python: the temp file's name and size. OverLimit past *limit*; no temp file is left
+    on any failure."""
+    fd, tmp = _create_temp(beside)
+    try:
+        with open(path, "rb", buffering=0) as source:
+            size, kernel = 0, True
+            while True:
+                wanted = limit + 1 - size  # one byte past the limit tells it is over
+                if kernel:
+                    try:
+                        copied = os.copy_file_range(source.fileno(), fd, wanted)
+                    except OSError as exc:  # not between these file systems: ourselves
+                        if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
+                                             errno.EOPNOTSUPP):
+                            raise
+                        kernel = False
+                        continue
+                else:
+                    chunk = source.read(min(1 << 22, wanted))
+                    copied = len(chunk)
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(fd, view):]
+                if not copied:
+                    break
+                size += copied
+                if size > limit:
+                    raise OverLimit(path)
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    os.close(fd)
+    return tmp, size
+
+
+def file_sha256(path: str) -> str:
+    """The SHA-256 of the file at *path*, in hex, read through a memory map."""
+    import hashlib
+    import mmap
+
+    with open(path, "rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return hashlib.sha256(b"").hexdigest()
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()
+
+
 def fsync_dir(path: str) -> None:
     """Make a rename or a new file in *path*'s folder durable."""
     fd = os.open(os.path.dirname(os.path.abspath(path)) or ".", os.O_RDONLY)

@@ -703,11 +703,12 @@ class Tracker:
 
     # evidence files (SPEC §15) ------------------------------------------------------------
 
-    def attach(self, address: str, files: list[tuple[str, bytes]], note: str = "",
+    def attach(self, address: str, files: list[tuple[str, str]], limit: int, note: str = "",
                on: str | None = None) -> list[dict[str, Any]]:
-        """Keep each (name, content) with the database and record it on the item; a name
-        the item already has, or twice among *files*, is refused before anything is kept."""
-        from tracker.attachments import check_name
+        """Keep each (name, path) — a file of at most *limit* bytes — with the database and
+        record it on the item; a name the item already has, or twice among *files*, is
+        refused before anything is kept."""
+        from tracker.attachments import check_name, keep_file
 
         item = self.item(address)
         present = self.read.attachments(item.id).get(item.id, {})
@@ -720,11 +721,10 @@ class Tracker:
                                _("See 'tracker attachments {item}'.").format(item=item.id))
         effective = self._effective(on)
         recorded = []
-        for name, data in files:
-            sha = self.repo.put_file(data)
+        for name, path in files:
+            sha, size = keep_file(self.repo, path, limit)
             recorded.append(self._record(item.id, "attach", {}, effective=effective, note=note,
-                                         extra={"name": name, "sha256": sha,
-                                                "size": len(data)}))
+                                         extra={"name": name, "sha256": sha, "size": size}))
         return recorded
 
     def detach(self, address: str, name: str, on: str | None = None) -> dict[str, Any]:

@@ -47,16 +47,18 @@ def attach(app: App, address: str, paths: tuple[str, ...], note_text: str, name:
       tracker attach csto-2023:34 protocol.pdf --note "signed protocol of 21.11.2023"
       tracker attach csto-2023:12 decision.docx annex.xlsx --on 2023-11-21
     """
-    from tracker.attachments import read_file, size_limit
+    from tracker.attachments import check_file, size_limit
 
     if name is not None and len(paths) > 1:
         raise InvalidValue(_("--name names one file, and {count} were given")
                            .format(count=len(paths)))
     limit = size_limit()
-    files = [(name if name is not None else os.path.basename(os.path.normpath(path)),
-              read_file(path, limit)) for path in paths]
+    for path in paths:
+        check_file(path, limit)
+    files = [(name if name is not None else os.path.basename(os.path.normpath(path)), path)
+             for path in paths]
     with app.writing() as t:
-        recorded = t.attach(address, files, note_text, on)
+        recorded = t.attach(address, files, limit, note_text, on)
     for event in recorded:
         note(_("{item}: attached {name} ({size}, SHA-256 {sha})").format(
             item=event["id"], name=event["name"], size=file_size(event["size"]),

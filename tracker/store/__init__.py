@@ -97,6 +97,14 @@ class Repository(ABC):
         """Keep *data* with the database (``commit`` writes it with the rest, ``discard``
         forgets it); return its SHA-256, which names it."""
 
+    def put_file_from(self, path: str, limit: int) -> tuple[str, int]:
+        """Keep the regular file at *path* as ``put_file`` keeps bytes: its SHA-256 and its
+        size. ``fileio.OverLimit`` when it is (or grows while read) past *limit* bytes."""
+        from tracker.fileio import read_at_most
+
+        data = read_at_most(path, limit)
+        return self.put_file(data), len(data)
+
     @abstractmethod
     def get_file(self, sha256: str) -> bytes:
         """The file kept as *sha256*; StoreError when it is missing or not what was kept."""

@@ -183,19 +183,30 @@ class JSONFileStorage:
         except FileNotFoundError:
             return []
 
-    def files_write(self, files: dict[str, bytes]) -> list[str]:
-        """Write each new kept file durably; return the paths written (a failed commit
-        removes them, so that it leaves every file as it was)."""
+    def files_write(self, files: dict[str, bytes | str]) -> list[str]:
+        """Write each new kept file durably (its bytes, or a temp copy of it renamed into
+        place); return the paths written (a failed commit removes them, so that it leaves
+        every file as it was)."""
         written: list[str] = []
         try:
             if files and not os.path.isdir(self.files_path):
                 os.mkdir(self.files_path)
                 written.append(self.files_path)
+            renamed = False
             for sha, data in files.items():
                 path = os.path.join(self.files_path, sha)
-                if not os.path.exists(path):
+                if os.path.exists(path):
+                    if isinstance(data, str):  # kept meanwhile: the copy is not needed
+                        os.unlink(data)
+                    continue
+                if isinstance(data, str):
+                    os.replace(data, path)  # the copy was fsynced when made
+                    renamed = True
+                else:
                     fileio.atomic_write(path, data)
-                    written.append(path)
+                written.append(path)
+            if renamed:
+                fileio.fsync_dir(os.path.join(self.files_path, "x"))
         except OSError as exc:
             self.files_remove(written)
             raise StoreError(_("cannot write {path}: {reason}; nothing was changed").format(
@@ -320,7 +331,8 @@ class DocumentRepository(Repository):
         self.location = storage.path
         self.writable = writable
         self._pending: list[dict[str, Any]] = []
-        self._files: dict[str, bytes] = {}  # kept files to write at commit
+        # kept files to write at commit: their bytes, or the path of a temp copy of them
+        self._files: dict[str, bytes | str] = {}
         self._journal: list[dict[str, Any]] | None = None
         self._journal_index: JournalIndex | bool | None = None  # False: none valid
         self._dirty = False
@@ -738,8 +750,16 @@ class DocumentRepository(Repository):
 
 
     def discard(self) -> None:
+        self._drop_copies()
         self._pending, self._files = [], {}
         self._dirty = False
+
+    def _drop_copies(self) -> None:
+        """The temp copies of files that were to be kept, now not (see put_file_from)."""
+        for pending in self._files.values():
+            if isinstance(pending, str):
+                with contextlib.suppress(OSError):
+                    os.unlink(pending)
 
     # files kept with the database ---------------------------------------------------------
 
@@ -750,8 +770,28 @@ class DocumentRepository(Repository):
             self._files[sha] = bytes(data)
         return sha
 
+    def put_file_from(self, path: str, limit: int) -> tuple[str, int]:
+        # Copied by the kernel into a temp file beside the database, then named by the
+        # SHA-256 of the copy itself (what is kept is what was hashed, even if the original
+        # changes meanwhile); commit renames it into the folder with the other files.
+        copy, size = fileio.copy_at_most(path, self.location, limit)
+        try:
+            sha = fileio.file_sha256(copy)
+        except BaseException:
+            os.unlink(copy)
+            raise
+        if sha in self._files or self.storage.file_exists(sha):
+            os.unlink(copy)
+        else:
+            self._writing()
+            self._files[sha] = copy
+        return sha, size
+
     def get_file(self, sha256: str) -> bytes:
-        found = self._files.get(sha256)
+        found: bytes | str | None = self._files.get(sha256)
+        if isinstance(found, str):  # a copy not yet committed
+            with open(found, "rb") as handle:
+                found = handle.read()
         if found is None and _SHA256.fullmatch(sha256):
             found = self.storage.file_read(sha256)
         return checked_file(sha256, found, self.location)
@@ -1210,8 +1250,12 @@ def open_repository(path: str, *, lock_timeout: float = 10.0,
     storage = JSONFileStorage(path)
     with storage.locked(lock_timeout):
         repo = DocumentRepository(storage, writable=True, salvage=salvage)
-        yield repo
-        repo.commit()
+        try:
+            yield repo
+            repo.commit()
+        except BaseException:
+            repo.discard()  # (its temp copies of files to keep, too)
+            raise
 
 
 def restore_backup(path: str, stamp: str, lock_timeout: float) -> tuple[str | None, str | None]:
