@@ -554,3 +554,18 @@ def test_undo_takes_an_address_back(ok: Ok, asked: str) -> None:
     ok("undo", "--yes")  # and the step before it (the round) goes on undoing
     assert ok("round", "list", "-f", "json").strip() == "[]"
 
+
+
+def test_after_an_amendment_a_change_of_no_figure_asks_nothing(
+        ok: Ok, run: Run, council: str) -> None:
+    """Only a step that itself moves a published figure amends the report: not every write
+    after the first amendment (it compared with what was published, not with the report
+    before this step)."""
+    ok("report", "c", "--publish", "council-2025-11")
+    ok("update", "c:2", "--status", "partial", "--reason", "half", "--on", "2025-11-01",
+       "--yes")
+    ok("update", "c:1", "--evidence", "protocol No. 5")  # no figure moves: nothing asked
+    assert len(jok(ok, "published", "-f", "json")[0]["amended"]) == 1
+    result = run("update", "c:3", "--status", "fulfilled", "--on", "2025-11-01")
+    assert result.exit_code == 1 and "fulfilled 2 of 3 → 2 of 3" not in result.stderr
+    assert result.stderr.startswith("this changes the published report 'council-2025-11'")

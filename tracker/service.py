@@ -42,6 +42,7 @@ from tracker.queries import Reader
 from tracker.rounds import ACCEPTED, AWAITING, check_round_name
 
 if TYPE_CHECKING:
+    from tracker.published import Published
     from tracker.readers import Row
     from tracker.rounds import Answer, Round
     from tracker.store import Repository
@@ -651,9 +652,6 @@ class Tracker:
         stood on the report's day; most writes (today's news on a report of last month)
         change none, and cost the reading of the plan's small ``publish`` events alone.
         """
-        from tracker.published import figures
-        from tracker.reports import plan_report
-
         touched: dict[str, set[str]] = {}
         earliest: dict[str, str] = {}  # per plan, the first day this step's changes hold
         undoing = any(event["action"] == "undo" or "created" in event["changes"]
@@ -675,28 +673,25 @@ class Tracker:
             after = {ref: live_events(history) for ref, history in histories.items()}
             before = {ref: live_events(e for e in history if e["step"] != self._step)
                       for ref, history in histories.items()}
-            changed = []
-            for report in reports:
-                then = {ref: item_state(history, plan_id, ref, report.as_of)
-                        for ref, history in after.items()}
-                if any(then[ref] != item_state(before[ref], plan_id, ref, report.as_of)
-                       for ref in refs):  # else this step leaves the report's day alone
-                    changed.append((report, then))
-            if changed:
-                self.read.load_published(*(report for report, _then in changed))
-            plan_history = self.repo.events(plan=plan_id) if changed else []
-            for report, _then in changed:
-                # What was published, against the report made again as of its day after
-                # this step (earlier amendments included), as 'report --as-of' makes it.
-                stored = report.items[plan_id]
-                plan = Plan.from_dict(report.plan_docs[plan_id])
-                args = (report.rules, report.as_of, report.args.get("by"),
-                        report.args.get("due_within", 30))
-                was = figures(plan_report(plan, [Item.from_dict(i) for i in stored],
-                                          *args).to_json())
-                now = as_of_state(plan_history, plan_id, report.as_of)[0]
-                will = figures(plan_report(plan, now, *args).to_json())
-                if was != will:
+            changed = [report for report in reports
+                       if any(item_state(after[ref], plan_id, ref, report.as_of)
+                              != item_state(before[ref], plan_id, ref, report.as_of)
+                              for ref in refs)]  # the others' day this step leaves alone
+            if not changed:
+                continue
+            self.read.load_published(*changed)
+            history = self.repo.events(plan=plan_id)
+            earlier = [e for e in history if e["step"] != self._step]
+            for report in changed:
+                # The report made again as of its day (as 'report --as-of' makes it,
+                # earlier amendments included) before this step and after it: a step amends
+                # it when it moves a figure away from what was published; what it says
+                # runs from what was published to what the report is after this step.
+                will = _figures(report, plan_id, as_of_state(history, plan_id, report.as_of)[0])
+                was = _figures(report, plan_id,
+                               [Item.from_dict(i) for i in report.items[plan_id]])
+                if was != will and will != _figures(
+                        report, plan_id, as_of_state(earlier, plan_id, report.as_of)[0]):
                     found.append({"published": report.name, "plan": plan_id,
                                   "day": report.day, "before": was, "after": will})
         return found
@@ -862,6 +857,17 @@ class Tracker:
             self.repo.put_plan(Plan.from_dict(base))
         else:
             self.repo.put_item(Item.from_dict(base))
+
+
+def _figures(report: Published, plan_id: str, items: list[Item]) -> dict[str, Any]:
+    """The published figures of *report*'s plan *plan_id* were it made of *items*."""
+    from tracker.published import figures
+    from tracker.reports import plan_report
+
+    args = (report.rules, report.as_of, report.args.get("by"),
+            report.args.get("due_within", 30))
+    return figures(plan_report(Plan.from_dict(report.plan_docs[plan_id]), items,
+                               *args).to_json())
 
 
 def amendment_text(entry: dict[str, Any]) -> str:
