@@ -60,7 +60,6 @@ def field_label(name: str) -> str:
         "plans": pgettext("column", "plans"), "events": pgettext("column", "events"),
         "steps": pgettext("column", "steps"), "journal": pgettext("column", "journal"),
         "backup": pgettext("column", "backup"), "files": pgettext("column", "files"),
-        "file": pgettext("column", "file"),
         "role": pgettext("column", "role"), "owner": pgettext("column", "owner"),
         "plan_title": pgettext("plan column", "title"),
         "status_from": pgettext("column", "status then"),

@@ -192,7 +192,7 @@ class JSONFileStorage:
             if files and not os.path.isdir(self.files_path):
                 os.mkdir(self.files_path)
                 written.append(self.files_path)
-            renamed = False
+            renamed = None  # the last file renamed in: its folder is then fsynced once
             for sha, data in files.items():
                 path = os.path.join(self.files_path, sha)
                 if os.path.exists(path):
@@ -201,12 +201,12 @@ class JSONFileStorage:
                     continue
                 if isinstance(data, str):
                     os.replace(data, path)  # the copy was fsynced when made
-                    renamed = True
+                    renamed = path
                 else:
                     fileio.atomic_write(path, data)
                 written.append(path)
-            if renamed:
-                fileio.fsync_dir(os.path.join(self.files_path, "x"))
+            if renamed is not None:
+                fileio.fsync_dir(renamed)
         except OSError as exc:
             self.files_remove(written)
             raise StoreError(_("cannot write {path}: {reason}; nothing was changed").format(
