@@ -224,3 +224,18 @@ def test_an_attach_that_fails_after_a_copy_leaves_every_file_as_it_was(
                              "(TRACKER_MAX_ATTACHMENT)\n")
     assert snapshot(db) == before  # annex.pdf's copy is gone with the command (a temp
     # copy beside a file database would show in the snapshot, which lists every file)
+
+
+@pytest.mark.file_only
+def test_a_kept_file_forged_on_disk_is_mended_by_the_next_attach_of_its_content(
+        ok: Ok, db: Path, measure: Path, tmp_path: Path) -> None:
+    """Anyone who can write the folder could put other bytes under a file's name: an attach
+    of the real content does not trust them, it writes the file again."""
+    ok("attach", "p:1", str(measure))
+    kept = Path(f"{db}.files") / hashlib.sha256(PROTOCOL).hexdigest()
+    kept.write_bytes(b"forged")
+    ok("attach", "p:2", str(measure))
+    assert kept.read_bytes() == PROTOCOL
+    out = tmp_path / "back.pdf"
+    ok("attachment", "get", "p:1", "протокол №5.pdf", "-o", str(out))
+    assert out.read_bytes() == PROTOCOL

@@ -171,7 +171,9 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
         conn.execute("ALTER TABLE tracker.items DROP COLUMN due_original, DROP COLUMN moves, "
                      "DROP COLUMN status_since")
         conn.execute("DROP TABLE tracker.files, tracker.rights")
-        conn.execute("DROP FUNCTION tracker.acting_for() CASCADE")  # and its policies
+        for function in ("acting_for", "check_event", "count_events", "check_item_journaled"):
+            conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")  # and what uses it
+        conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
         for table in ("items", "plans", "events"):
             conn.execute(f"DROP POLICY {table}_read ON tracker.{table}")
         conn.execute("UPDATE tracker.meta SET schema_version = 2")
@@ -316,15 +318,40 @@ def test_the_journal_cannot_be_forged_or_rewritten_by_a_writer(
 ) -> None:
     _, writer_url = roles
     with psycopg.connect(writer_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO tracker.events (seq, step, id, plan, effective, action, actor,"
-                     " event) VALUES (99, 99, 'p', 'p', '2026-01-01', 'x', 'the-boss', '{}')")
-        assert conn.execute("SELECT actor FROM tracker.events WHERE seq = 99").fetchone() == (
-            "tracker_test_writer",)
+        seq = last_seq(conn) + 1
+        params = whole_event(seq, "p", {}, action="plan-edit")
+        conn.execute(INSERT.replace("action,", "action, actor,").replace("%s)", "%s, %s)"),
+                     (*params[:6], "the-boss", params[6]))
+        assert conn.execute("SELECT actor FROM tracker.events WHERE seq = %s",
+                            (seq,)).fetchone() == ("tracker_test_writer",)
+        assert last_seq(conn) == seq  # the server counts it
+        with pytest.raises(psycopg.errors.CheckViolation):  # not whole: every reader needs it
+            conn.execute(INSERT, (seq + 1, seq + 1, "p", "p", "2026-01-01", "x", "{}"))
         for statement in ("UPDATE tracker.events SET actor = 'the-boss'",
                           "DELETE FROM tracker.events", "TRUNCATE tracker.events",
+                          "UPDATE tracker.meta SET last_seq = 0",
                           "DROP TABLE tracker.items"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
+
+
+INSERT = ("INSERT INTO tracker.events (seq, step, id, plan, effective, action, event) "
+          "VALUES (%s, %s, %s, %s, %s, %s, %s)")
+
+
+def last_seq(conn: psycopg.Connection) -> int:  # type: ignore[type-arg]
+    return int(conn.execute("SELECT last_seq FROM tracker.meta").fetchone()[0])  # type: ignore[index]
+
+
+def whole_event(seq: int, target: str, changes: dict[str, list[str]], *, step: int | None = None,
+          action: str = "update", effective: str = "2026-01-15",
+          **json_: object) -> tuple[object, ...]:
+    """The parameters of INSERT for a whole journal event (as tracker writes one)."""
+    step = seq if step is None else step
+    whole = {"seq": seq, "at": "2026-01-15T10:00:00+00:00", "actor": "", "effective": effective,
+             "id": target, "action": action, "changes": changes, "reason": "", "note": "",
+             "step": step, **json_}
+    return (seq, step, target, target.partition(":")[0], effective, action, json.dumps(whole))
 
 
 def test_copy_into_postgresql_needs_the_owner(pg: PgDatabase, pg_cluster: PgCluster,

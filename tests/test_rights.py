@@ -16,7 +16,8 @@ import psycopg
 import pytest
 
 from tests.helpers import PgCluster, PgDatabase, snapshot, use_database
-from tests.test_pgstore import at, login_role, ok_at, one_line_failure
+from tests.test_pgstore import INSERT, at, last_seq, login_role, ok_at, one_line_failure
+from tests.test_pgstore import whole_event as event
 
 MFA, MOD = "tracker_test_mfa", "tracker_test_mod"
 
@@ -91,25 +92,102 @@ def test_psql_as_an_executor_role_cannot_write_another_executors_measure(
         pg: PgDatabase, team: dict[str, str]) -> None:
     before = snapshot(pg)
     with psycopg.connect(team[MFA], autocommit=True) as conn:
-        changed = conn.execute("UPDATE tracker.items SET status = 'fulfilled' "
-                               "WHERE plan = 'p' AND ref = '3'")
-        assert changed.rowcount == 0  # not its row: the policy leaves it out
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("UPDATE tracker.items SET title = 'Renamed' WHERE ref = '1'")
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("DELETE FROM tracker.items WHERE ref = '1'")
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a forged journal line
-            conn.execute(
-                "INSERT INTO tracker.events (seq, step, id, plan, effective, action, event) "
-                "VALUES (999, 999, 'p:3', 'p', '2026-01-15', 'update', %s)",
-                (json.dumps({"changes": {"status": ["not-started", "fulfilled"]}}),))
-        assert conn.execute("UPDATE tracker.items SET status = 'partial' "
-                            "WHERE plan = 'p' AND ref = '1'").rowcount == 1  # its own
-    after = snapshot(pg)
-    assert after["items"] != before["items"]
-    assert after["events"] == before["events"]
-    three = next(i for i in json.loads(ok_at(pg, "list", "-f", "json")) if i["id"] == "p:3")
-    assert three["status"] == "not-started"
+        refused = [
+            "UPDATE tracker.items SET status = 'fulfilled' WHERE plan = 'p' AND ref = '3'",
+            "UPDATE tracker.items SET title = 'Renamed' WHERE ref = '1'",
+            "DELETE FROM tracker.items WHERE ref = '1'",
+            # its own measure, but with no journal event of the change
+            "UPDATE tracker.items SET status = 'partial' WHERE plan = 'p' AND ref = '1'",
+            "UPDATE tracker.meta SET last_seq = 0",
+            "UPDATE tracker.meta SET schema_version = 99",
+        ]
+        for statement in refused:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+        seq = last_seq(conn) + 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of their"):
+            conn.execute(INSERT, event(seq, "p:3", {"status": ["not-started", "fulfilled"]}))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="nothing else"):
+            conn.execute(INSERT, event(seq, "p:1", {"title": ["One", "Renamed"]}))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not write a"):
+            conn.execute(INSERT, event(seq, "p", {}, action="plan-edit"))
+    assert snapshot(pg) == before
+
+
+def test_psql_an_executor_writes_its_own_measure_only_with_the_journal_event_of_it(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    with psycopg.connect(team[MFA]) as conn:
+        seq = last_seq(conn) + 1
+        steps = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0])  # type: ignore[index]
+        conn.execute("UPDATE tracker.items SET status = 'partial' WHERE plan = 'p' AND ref = '1'")
+        conn.execute(INSERT, event(seq, "p:1", {"status": ["not-started", "partial"]},
+                                   step=steps + 1))
+        conn.commit()
+        # the server counted it: the next command's event follows it
+        assert conn.execute("SELECT last_seq, last_step FROM tracker.meta").fetchone() == (
+            seq, steps + 1)
+        # a value the event does not give is refused at commit
+        conn.execute("UPDATE tracker.items SET status = 'fulfilled' WHERE plan = 'p' "
+                     "AND ref = '1'")
+        conn.execute(INSERT, event(seq + 1, "p:1", {"status": ["partial", "stalled"]},
+                                   step=steps + 2))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no journal event"):
+            conn.commit()
+    ok_at(team[MFA], "update", "p:1", "--evidence", "act No. 2")
+    log = json.loads(ok_at(pg, "log", "p:1", "-f", "json"))
+    assert [(e["seq"], e["actor"], e["changes"]) for e in log[:2]] == [
+        (seq + 1, MFA, {"evidence": ["", "act No. 2"]}),
+        (seq, MFA, {"status": ["not-started", "partial"]})]
+
+
+def test_psql_a_broken_or_out_of_line_event_is_refused_and_one_written_by_the_owner_is_named(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    """The journal stays readable: the server checks every role's events but its owner's,
+    and tracker names an event that is not whole (only the owner can write one)."""
+    before = snapshot(pg)
+    with psycopg.connect(team[MFA], autocommit=True) as conn:
+        seq = last_seq(conn) + 1
+        params = event(seq, "p:1", {"status": ["not-started", "partial"]})
+        broken = [
+            (seq, seq, "p:1", "p", "2026-01-15", "update",
+             json.dumps({"changes": {"status": ["not-started", "fulfilled"]}})),
+            (*params[:6], json.dumps({**json.loads(str(params[6])), "action": "remove"})),
+            event(seq, "p:1", {"status": ["partial"]}),  # not [before, after]
+            event(seq, "p:1", {}, effective="someday"),
+            event(seq + 5, "p:1", {"status": ["not-started", "partial"]}),  # seq out of line
+            event(seq, "p:1", {"status": ["not-started", "partial"]}, step=seq - 1),  # a done step
+            event(seq, "p:1", {}, action="attach"),  # no name, sha256, size
+        ]
+        for params in broken:
+            with pytest.raises(psycopg.errors.CheckViolation):
+                conn.execute(INSERT, params)
+    assert snapshot(pg) == before
+    with psycopg.connect(str(pg), autocommit=True) as conn:  # the owner may: copy loads so
+        conn.execute(INSERT, (seq, seq, "p:1", "p", "2026-01-15", "update",
+                              json.dumps({"changes": {}})))
+        conn.execute("UPDATE tracker.meta SET last_seq = %s", (seq,))
+    failed = one_line_failure(at(pg, "log"))
+    assert failed.rstrip() == (
+        f"Error: journal event {seq} is not whole (it lacks action, actor, at, effective, id, "
+        "note, reason, seq, step): it was written past tracker, with psql; its owner can "
+        f"delete it ('DELETE FROM tracker.events WHERE seq = {seq}') or fix it")
+
+
+def test_psql_a_kept_file_must_match_its_sha256(pg: PgDatabase, team: dict[str, str],
+                                                tmp_path: Path) -> None:
+    import hashlib
+
+    real = b"the signed protocol"
+    with psycopg.connect(team[MFA], autocommit=True) as conn, pytest.raises(
+            psycopg.errors.CheckViolation):
+        conn.execute("INSERT INTO tracker.files (sha256, size, data) VALUES (%s, %s, %s)",
+                     (hashlib.sha256(real).hexdigest(), len(real), b"forged"))
+    source = tmp_path / "protocol.pdf"
+    source.write_bytes(real)
+    ok_at(team[MFA], "attach", "p:1", str(source))
+    out = tmp_path / "back.pdf"
+    ok_at(pg, "attachment", "get", "p:1", "protocol.pdf", "-o", str(out))
+    assert out.read_bytes() == real
 
 
 def test_revoked_rights_leave_reading_only(pg: PgDatabase, team: dict[str, str]) -> None:
@@ -191,3 +269,45 @@ def test_an_executor_attaches_files_to_its_own_measures_only(
     assert snapshot(pg) == before
     (kept,) = json.loads(ok_at(pg, "attachments", "-f", "json"))
     assert (kept["id"], kept["actor"]) == ("p:1", MFA)
+
+
+def test_db_init_migrates_schema_5_and_narrows_what_its_roles_may_write(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    """Schema 6 checks each event and counts it on the server: a schema-5 executor role
+    loses its UPDATE of meta's counters and keeps writing its own measures."""
+    from tracker.store import postgres as pgstore
+
+    with psycopg.connect(str(pg), autocommit=True) as conn:  # as schema 5 left it
+        for function in ("check_event", "count_events", "check_item_journaled"):
+            conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")
+        conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
+        conn.execute("ALTER TABLE tracker.files DROP CONSTRAINT files_content")
+        conn.execute(f"GRANT UPDATE ON tracker.meta TO {MFA}")
+        conn.execute("UPDATE tracker.meta SET schema_version = 5")
+    migrated = at(pg, "db", "init")
+    assert f"from schema 5 to {pgstore.SCHEMA_VERSION}" in migrated.stderr, migrated.stderr
+    ok_at(team[MFA], "update", "p:1", "--status", "fulfilled")
+    with psycopg.connect(team[MFA], autocommit=True) as conn, pytest.raises(
+            psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE tracker.meta SET last_seq = 0")
+    (last,) = json.loads(ok_at(pg, "log", "p:1", "-f", "json"))[:1]
+    assert (last["actor"], last["changes"]) == (MFA, {"status": ["not-started", "fulfilled"]})
+
+
+def test_a_person_granted_the_executors_role_acts_for_its_executors_only(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    """As the README sets it up: 'db grant' makes a NOLOGIN role, a person logs in as
+    themself with it granted ('GRANT mfa_focal TO alice'): the rights hold for them too."""
+    alice = login_role(pg, "tracker_test_alice")
+    with pg.connect() as conn:
+        conn.execute(f"GRANT {MFA} TO tracker_test_alice")
+    before = snapshot(pg)
+    refused = one_line_failure(at(alice, "update", "p:3", "--status", "fulfilled"))
+    assert "role 'tracker_test_alice' may not change p:3: it belongs to MoD (responsible)" \
+        in refused
+    with psycopg.connect(alice, autocommit=True) as conn, pytest.raises(
+            psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE tracker.items SET status = 'fulfilled' WHERE ref = '3'")
+    assert snapshot(pg) == before
+    ok_at(alice, "update", "p:1", "--status", "fulfilled")
+    assert "tracker_test_alice (for MFA)" in ok_at(pg, "log", "p:1")

@@ -172,10 +172,14 @@ class JSONFileStorage:
             raise StoreError(_("cannot read {path}: {reason}").format(
                 path=os.path.join(self.files_path, sha256), reason=os_reason(exc))) from None
 
-    def file_exists(self, sha256: str) -> bool:
-        """Whether a file is kept by that name (not read: a kept file is written once, and
-        ``repair`` reads each back)."""
-        return os.path.isfile(os.path.join(self.files_path, sha256))
+    def file_intact(self, sha256: str) -> bool:
+        """Whether a file is kept by that name with the bytes the name says (anyone who can
+        write the folder could have put others there: a new copy then replaces them)."""
+        path = os.path.join(self.files_path, sha256)
+        try:
+            return os.path.isfile(path) and fileio.file_sha256(path) == sha256
+        except OSError:
+            return False
 
     def file_names(self) -> list[str]:
         try:
@@ -195,16 +199,14 @@ class JSONFileStorage:
             renamed = None  # the last file renamed in: its folder is then fsynced once
             for sha, data in files.items():
                 path = os.path.join(self.files_path, sha)
-                if os.path.exists(path):
-                    if isinstance(data, str):  # kept meanwhile: the copy is not needed
-                        os.unlink(data)
-                    continue
+                bad = os.path.exists(path)  # (found not to match its name: replaced)
                 if isinstance(data, str):
                     os.replace(data, path)  # the copy was fsynced when made
                     renamed = path
                 else:
                     fileio.atomic_write(path, data)
-                written.append(path)
+                if not bad:  # (a failed commit keeps a mended file mended)
+                    written.append(path)
             if renamed is not None:
                 fileio.fsync_dir(renamed)
         except OSError as exc:
@@ -765,7 +767,7 @@ class DocumentRepository(Repository):
 
     def put_file(self, data: bytes) -> str:
         sha = file_digest(data)
-        if sha not in self._files and not self.storage.file_exists(sha):
+        if sha not in self._files and not self.storage.file_intact(sha):
             self._writing()
             self._files[sha] = bytes(data)
         return sha
@@ -780,7 +782,7 @@ class DocumentRepository(Repository):
         except BaseException:
             os.unlink(copy)
             raise
-        if sha in self._files or self.storage.file_exists(sha):
+        if sha in self._files or self.storage.file_intact(sha):
             os.unlink(copy)
         else:
             self._writing()

@@ -35,12 +35,12 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from tracker import jsonio
-from tracker.domain import Item, Plan, StatusSums, whole
+from tracker.domain import EVENT_KEYS, Item, Plan, StatusSums, whole
 from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.i18n import _
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -194,6 +194,218 @@ BEGIN
     END LOOP;
 END $$;
 """,
+    # The server checks what rights alone could not (a check of what every role but the
+    # tables' owner writes, so that psql cannot do what tracker refuses):
+    # - a journal event is whole (the keys every reader needs, its columns repeating its
+    #   JSON) and next in line (seq after the last; a step after the last, or the last one
+    #   when this transaction began it), and ``meta`` counts it: no role but the owner
+    #   writes the counters;
+    # - a role acting for executors writes only its executors' events (status, reason and
+    #   evidence, their answers, files, an undo of its own step, the amendment its change
+    #   makes), and changes an item only with the journal event that says so;
+    # - a kept file's bytes match the SHA-256 it is kept by;
+    # - a role acts for the executors of every role it has the rights of (a person's login
+    #   role granted 'mfa_focal'), not only of its own name; a superuser and the owner act
+    #   for none.
+    6: """
+CREATE OR REPLACE FUNCTION tracker.acting_for() RETURNS text[] LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                  OR pg_has_role(current_user, (SELECT relowner FROM pg_class
+                                                WHERE oid = 'tracker.items'::regclass),
+                                 'MEMBER')
+           THEN NULL
+           ELSE (SELECT array_agg(DISTINCT r.executor ORDER BY r.executor)
+                 FROM tracker.rights r JOIN pg_roles g ON g.rolname = r.role
+                 WHERE pg_has_role(current_user, g.oid, 'USAGE')) END
+$$;
+ALTER TABLE tracker.meta ADD COLUMN last_xact xid8;
+-- Another executor's row is not left out of an UPDATE (UPDATE 0): the write fails.
+ALTER POLICY items_change ON tracker.items USING (true);
+ALTER TABLE tracker.files ADD CONSTRAINT files_content
+    CHECK (encode(sha256(data), 'hex') = sha256 AND size = octet_length(data)) NOT VALID;
+CREATE FUNCTION tracker.check_event() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    e jsonb := NEW.event::jsonb;
+    m record;
+    acting text[];
+    change record;
+    needs text[];
+BEGIN
+    IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID),
+                   'MEMBER') THEN
+        RETURN NEW;  -- the owner: 'tracker copy' loads a journal whole
+    END IF;
+    IF jsonb_typeof(e) IS DISTINCT FROM 'object'
+       OR NOT e ?& ARRAY['seq', 'at', 'actor', 'effective', 'id', 'action', 'changes',
+                         'reason', 'note', 'step']
+       OR jsonb_typeof(e -> 'seq') <> 'number' OR jsonb_typeof(e -> 'step') <> 'number'
+       OR jsonb_typeof(e -> 'changes') <> 'object' OR jsonb_typeof(e -> 'id') <> 'string'
+       OR jsonb_typeof(e -> 'action') <> 'string' OR jsonb_typeof(e -> 'at') <> 'string'
+       OR jsonb_typeof(e -> 'reason') <> 'string' OR jsonb_typeof(e -> 'note') <> 'string'
+    THEN
+        RAISE EXCEPTION 'tracker: event % is not a journal event (an object with seq, at, '
+            'actor, effective, id, action, changes, reason, note and step)', NEW.seq
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF (e ->> 'seq')::numeric <> NEW.seq OR (e ->> 'step')::numeric <> NEW.step
+       OR e ->> 'id' <> NEW.id OR e ->> 'action' <> NEW.action
+       OR e ->> 'effective' IS DISTINCT FROM NEW.effective
+       OR NEW.plan <> split_part(NEW.id, ':', 1) THEN
+        RAISE EXCEPTION 'tracker: the columns of event % (seq, step, id, plan, action, '
+            'effective) must repeat its JSON', NEW.seq
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.effective !~ '^\\d{4}-\\d{2}-\\d{2}$' THEN
+        RAISE EXCEPTION 'tracker: event % has no day (effective YYYY-MM-DD): %', NEW.seq,
+            NEW.effective USING ERRCODE = 'check_violation';
+    END IF;
+    PERFORM NEW.effective::date;
+    FOR change IN SELECT key, value FROM jsonb_each(e -> 'changes') LOOP
+        IF jsonb_typeof(change.value) <> 'array' OR jsonb_array_length(change.value) <> 2 THEN
+            RAISE EXCEPTION 'tracker: event % changes % not from one value to another ([before, '
+                'after])',
+                NEW.seq, change.key USING ERRCODE = 'check_violation';
+        END IF;
+    END LOOP;
+    needs := CASE NEW.action
+        WHEN 'attach' THEN ARRAY['name', 'sha256', 'size']
+        WHEN 'detach' THEN ARRAY['name', 'sha256']
+        WHEN 'answer' THEN ARRAY['round', 'executor', 'answer']
+        WHEN 'return' THEN ARRAY['round', 'executor']
+        WHEN 'round-open' THEN ARRAY['round']
+        WHEN 'round-close' THEN ARRAY['round']
+        WHEN 'publish' THEN ARRAY['published', 'sha256']
+        WHEN 'amend' THEN ARRAY['published', 'before', 'after']
+        WHEN 'undo' THEN ARRAY['undoes']
+        WHEN 'executor' THEN ARRAY['executor']
+        ELSE ARRAY[]::text[] END;
+    IF NOT e ?& needs THEN
+        RAISE EXCEPTION 'tracker: a % event needs %; event % has not', NEW.action,
+            array_to_string(needs, ', '), NEW.seq USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT last_seq, last_step, last_xact INTO m FROM tracker.meta WHERE id = 1;
+    IF NEW.seq <> m.last_seq + 1 THEN
+        RAISE EXCEPTION 'tracker: the journal''s next event is %, not %', m.last_seq + 1, NEW.seq
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.step <> m.last_step + 1 AND NOT (NEW.step = m.last_step
+                                          AND m.last_xact = pg_current_xact_id()) THEN
+        RAISE EXCEPTION 'tracker: event % must begin step % (step % is done)', NEW.seq,
+            m.last_step + 1, m.last_step USING ERRCODE = 'check_violation';
+    END IF;
+    acting := tracker.acting_for();
+    IF acting IS NULL THEN
+        RETURN NEW;
+    END IF;
+    -- A role acting for executors (SPEC 15).
+    IF NEW.action NOT IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend') THEN
+        RAISE EXCEPTION 'tracker: role % acts for % and may not write a % event; nothing was '
+            'written',
+            current_user, array_to_string(acting, ', '), NEW.action USING ERRCODE = '42501';
+    END IF;
+    IF NEW.action = 'amend' THEN
+        IF NEW.id LIKE '%:%' OR m.last_xact IS DISTINCT FROM pg_current_xact_id()
+           OR NOT EXISTS (SELECT 1 FROM tracker.events x WHERE x.step = NEW.step
+                          AND x.plan = NEW.plan AND x.id LIKE '%:%') THEN
+            RAISE EXCEPTION 'tracker: role % may mark an amendment of plan % only in the step that '
+                'changes one of its measures; nothing was written',
+                current_user, NEW.id USING ERRCODE = '42501';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tracker.items i WHERE NEW.id = i.plan || ':' || i.ref
+                   AND i.plan = NEW.plan AND i.owners && acting) THEN
+        RAISE EXCEPTION 'tracker: role % acts for % and may not write %: it is not one of their'
+            ' measures; nothing was written',
+            current_user, array_to_string(acting, ', '), NEW.id USING ERRCODE = '42501';
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_object_keys(e -> 'changes') k
+               WHERE k NOT IN ('status', 'reason', 'evidence', 'updated')) THEN
+        RAISE EXCEPTION 'tracker: role % may change the status, reason and evidence of %, '
+            'nothing else; nothing was written',
+            current_user, NEW.id USING ERRCODE = '42501';
+    END IF;
+    IF NEW.action = 'answer' AND NOT (e ->> 'executor') = ANY(acting) THEN
+        RAISE EXCEPTION 'tracker: role % acts for %, not for %; nothing was written',
+            current_user, array_to_string(acting, ', '), e ->> 'executor' USING ERRCODE = '42501';
+    END IF;
+    IF NEW.action = 'undo' AND (jsonb_typeof(e -> 'undoes') <> 'number' OR EXISTS (
+            SELECT 1 FROM tracker.events x WHERE x.step = (e ->> 'undoes')::bigint
+            AND x.actor <> current_user) OR NOT EXISTS (
+            SELECT 1 FROM tracker.events x WHERE x.step = (e ->> 'undoes')::bigint)) THEN
+        RAISE EXCEPTION 'tracker: role % may undo only a step of its own; nothing was written',
+            current_user USING ERRCODE = '42501';
+    END IF;
+    IF e ? 'acting_for' AND (jsonb_typeof(e -> 'acting_for') <> 'array' OR EXISTS (
+            SELECT 1 FROM jsonb_array_elements_text(e -> 'acting_for') a
+            WHERE NOT a = ANY(acting))) THEN
+        RAISE EXCEPTION 'tracker: role % acts for %, and event % says otherwise; nothing was '
+            'written',
+            current_user, array_to_string(acting, ', '), NEW.seq USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END $$;
+-- (after stamp_actor: triggers of a kind fire in the order of their names)
+CREATE TRIGGER take_event BEFORE INSERT ON tracker.events
+    FOR EACH ROW EXECUTE FUNCTION tracker.check_event();
+CREATE FUNCTION tracker.count_events() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE tracker.meta SET last_seq = greatest(last_seq, (SELECT max(seq) FROM added)),
+        last_step = greatest(last_step, (SELECT max(step) FROM added)),
+        last_xact = pg_current_xact_id()
+    WHERE id = 1 AND EXISTS (SELECT 1 FROM added);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER count_events AFTER INSERT ON tracker.events REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION tracker.count_events();
+CREATE FUNCTION tracker.check_item_journaled() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    target text := NEW.plan || ':' || NEW.ref;
+    m record;
+    now_ jsonb;
+    field text;
+BEGIN
+    IF tracker.acting_for() IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT last_step, last_xact INTO m FROM tracker.meta WHERE id = 1;
+    SELECT to_jsonb(i) INTO now_ FROM tracker.items i WHERE plan = NEW.plan AND ref = NEW.ref;
+    IF m.last_xact IS DISTINCT FROM pg_current_xact_id() OR NOT EXISTS (
+            SELECT 1 FROM tracker.events x WHERE x.step = m.last_step AND x.id = target) THEN
+        RAISE EXCEPTION 'tracker: role % changed % without a journal event of the change; '
+            'nothing was written',
+            current_user, target USING ERRCODE = '42501';
+    END IF;
+    FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence'] LOOP
+        IF to_jsonb(OLD) -> field IS DISTINCT FROM to_jsonb(NEW) -> field AND NOT EXISTS (
+                SELECT 1 FROM tracker.events x WHERE x.id = target
+                AND x.event::jsonb -> 'changes' -> field -> 1 = now_ -> field) THEN
+            RAISE EXCEPTION 'tracker: role % set the % of % to a value no journal event gives it; '
+                'nothing was written',
+                current_user, field, target USING ERRCODE = '42501';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER journaled AFTER UPDATE ON tracker.items
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tracker.check_item_journaled();
+DO $$
+DECLARE role_ text;
+BEGIN
+    FOR role_ IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+                 WHERE table_schema = 'tracker' AND table_name = 'meta'
+                 AND privilege_type = 'UPDATE'
+                 AND grantee <> (SELECT tableowner FROM pg_tables
+                                 WHERE schemaname = 'tracker' AND tablename = 'meta') LOOP
+        EXECUTE format('REVOKE UPDATE ON tracker.meta FROM %I', role_);
+        EXECUTE format('GRANT UPDATE (id) ON tracker.meta TO %I', role_);
+    END LOOP;
+END $$;
+""",
 }
 
 
@@ -220,7 +432,7 @@ def _upsert(table: str, names: tuple[str, ...], key: tuple[str, ...]) -> str:
 # The statements, written out once (fixed names only; every value is a parameter).
 SELECT_PLANS = f"SELECT {_names(PLAN_COLUMNS)} FROM tracker.plans"
 SELECT_ITEMS = f"SELECT {_names(ITEM_COLUMNS)} FROM tracker.items"
-SELECT_EVENTS = "SELECT actor, event FROM tracker.events"
+SELECT_EVENTS = "SELECT actor, event, seq FROM tracker.events"
 UPSERT_PLAN = _upsert("plans", PLAN_COLUMNS, ("id",))
 UPSERT_ITEM = _upsert("items", ITEM_COLUMNS, ("plan", "ref"))
 INSERT_EVENT = (f"INSERT INTO tracker.events ({_names(EVENT_COLUMNS)}) "
@@ -306,8 +518,21 @@ def _item(row: tuple[Any, ...]) -> Item:
                 _iso(status_since) or "")
 
 
+_EVENT_KEYS = frozenset(EVENT_KEYS)
+
+
 def _event(row: tuple[Any, ...]) -> dict[str, Any]:
-    actor, event = row
+    actor, event, seq = row
+    if not isinstance(event, dict) or not event.keys() >= _EVENT_KEYS or not isinstance(
+            event["changes"], dict):
+        # Only the tables' owner can write such a line now (schema 6 checks the others'):
+        # name it, rather than fail somewhere in a report.
+        lacking = ", ".join(sorted(_EVENT_KEYS - event.keys())) if isinstance(
+            event, dict) else _("all of it")
+        raise StoreError(_("journal event {seq} is not whole (it lacks {keys}): it was written "
+                           "past tracker, with psql; its owner can delete it ('DELETE FROM "
+                           "tracker.events WHERE seq = {seq}') or fix it")
+                         .format(seq=seq, keys=lacking or "changes"))
     event["actor"] = actor  # the stamped column, in the key's own place
     return dict(event)
 
@@ -529,8 +754,8 @@ class PostgresRepository(Repository):
         before = self.last_seq() + 1
         while True:
             rows = self._fetch(query, (before, STEP_PAGE))
-            for actor, event, _seq in rows:
-                yield _event((actor, event))
+            for row in rows:
+                yield _event(row)
             if len(rows) < STEP_PAGE:
                 return
             before = rows[-1][2]
@@ -658,10 +883,7 @@ class PostgresRepository(Repository):
             if self._pending:
                 with self.conn.cursor() as cur:
                     cur.executemany(INSERT_EVENT, [_event_row(e) for e in self._pending])
-            self.conn.execute(
-                "UPDATE tracker.meta SET last_seq = %s, last_step = %s WHERE id = 1",
-                (self._last_seq, self._last_step))
-            self.conn.commit()
+            self.conn.commit()  # (the server counts the events in meta: count_events)
         self._pending = []
         self._dirty = False
         return True
@@ -807,7 +1029,7 @@ def _grant(conn: psycopg.Connection[Any], role: str, *, write: bool) -> list[str
         statements += [
             "GRANT INSERT, UPDATE, DELETE ON tracker.plans, tracker.items TO {r}",
             "GRANT INSERT ON tracker.events, tracker.files TO {r}",
-            "GRANT UPDATE ON tracker.meta TO {r}",
+            "GRANT UPDATE (id) ON tracker.meta TO {r}",  # (to lock it: the server counts)
             "GRANT USAGE ON SEQUENCE tracker.position TO {r}",
         ]
     else:
@@ -858,7 +1080,7 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
             conn.execute(sql.SQL("GRANT UPDATE ({c}) ON tracker.items TO {r}")
                          .format(c=columns, r=name))
             for statement in ("GRANT INSERT ON tracker.events, tracker.files TO {r}",
-                              "GRANT UPDATE ON tracker.meta TO {r}"):
+                              "GRANT UPDATE (id) ON tracker.meta TO {r}"):  # (to lock it)
                 conn.execute(sql.SQL(statement).format(r=name))
             for executor in executors:
                 conn.execute("INSERT INTO tracker.rights (role, executor) VALUES (%s, %s) "
