@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -74,12 +75,30 @@ def test_an_executor_writes_its_own_measures_and_log_says_for_whom(
      f"роль '{MFA}' не может изменять мероприятие p:3: его исполнитель — MoD (ответственный), "
      "а роль действует от имени исполнителя MFA; ничего не записано"),
     (["update", "p:1", "--title", "Renamed"],
-     "of p:1 it may change the status, reason and evidence, not title"),
-    (["update", "p:1", "--due", "2026-06-30", "--reason", "moved"], "not due"),
-    (["update", "p:1", "--responsible", "MoD"], "not owners"),
-    (["add", "p", "Five"], "may change only their measures' status, reason and evidence"),
-    (["remove", "p:1", "--yes"], "may change only their measures'"),
-    (["plan", "add", "q", "--title", "Q"], "may change only their measures'"),
+     f"role '{MFA}' acts for MFA: of p:1 it may change the status, reason and evidence, not "
+     "the title; nothing was written"),
+    (["update", "p:1", "--due", "2026-06-30", "--reason", "moved"], "not the deadline;"),
+    (["update", "p:1", "--responsible", "MoD"], "not the executors;"),
+    (["update", "p:1", "--status", "partial", "--on", "2025-12-01"],
+     f"role '{MFA}' acts for MFA and may not date a change of p:1 before the measure was "
+     "added (2026-01-15); nothing was written"),
+    (["add", "p", "Five"],
+     f"role '{MFA}' acts for MFA and may not add measure p:5: it may change only the status, "
+     "reason and evidence of their measures, answer for them and attach files to them; "
+     "nothing was written"),
+    (["remove", "p:1", "--yes"], "and may not remove measure p:1: it may change only"),
+    (["plan", "add", "q", "--title", "Q"], "and may not add plan q: it may change only"),
+    (["plan", "edit", "p", "--title", "Q"], "and may not change plan p: it may change only"),
+    (["round", "open", "p", "--name", "r1"], "and may not open a round of plan p:"),
+    (["--lang", "ru", "update", "p:1", "--title", "Renamed"],
+     f"роль '{MFA}' действует от имени исполнителя MFA: в мероприятии p:1 она может изменять "
+     "только статус, причину и подтверждение исполнения, но не наименование; ничего не "
+     "записано"),
+    (["--lang", "ru", "round", "open", "p", "--name", "r1"],
+     f"роль '{MFA}' действует от имени исполнителя MFA и не может открыть раунд по плану p: "
+     "ей доступны только статус, причина и подтверждение исполнения мероприятий этого "
+     "исполнителя, ответы за него и приложение файлов к его мероприятиям; ничего не "
+     "записано"),
 ])
 def test_anything_else_is_refused_in_one_line_and_writes_nothing(
         pg: PgDatabase, team: dict[str, str], args: list[str], words: str) -> None:
@@ -311,3 +330,49 @@ def test_a_person_granted_the_executors_role_acts_for_its_executors_only(
     assert snapshot(pg) == before
     ok_at(alice, "update", "p:1", "--status", "fulfilled")
     assert "tracker_test_alice (for MFA)" in ok_at(pg, "log", "p:1")
+
+
+def test_an_executor_changes_its_measure_after_a_report_is_published_and_undoes_its_step(
+        pg: PgDatabase, team: dict[str, str], tmp_path: Path) -> None:
+    """The amendment its change makes to a published report is its to mark (SPEC §14);
+    it undoes a step of its own, not the secretariat's or another executor's."""
+    mfa = team[MFA]
+    ok_at(pg, "report", "p", "--publish", "council")
+    result = at(mfa, "update", "p:1", "--status", "fulfilled", "--yes")
+    assert result.exit_code == 0, result.stderr
+    (amend, update) = json.loads(ok_at(pg, "log", "-f", "json"))[:2]
+    assert (amend["action"], amend["published"], amend["actor"], amend["acting_for"]) == (
+        "amend", "council", MFA, ["MFA"])
+    assert (update["id"], update["changes"]) == ("p:1", {"status": ["not-started", "fulfilled"]})
+    proof = tmp_path / "act.pdf"
+    proof.write_bytes(b"%PDF act")
+    ok_at(mfa, "attach", "p:1", str(proof))
+    ok_at(mfa, "detach", "p:1", "act.pdf")
+    ok_at(mfa, "undo", "--yes")  # the detach
+    assert [a["name"] for a in json.loads(ok_at(pg, "attachments", "-f", "json"))] == [
+        "act.pdf"]
+    ok_at(mfa, "undo", "--yes")  # the attach
+    ok_at(mfa, "undo", "--yes")  # the status, with its amendment
+    (item,) = [i for i in json.loads(ok_at(pg, "list", "-f", "json")) if i["id"] == "p:1"]
+    assert item["status"] == "not-started"
+    ok_at(pg, "update", "p:1", "--evidence", "the secretariat's")
+    before = snapshot(pg)
+    refused = one_line_failure(at(mfa, "undo", "--yes"))
+    assert refused.rstrip().endswith(
+        f"may undo only a step of its own: the last step (13) was made by {pg_role(pg)}; "
+        "nothing was undone")
+    ok_at(team[MOD], "update", "p:3", "--status", "partial", "--yes")
+    assert "was made by tracker_test_mod" in one_line_failure(at(mfa, "undo", "--yes"))
+    with psycopg.connect(mfa, autocommit=True) as conn:  # psql: an undo of MoD's step
+        seq = last_seq(conn) + 1
+        (step,) = conn.execute("SELECT last_step FROM tracker.meta").fetchone()  # type: ignore[misc]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only a step of its own"):
+            conn.execute(INSERT, event(seq, "p:1", {}, step=step + 1, action="undo",
+                                       undoes=step))
+    after = snapshot(pg)
+    assert after["items"] != before["items"]  # (MoD's update)
+    assert set(before["events"]) < set(after["events"])  # kept, and MoD's added
+
+
+def pg_role(url: str) -> str:
+    return re.search(r"user=([^&]*)", url).group(1)  # type: ignore[union-attr]

@@ -393,6 +393,11 @@ class Reader:
             # Undo and restore steps are not themselves reverted: undo goes further back.
             if step not in undone and not any(e.get("action") in ("undo", "restore")
                                               for e in events):
+                acting = self.repo.acting_for()
+                if acting is not None:  # a role acting for executors (SPEC §15)
+                    from tracker.rights import check_undo
+
+                    check_undo(str(self.repo.actor()), acting, step, events)
                 return step, events
         raise TrackerError(_("nothing to undo: no change is left to revert"))
 

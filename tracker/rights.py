@@ -10,18 +10,39 @@ from typing import Any
 
 from tracker.domain import Item, Plan
 from tracker.errors import Forbidden
-from tracker.i18n import _, ngettext
+from tracker.i18n import _, ngettext, pgettext
 
 # What such a role may change of an item (the rest of the item is the secretariat's).
 EXECUTOR_FIELDS = frozenset({"status", "reason", "evidence", "updated", "status_since"})
-EXECUTOR_ACTIONS = frozenset({"update", "answer", "attach"})
+# The journal events it may write of its measures; and "amend", when its own change in
+# the same step moves a published report (SPEC §14), and "undo" of a step of its own.
+EXECUTOR_ACTIONS = frozenset({"update", "answer", "attach", "detach", "undo"})
+
+
+def _what(action: str, target: str) -> str:
+    """What a refused write would have done, in words (not the journal's action name)."""
+    words = {
+        "add": _("add measure {target}"), "import": _("add measure {target}"),
+        "remove": _("remove measure {target}"),
+        "plan-add": _("add plan {target}"), "plan-edit": _("change plan {target}"),
+        "plan-remove": _("remove plan {target}"),
+        "round-open": _("open a round of plan {target}"),
+        "round-close": _("close a round of plan {target}"),
+        "accept": _("accept an answer on {target}"),
+        "return": _("return an answer on {target}"),
+        "publish": _("publish a report of plan {target}"),
+        "move": _("move the deadline of {target}"),
+        "executor": _("add an executor"), "baseline": _("set a baseline of {target}"),
+        "repair": _("repair the database"), "restore": _("restore the database"),
+    }
+    return words.get(action, _("write {target}")).format(target=target)
 
 
 def not_allowed(role: str, acting: list[str], action: str, target: str) -> Forbidden:
-    return Forbidden(_("role {role} acts for {executors} and may change only their measures' "
-                       "status, reason and evidence, answer for them and attach files to "
-                       "them; not written: {action} {target}").format(
-        role=role, executors=", ".join(acting), action=action, target=target))
+    return Forbidden(_("role '{role}' acts for {executors} and may not {what}: it may change "
+                       "only the status, reason and evidence of their measures, answer for "
+                       "them and attach files to them; nothing was written").format(
+        role=role, executors=", ".join(acting), what=_what(action, target)))
 
 
 def check_item(role: str, acting: list[str], item: Item | None, target: str,
@@ -44,13 +65,36 @@ def check_item(role: str, acting: list[str], item: Item | None, target: str,
             "role '{role}' may not change {item}: it belongs to {owners}, and the role acts "
             "for {executors}; nothing was written", len(owners)).format(
             role=role, item=target, owners=", ".join(owners), executors=", ".join(acting)))
+    if "created" in fields and item.created:  # a change dated before the measure was added
+        raise Forbidden(_("role '{role}' acts for {executors} and may not date a change of "
+                          "{item} before the measure was added ({day}); nothing was written")
+                        .format(role=role, executors=", ".join(acting), item=target,
+                                day=item.created))
     beyond = fields - EXECUTOR_FIELDS
     if beyond:
-        raise Forbidden(_("role {role} acts for {executors}: of {item} it may change the "
-                          "status, reason and evidence, not {fields}; nothing was "
+        words = {"title": pgettext("refused", "title"), "area": pgettext("refused", "area"),
+                 "owners": pgettext("refused", "executors"),
+                 "due": pgettext("refused", "deadline"),
+                 "moves": pgettext("refused", "deadline"),
+                 "due_original": pgettext("refused", "deadline"),
+                 "weight": pgettext("refused", "weight"), "ref": pgettext("refused", "number")}
+        labels = dict.fromkeys(words.get(f, f) for f in sorted(beyond))
+        raise Forbidden(_("role '{role}' acts for {executors}: of {item} it may change the "
+                          "status, reason and evidence, not the {fields}; nothing was "
                           "written").format(role=role, executors=", ".join(acting),
-                                            item=target, fields=", ".join(sorted(beyond))))
+                                            item=target, fields=", ".join(labels)))
     return ours
+
+
+def check_undo(role: str, acting: list[str], step: int,
+               events: list[dict[str, Any]]) -> None:
+    """Forbidden unless the step to undo is the role's own."""
+    others = sorted({str(e["actor"]) for e in events if e["actor"] != role})
+    if others:
+        raise Forbidden(_("role '{role}' acts for {executors} and may undo only a step of its "
+                          "own: the last step ({step}) was made by {actors}; nothing was "
+                          "undone").format(role=role, executors=", ".join(acting), step=step,
+                                           actors=", ".join(others)))
 
 
 class ActingRepository:
@@ -74,7 +118,8 @@ class ActingRepository:
         raise not_allowed(self._role, self._acting, "remove", f"{plan_id}:{ref}")
 
     def put_plan(self, plan: Plan) -> None:
-        raise not_allowed(self._role, self._acting, "plan", plan.id)
+        action = "plan-edit" if self._repo.get_plan(plan.id) is not None else "plan-add"
+        raise not_allowed(self._role, self._acting, action, plan.id)
 
     def delete_plan(self, plan_id: str) -> None:
         raise not_allowed(self._role, self._acting, "plan-remove", plan_id)

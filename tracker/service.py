@@ -121,6 +121,11 @@ class Tracker:
 
         target = str(event["id"])
         plan_id, _sep, ref = target.partition(":")
+        if event["action"] == "amend" and any(  # what its own change does to a report
+                str(e["id"]).startswith(f"{plan_id}:") for e in self._recorded):
+            return sorted({name for e in self._recorded for name in e.get("acting_for", ())})
+        if event["action"] == "undo" and not ref:  # of its own amendment (check_undo)
+            return list(acting)
         if not ref or event["action"] not in EXECUTOR_ACTIONS:
             raise not_allowed(self.actor, acting, event["action"], target)
         ours = check_item(self.actor, acting, self.repo.get_item(plan_id, ref), target,

@@ -222,6 +222,10 @@ $$;
 ALTER TABLE tracker.meta ADD COLUMN last_xact xid8;
 -- Another executor's row is not left out of an UPDATE (UPDATE 0): the write fails.
 ALTER POLICY items_change ON tracker.items USING (true);
+-- What an executor's event may be is checked by check_event, with a message that says why.
+ALTER POLICY events_add ON tracker.events WITH CHECK (
+    tracker.acting_for() IS NULL
+    OR action IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend'));
 ALTER TABLE tracker.files ADD CONSTRAINT files_content
     CHECK (encode(sha256(data), 'hex') = sha256 AND size = octet_length(data)) NOT VALID;
 CREATE FUNCTION tracker.check_event() RETURNS trigger LANGUAGE plpgsql
@@ -315,7 +319,8 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM tracker.items i WHERE NEW.id = i.plan || ':' || i.ref
+    IF NOT (NEW.action = 'undo' AND NEW.id NOT LIKE '%:%')  -- (of an amendment of its own)
+       AND NOT EXISTS (SELECT 1 FROM tracker.items i WHERE NEW.id = i.plan || ':' || i.ref
                    AND i.plan = NEW.plan AND i.owners && acting) THEN
         RAISE EXCEPTION 'tracker: role % acts for % and may not write %: it is not one of their'
             ' measures; nothing was written',
