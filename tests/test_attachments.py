@@ -76,7 +76,8 @@ def test_bad_files_and_names_say_one_line_and_keep_nothing(
         (("attach", "p:1", str(fifo)), "is not a regular file"),
         (("attach", "p:1", str(measure), "--name", "a/b.pdf"), "invalid file name 'a/b.pdf'"),
         (("attach", "p:1", str(measure), "--name", "a\nb"), "invalid file name"),
-        (("attach", "p:2", str(measure), str(measure)), "already has a file named"),
+        (("attach", "p:2", str(measure), str(measure)),
+         "the name 'протокол №5.pdf' is given to more than one of the files: each file needs"),
         (("attach", "p:1", str(measure)), "already has a file named"),
         (("attach", "p:9", str(measure)), "no item 'p:9' in plan 'p'"),
         (("detach", "p:1", "nothing.pdf"), "p:1 has no file named 'nothing.pdf'"),
@@ -239,3 +240,22 @@ def test_a_kept_file_forged_on_disk_is_mended_by_the_next_attach_of_its_content(
     out = tmp_path / "back.pdf"
     ok("attachment", "get", "p:1", "протокол №5.pdf", "-o", str(out))
     assert out.read_bytes() == PROTOCOL
+
+
+def test_undo_of_a_detach_whose_file_is_gone_names_it(
+        ok: Ok, run: Run, db: Path, measure: Path) -> None:
+    ok("attach", "p:1", str(measure))
+    ok("detach", "p:1", "протокол №5.pdf")
+    sha = hashlib.sha256(PROTOCOL).hexdigest()
+    if isinstance(db, Path):  # the file lost from the folder beside the database
+        (Path(f"{db}.files") / sha).unlink()
+    else:  # (the owner deleting the row with psql)
+        with db.connect() as conn:
+            conn.execute("DELETE FROM tracker.files WHERE sha256 = %s", (sha,))
+    before = snapshot(db)
+    result = run("undo", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"Error: cannot undo the detach of протокол №5.pdf from p:1: the file {sha[:16]} kept "
+        f"with {db} is missing; nothing was undone")
+    assert snapshot(db) == before

@@ -171,7 +171,7 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
         conn.execute("ALTER TABLE tracker.items DROP COLUMN due_original, DROP COLUMN moves, "
                      "DROP COLUMN status_since")
         conn.execute("DROP TABLE tracker.files, tracker.rights")
-        for function in ("acting_for", "check_event", "count_events", "check_item_journaled"):
+        for function in ("acting_for", "check_events", "count_events", "check_item_journaled"):
             conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")  # and what uses it
         conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
         for table in ("items", "plans", "events"):

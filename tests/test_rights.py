@@ -128,7 +128,7 @@ def test_psql_as_an_executor_role_cannot_write_another_executors_measure(
             conn.execute(INSERT, event(seq, "p:3", {"status": ["not-started", "fulfilled"]}))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="nothing else"):
             conn.execute(INSERT, event(seq, "p:1", {"title": ["One", "Renamed"]}))
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not write a"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # (the policy)
             conn.execute(INSERT, event(seq, "p", {}, action="plan-edit"))
     assert snapshot(pg) == before
 
@@ -210,8 +210,15 @@ def test_psql_a_kept_file_must_match_its_sha256(pg: PgDatabase, team: dict[str, 
 
 
 def test_revoked_rights_leave_reading_only(pg: PgDatabase, team: dict[str, str]) -> None:
-    revoked = at(pg, "db", "grant", MFA, "--executor", "MFA", "--revoke")
-    assert revoked.exit_code == 0 and f"role {MFA} no longer acts for MFA" in revoked.stderr
+    before = snapshot(pg)
+    never = one_line_failure(at(pg, "db", "grant", MFA, "--executor", "MoD", "--revoke"))
+    assert never == (f"Error: role {MFA} does not act for MoD: nothing was changed (see "
+                     "'tracker db rights')\n")
+    assert snapshot(pg) == before
+    revoked = at(pg, "db", "grant", MFA, "--executor", "MFA", "--executor", "MoD", "--revoke")
+    assert revoked.exit_code == 0, revoked.stderr
+    assert revoked.stderr.splitlines()[-2:] == [f"role {MFA} no longer acts for MFA",
+                                                f"role {MFA} did not act for MoD"]
     assert json.loads(ok_at(team[MFA], "list", "-f", "json"))
     before = snapshot(pg)
     failed = at(team[MFA], "update", "p:1", "--status", "fulfilled")
@@ -297,7 +304,7 @@ def test_db_init_migrates_schema_5_and_narrows_what_its_roles_may_write(
     from tracker.store import postgres as pgstore
 
     with psycopg.connect(str(pg), autocommit=True) as conn:  # as schema 5 left it
-        for function in ("check_event", "count_events", "check_item_journaled"):
+        for function in ("check_events", "count_events", "check_item_journaled"):
             conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")
         conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
         conn.execute("ALTER TABLE tracker.files DROP CONSTRAINT files_content")
@@ -376,3 +383,12 @@ def test_an_executor_changes_its_measure_after_a_report_is_published_and_undoes_
 
 def pg_role(url: str) -> str:
     return re.search(r"user=([^&]*)", url).group(1)  # type: ignore[union-attr]
+
+
+def test_a_grant_for_an_executor_no_measure_names_says_so(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    granted = at(pg, "db", "grant", MOD, "--executor", "MoD", "--executor", "Mod")
+    assert granted.exit_code == 0, granted.stderr
+    assert granted.stderr.splitlines()[-1] == (
+        "no measure names Mod as its executor yet: check the spelling ('tracker report --by "
+        "owner'); the rights hold once one does")

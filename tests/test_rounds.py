@@ -181,6 +181,10 @@ def test_answers_are_the_executors_and_wait_for_acceptance(
               "evidence": ""}),
             ("p:1", "MoD", "2026-01-12", "MoD",
              {"status": "fulfilled", "reason": "", "evidence": "protocol No. 5"})]
+    assert "round r1: status: not-fulfilled; reason: the figures did not come" \
+        in ok("log", "p:2")  # what was reported, in the language in force
+    assert "запрос r1: статус: исполнено; подтверждение: protocol No. 5" \
+        in ok("--lang", "ru", "log", "p:1")
     listed = ok("list", "p", "--awaiting")
     assert [line.split()[0] for line in listed.splitlines()[2:]] == ["p:1", "p:2"]
     (entry,) = jok(ok, "report", "p", "-f", "json")["plans"]
@@ -227,8 +231,11 @@ def test_accept_chooses_the_responsible_executors_answer_or_asks(
     ok("import", "p", str(fill(written["MoD.xlsx"], tmp_path / "b.xlsx",
                                 {1: ("fulfilled", "", "")})))
     taken = run("accept", "p:1")  # MFA is responsible for p:1: theirs is taken, and said
-    assert taken.stderr.splitlines() == [f"p:1: accepted the answer of MFA (round {asked})",
-                                         "accepted 1 answer"]
+    assert taken.stderr.splitlines() == [
+        f"p:1: accepted the answer of MFA (round {asked})",
+        "p:1: MoD answered otherwise (fulfilled); to take theirs instead: tracker accept p:1 "
+        "--executor MoD",
+        "accepted 1 answer"]
     assert jok(ok, "show", "p:1", "-f", "json")["status"] == "in-progress"
     assert run("--lang", "ru", "accept", "p:1", "--executor", "MoD").stderr.splitlines()[0] \
         == f"p:1: принята информация, представленная исполнителем MoD по запросу {asked}"

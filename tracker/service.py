@@ -26,7 +26,15 @@ from tracker.domain import (
     resolve_due,
     status_text,
 )
-from tracker.errors import BadRows, Conflict, Duplicate, InvalidValue, NotFound, shown
+from tracker.errors import (
+    BadRows,
+    Conflict,
+    Duplicate,
+    InvalidValue,
+    NotFound,
+    StoreError,
+    shown,
+)
 from tracker.history import (
     FOREVER,
     NOT_FOLDED,
@@ -74,6 +82,10 @@ class Tracker:
         # What an import would do to each row it adds or updates (for --dry-run):
         # ("add", address, [title]) or ("update", address, [fields changed]).
         self.import_details: list[tuple[str, str, list[str]]] = []
+        # The answers 'accept' did not take, of an executor who said otherwise than the
+        # responsible one whose answer it took: per measure, and for the measure at hand.
+        self.otherwise: list[tuple[Item, Answer]] = []
+        self.differing: list[Answer] = []
 
     # journal --------------------------------------------------------------------------
 
@@ -545,9 +557,7 @@ class Tracker:
                 done["unchanged"].append(ref)
                 continue
             # reported by the executor (the actor); filed_by says who imported it
-            said = "; ".join(v for v in (status_text(answer["status"]) if "status" in answer
-                                         else "", answer.get("reason", ""),
-                                         answer.get("evidence", "")) if v)
+            said = answer_text(answer)
             event = self._record(f"{plan_id}:{ref}", "answer", {}, actor=executor, note=said,
                                  effective=self._effective(on), extra={
                 "round": name, "executor": executor, "answer": answer,
@@ -575,6 +585,9 @@ class Tracker:
         if len(candidates) > 1:
             responsible = [c for c in candidates if item.owners[:1] == [c[1].executor]]
             if len(responsible) == 1 and executor is None:
+                self.differing = [c[1] for c in candidates  # (accept says so)
+                                  if c[1].executor != responsible[0][1].executor
+                                  and c[1].answer != responsible[0][1].answer]
                 return responsible[0]
             raise Conflict(_("{item} has answers from {executors}: say whose with --executor")
                            .format(item=item.id, executors=", ".join(
@@ -587,9 +600,12 @@ class Tracker:
         executor reported them, effective the day they reported (or *on*); each measure
         with the answer taken and its round's name."""
         done = []
+        self.otherwise = []  # a co-executor's answer not taken
         for address in _unique(addresses):
             item = self.item(address)
+            self.differing = []
             found, answer = self._awaited(item, name, executor, (AWAITING,))
+            self.otherwise.extend((item, other) for other in self.differing)
             remarks = answer.answer.get("reason", "")
             fields = {k: v for k, v in answer.answer.items() if v and k != "reason"}
             status = fields.get("status", item.status)
@@ -714,7 +730,11 @@ class Tracker:
         present = self.read.attachments(item.id).get(item.id, {})
         names = [check_name(name) for name, _data in files]
         for name in names:
-            if name in present or names.count(name) > 1:
+            if name not in present and names.count(name) > 1:
+                raise InvalidValue(_("the name {name!r} is given to more than one of the "
+                                     "files: each file needs its own (--name, or rename one); "
+                                     "nothing was kept").format(name=name))
+            if name in present:
                 raise Conflict(_("{item} already has a file named {name!r}: detach it first, "
                                  "or attach this one under another name (--name)")
                                .format(item=item.id, name=name),
@@ -746,6 +766,15 @@ class Tracker:
     def undo(self) -> tuple[int, list[dict[str, Any]]]:
         """Revert the last step as a new step of ``undo`` events; return what was reverted."""
         step, events = self.read.undo_target()
+        for event in events:  # a file let go comes back only if it is still kept whole
+            if event["action"] == "detach":
+                try:
+                    self.repo.get_file(str(event["sha256"]))
+                except StoreError as exc:
+                    raise StoreError(_("cannot undo the detach of {name} from {item}: {reason}; "
+                                       "nothing was undone").format(
+                        name=event["name"], item=event["id"], reason=exc.message),
+                        exc.hint) from None
         for event in reversed(events):
             self._revert(event)
             reverted = {k: [new, old] for k, (old, new) in event["changes"].items()}
@@ -873,6 +902,12 @@ def _figures(report: Published, plan_id: str, items: list[Item]) -> dict[str, An
             report.args.get("due_within", 30))
     return figures(plan_report(Plan.from_dict(report.plan_docs[plan_id]), items,
                                *args).to_json())
+
+
+def answer_text(answer: dict[str, str]) -> str:
+    """What an executor reported, in one line: status; reason; evidence."""
+    return "; ".join(v for v in (status_text(answer["status"]) if "status" in answer else "",
+                                 answer.get("reason", ""), answer.get("evidence", "")) if v)
 
 
 def amendment_text(entry: dict[str, Any]) -> str:

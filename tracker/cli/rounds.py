@@ -248,8 +248,15 @@ def accept(app: App, addresses: tuple[str, ...], round_name: str | None,
       tracker accept csto-2023:7 csto-2023:8 --round council-2023-11
     """
     with app.writing() as t:
+        from tracker.service import answer_text
+
         done = t.accept(list(addresses), round_name, executor, on)
+        otherwise = t.otherwise
     _name_each(done, _("{item}: accepted the answer of {executor} (round {round})"))
+    for item, other in otherwise[:10]:  # the responsible executor's answer was taken
+        note(_("{item}: {executor} answered otherwise ({answer}); to take theirs instead: "
+               "tracker accept {item} --executor {executor}").format(
+            item=item.id, executor=other.executor, answer=answer_text(other.answer)))
     note(ngettext("accepted {count} answer", "accepted {count} answers", len(done))
          .format(count=len(done)))
 

@@ -443,12 +443,22 @@ def change_text(changes: dict[str, list[Any]], of_plan: bool = False) -> str:
 def history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events with their changes as one line of text each, and tracker's own notes in the
     language in force (dates and actions are shown where the rows are, by shown_value)."""
-    return [{**e, "changes": change_text(_with_file(e), ":" not in str(e.get("id", ":"))),
-             "note": note_text(e.get("note", "")),
+    return [{**e, "changes": _answer_text(e) if e["action"] == "answer" else
+             change_text(_with_file(e), ":" not in str(e.get("id", ":"))),
+             # (an answer's note is what it reported, written out when filed: shown above)
+             "note": "" if e["action"] == "answer" else note_text(e.get("note", "")),
              "actor": _("{actor} (for {executors})").format(
                  actor=e["actor"], executors=", ".join(e["acting_for"]))
              if e.get("acting_for") else e["actor"]}
             for e in events]
+
+
+def _answer_text(event: dict[str, Any]) -> str:
+    """What an executor reported, as ``log`` shows it: ``round r1: status: fulfilled; …``."""
+    answer = event.get("answer") or {}
+    said = "; ".join(f"{field_label(k)}: {shown_value(k, answer[k])}"
+                     for k in ("status", "reason", "evidence") if answer.get(k))
+    return _("round {round}: {answer}").format(round=event.get("round", ""), answer=said)
 
 
 def _with_file(event: dict[str, Any]) -> dict[str, list[Any]]:

@@ -222,58 +222,67 @@ $$;
 ALTER TABLE tracker.meta ADD COLUMN last_xact xid8;
 -- Another executor's row is not left out of an UPDATE (UPDATE 0): the write fails.
 ALTER POLICY items_change ON tracker.items USING (true);
--- What an executor's event may be is checked by check_event, with a message that says why.
+-- What an executor's event may be is checked by check_events, with a message that says why.
 ALTER POLICY events_add ON tracker.events WITH CHECK (
     tracker.acting_for() IS NULL
     OR action IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend'));
 ALTER TABLE tracker.files ADD CONSTRAINT files_content
     CHECK (encode(sha256(data), 'hex') = sha256 AND size = octet_length(data)) NOT VALID;
-CREATE FUNCTION tracker.check_event() RETURNS trigger LANGUAGE plpgsql
+-- Set-based, once a statement (tracker writes a command's events in one INSERT).
+CREATE FUNCTION tracker.check_events() RETURNS trigger LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    e jsonb := NEW.event::jsonb;
     m record;
+    span record;
+    bad record;
     acting text[];
-    change record;
-    needs text[];
 BEGIN
     IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID),
                    'MEMBER') THEN
-        RETURN NEW;  -- the owner: 'tracker copy' loads a journal whole
+        RETURN NULL;  -- the owner: 'tracker copy' loads a journal whole
     END IF;
-    IF jsonb_typeof(e) IS DISTINCT FROM 'object'
-       OR NOT e ?& ARRAY['seq', 'at', 'actor', 'effective', 'id', 'action', 'changes',
+    SELECT a.seq, a.action, x.e INTO bad FROM added a, LATERAL (SELECT a.event::jsonb) x(e)
+    WHERE NOT coalesce(
+        jsonb_typeof(x.e) = 'object'
+        AND x.e ?& ARRAY['seq', 'at', 'actor', 'effective', 'id', 'action', 'changes',
                          'reason', 'note', 'step']
-       OR jsonb_typeof(e -> 'seq') <> 'number' OR jsonb_typeof(e -> 'step') <> 'number'
-       OR jsonb_typeof(e -> 'changes') <> 'object' OR jsonb_typeof(e -> 'id') <> 'string'
-       OR jsonb_typeof(e -> 'action') <> 'string' OR jsonb_typeof(e -> 'at') <> 'string'
-       OR jsonb_typeof(e -> 'reason') <> 'string' OR jsonb_typeof(e -> 'note') <> 'string'
-    THEN
+        AND jsonb_typeof(x.e -> 'seq') = 'number' AND jsonb_typeof(x.e -> 'step') = 'number'
+        AND jsonb_typeof(x.e -> 'changes') = 'object' AND jsonb_typeof(x.e -> 'id') = 'string'
+        AND jsonb_typeof(x.e -> 'action') = 'string' AND jsonb_typeof(x.e -> 'at') = 'string'
+        AND jsonb_typeof(x.e -> 'reason') = 'string'
+        AND jsonb_typeof(x.e -> 'note') = 'string', false)
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
         RAISE EXCEPTION 'tracker: event % is not a journal event (an object with seq, at, '
-            'actor, effective, id, action, changes, reason, note and step)', NEW.seq
+            'actor, effective, id, action, changes, reason, note and step)', bad.seq
             USING ERRCODE = 'check_violation';
     END IF;
-    IF (e ->> 'seq')::numeric <> NEW.seq OR (e ->> 'step')::numeric <> NEW.step
-       OR e ->> 'id' <> NEW.id OR e ->> 'action' <> NEW.action
-       OR e ->> 'effective' IS DISTINCT FROM NEW.effective
-       OR NEW.plan <> split_part(NEW.id, ':', 1) THEN
+    SELECT a.seq INTO bad FROM added a, LATERAL (SELECT a.event::jsonb) x(e)
+    WHERE (x.e ->> 'seq')::numeric <> a.seq OR (x.e ->> 'step')::numeric <> a.step
+       OR x.e ->> 'id' <> a.id OR x.e ->> 'action' <> a.action
+       OR x.e ->> 'effective' IS DISTINCT FROM a.effective
+       OR a.plan <> split_part(a.id, ':', 1)
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
         RAISE EXCEPTION 'tracker: the columns of event % (seq, step, id, plan, action, '
-            'effective) must repeat its JSON', NEW.seq
-            USING ERRCODE = 'check_violation';
+            'effective) must repeat its JSON', bad.seq USING ERRCODE = 'check_violation';
     END IF;
-    IF NEW.effective !~ '^\\d{4}-\\d{2}-\\d{2}$' THEN
-        RAISE EXCEPTION 'tracker: event % has no day (effective YYYY-MM-DD): %', NEW.seq,
-            NEW.effective USING ERRCODE = 'check_violation';
+    SELECT a.seq, a.effective AS day INTO bad FROM added a
+    WHERE a.effective !~ '^\\d{4}-\\d{2}-\\d{2}$'
+       OR to_char(to_date(a.effective, 'YYYY-MM-DD'), 'YYYY-MM-DD') <> a.effective
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: event % has no day (effective YYYY-MM-DD): %', bad.seq,
+            bad.day USING ERRCODE = 'check_violation';
     END IF;
-    PERFORM NEW.effective::date;
-    FOR change IN SELECT key, value FROM jsonb_each(e -> 'changes') LOOP
-        IF jsonb_typeof(change.value) <> 'array' OR jsonb_array_length(change.value) <> 2 THEN
-            RAISE EXCEPTION 'tracker: event % changes % not from one value to another ([before, '
-                'after])',
-                NEW.seq, change.key USING ERRCODE = 'check_violation';
-        END IF;
-    END LOOP;
-    needs := CASE NEW.action
+    SELECT a.seq, c.key INTO bad FROM added a, jsonb_each(a.event::jsonb -> 'changes') c
+    WHERE jsonb_typeof(c.value) <> 'array' OR jsonb_array_length(c.value) <> 2
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: event % changes % not from one value to another '
+            '([before, after])', bad.seq, bad.key USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT a.seq, a.action, n.needs INTO bad FROM added a, LATERAL (SELECT CASE a.action
         WHEN 'attach' THEN ARRAY['name', 'sha256', 'size']
         WHEN 'detach' THEN ARRAY['name', 'sha256']
         WHEN 'answer' THEN ARRAY['round', 'executor', 'answer']
@@ -284,77 +293,104 @@ BEGIN
         WHEN 'amend' THEN ARRAY['published', 'before', 'after']
         WHEN 'undo' THEN ARRAY['undoes']
         WHEN 'executor' THEN ARRAY['executor']
-        ELSE ARRAY[]::text[] END;
-    IF NOT e ?& needs THEN
-        RAISE EXCEPTION 'tracker: a % event needs %; event % has not', NEW.action,
-            array_to_string(needs, ', '), NEW.seq USING ERRCODE = 'check_violation';
+        ELSE ARRAY[]::text[] END) n(needs)
+    WHERE NOT a.event::jsonb ?& n.needs
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: a % event needs %; event % has not', bad.action,
+            array_to_string(bad.needs, ', '), bad.seq USING ERRCODE = 'check_violation';
     END IF;
+    -- Next in line: meta counts what came before this statement (count_events, after).
     SELECT last_seq, last_step, last_xact INTO m FROM tracker.meta WHERE id = 1;
-    IF NEW.seq <> m.last_seq + 1 THEN
-        RAISE EXCEPTION 'tracker: the journal''s next event is %, not %', m.last_seq + 1, NEW.seq
-            USING ERRCODE = 'check_violation';
+    SELECT min(seq) AS first, max(seq) AS last, count(*) AS n, min(step) AS low,
+           max(step) AS high INTO span FROM added;
+    IF span.first <> m.last_seq + 1 OR span.last <> m.last_seq + span.n THEN
+        RAISE EXCEPTION 'tracker: the journal''s next event is %, not %', m.last_seq + 1,
+            span.first USING ERRCODE = 'check_violation';
     END IF;
-    IF NEW.step <> m.last_step + 1 AND NOT (NEW.step = m.last_step
-                                          AND m.last_xact = pg_current_xact_id()) THEN
-        RAISE EXCEPTION 'tracker: event % must begin step % (step % is done)', NEW.seq,
-            m.last_step + 1, m.last_step USING ERRCODE = 'check_violation';
+    IF span.high <> m.last_step + 1 AND NOT (span.high = m.last_step
+                                            AND m.last_xact = pg_current_xact_id())
+       OR span.low <> span.high THEN
+        RAISE EXCEPTION 'tracker: the events % to % must be of step % (step % is done)',
+            span.first, span.last, m.last_step + 1, m.last_step
+            USING ERRCODE = 'check_violation';
     END IF;
     acting := tracker.acting_for();
     IF acting IS NULL THEN
-        RETURN NEW;
+        RETURN NULL;
     END IF;
     -- A role acting for executors (SPEC 15).
-    IF NEW.action NOT IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend') THEN
-        RAISE EXCEPTION 'tracker: role % acts for % and may not write a % event; nothing was '
-            'written',
-            current_user, array_to_string(acting, ', '), NEW.action USING ERRCODE = '42501';
+    SELECT a.seq, a.action INTO bad FROM added a
+    WHERE a.action NOT IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend')
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: role % acts for % and may not write a % event; nothing '
+            'was written', current_user, array_to_string(acting, ', '), bad.action
+            USING ERRCODE = '42501';
     END IF;
-    IF NEW.action = 'amend' THEN
-        IF NEW.id LIKE '%:%' OR m.last_xact IS DISTINCT FROM pg_current_xact_id()
-           OR NOT EXISTS (SELECT 1 FROM tracker.events x WHERE x.step = NEW.step
-                          AND x.plan = NEW.plan AND x.id LIKE '%:%') THEN
-            RAISE EXCEPTION 'tracker: role % may mark an amendment of plan % only in the step that '
-                'changes one of its measures; nothing was written',
-                current_user, NEW.id USING ERRCODE = '42501';
-        END IF;
-        RETURN NEW;
+    SELECT a.seq, a.id INTO bad FROM added a
+    WHERE a.action = 'amend' AND (a.id LIKE '%:%' OR NOT EXISTS (
+        SELECT 1 FROM tracker.events x WHERE x.step = a.step AND x.plan = a.plan
+        AND x.id LIKE '%:%' AND x.actor = current_user))
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: role % may mark an amendment of plan % only in the step '
+            'that changes one of its measures; nothing was written', current_user, bad.id
+            USING ERRCODE = '42501';
     END IF;
-    IF NOT (NEW.action = 'undo' AND NEW.id NOT LIKE '%:%')  -- (of an amendment of its own)
-       AND NOT EXISTS (SELECT 1 FROM tracker.items i WHERE NEW.id = i.plan || ':' || i.ref
-                   AND i.plan = NEW.plan AND i.owners && acting) THEN
-        RAISE EXCEPTION 'tracker: role % acts for % and may not write %: it is not one of their'
-            ' measures; nothing was written',
-            current_user, array_to_string(acting, ', '), NEW.id USING ERRCODE = '42501';
+    SELECT a.seq, a.id INTO bad FROM added a
+    WHERE a.action <> 'amend' AND NOT (a.action = 'undo' AND a.id NOT LIKE '%:%')
+      AND NOT EXISTS (SELECT 1 FROM tracker.items i WHERE a.id = i.plan || ':' || i.ref
+                      AND i.plan = a.plan AND i.owners && acting)
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: role % acts for % and may not write %: it is not one of '
+            'their measures; nothing was written', current_user,
+            array_to_string(acting, ', '), bad.id USING ERRCODE = '42501';
     END IF;
-    IF EXISTS (SELECT 1 FROM jsonb_object_keys(e -> 'changes') k
-               WHERE k NOT IN ('status', 'reason', 'evidence', 'updated')) THEN
+    SELECT a.seq, a.id INTO bad FROM added a, jsonb_object_keys(a.event::jsonb -> 'changes') k
+    WHERE k NOT IN ('status', 'reason', 'evidence', 'updated')
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
         RAISE EXCEPTION 'tracker: role % may change the status, reason and evidence of %, '
-            'nothing else; nothing was written',
-            current_user, NEW.id USING ERRCODE = '42501';
+            'nothing else; nothing was written', current_user, bad.id USING ERRCODE = '42501';
     END IF;
-    IF NEW.action = 'answer' AND NOT (e ->> 'executor') = ANY(acting) THEN
+    SELECT a.seq, a.event::jsonb ->> 'executor' AS executor INTO bad FROM added a
+    WHERE a.action = 'answer' AND NOT coalesce((a.event::jsonb ->> 'executor') = ANY(acting),
+                                               false)
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
         RAISE EXCEPTION 'tracker: role % acts for %, not for %; nothing was written',
-            current_user, array_to_string(acting, ', '), e ->> 'executor' USING ERRCODE = '42501';
+            current_user, array_to_string(acting, ', '), bad.executor USING ERRCODE = '42501';
     END IF;
-    IF NEW.action = 'undo' AND (jsonb_typeof(e -> 'undoes') <> 'number' OR EXISTS (
-            SELECT 1 FROM tracker.events x WHERE x.step = (e ->> 'undoes')::bigint
-            AND x.actor <> current_user) OR NOT EXISTS (
-            SELECT 1 FROM tracker.events x WHERE x.step = (e ->> 'undoes')::bigint)) THEN
-        RAISE EXCEPTION 'tracker: role % may undo only a step of its own; nothing was written',
-            current_user USING ERRCODE = '42501';
+    SELECT a.seq INTO bad FROM added a
+    WHERE a.action = 'undo' AND (jsonb_typeof(a.event::jsonb -> 'undoes') <> 'number'
+        OR EXISTS (SELECT 1 FROM tracker.events x
+                   WHERE x.step = (a.event::jsonb ->> 'undoes')::bigint
+                   AND x.actor <> current_user)
+        OR NOT EXISTS (SELECT 1 FROM tracker.events x
+                       WHERE x.step = (a.event::jsonb ->> 'undoes')::bigint))
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: role % may undo only a step of its own; nothing was '
+            'written', current_user USING ERRCODE = '42501';
     END IF;
-    IF e ? 'acting_for' AND (jsonb_typeof(e -> 'acting_for') <> 'array' OR EXISTS (
-            SELECT 1 FROM jsonb_array_elements_text(e -> 'acting_for') a
-            WHERE NOT a = ANY(acting))) THEN
-        RAISE EXCEPTION 'tracker: role % acts for %, and event % says otherwise; nothing was '
-            'written',
-            current_user, array_to_string(acting, ', '), NEW.seq USING ERRCODE = '42501';
+    SELECT a.seq INTO bad FROM added a
+    WHERE a.event::jsonb ? 'acting_for' AND (
+        jsonb_typeof(a.event::jsonb -> 'acting_for') <> 'array' OR EXISTS (
+            SELECT 1 FROM jsonb_array_elements_text(a.event::jsonb -> 'acting_for') f
+            WHERE NOT f = ANY(acting)))
+    ORDER BY a.seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tracker: role % acts for %, and event % says otherwise; nothing '
+            'was written', current_user, array_to_string(acting, ', '), bad.seq
+            USING ERRCODE = '42501';
     END IF;
-    RETURN NEW;
+    RETURN NULL;
 END $$;
--- (after stamp_actor: triggers of a kind fire in the order of their names)
-CREATE TRIGGER take_event BEFORE INSERT ON tracker.events
-    FOR EACH ROW EXECUTE FUNCTION tracker.check_event();
+-- (before count_events: triggers of a kind fire in the order of their names)
+CREATE TRIGGER check_events AFTER INSERT ON tracker.events REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION tracker.check_events();
 CREATE FUNCTION tracker.count_events() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -440,8 +476,10 @@ SELECT_ITEMS = f"SELECT {_names(ITEM_COLUMNS)} FROM tracker.items"
 SELECT_EVENTS = "SELECT actor, event, seq FROM tracker.events"
 UPSERT_PLAN = _upsert("plans", PLAN_COLUMNS, ("id",))
 UPSERT_ITEM = _upsert("items", ITEM_COLUMNS, ("plan", "ref"))
-INSERT_EVENT = (f"INSERT INTO tracker.events ({_names(EVENT_COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * (len(EVENT_COLUMNS) - 1))}, %s::json)")
+# A command's events in one statement: the server checks and counts them once for all.
+INSERT_EVENTS = (f"INSERT INTO tracker.events ({_names(EVENT_COLUMNS)}) "
+                 "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], "
+                 "%s::text[], %s::text[], %s::text[], %s::json[])")
 STEP_PAGE = 500  # events fetched at a time when walking the journal back for undo
 
 
@@ -886,8 +924,9 @@ class PostgresRepository(Repository):
             return False
         with self._errors():
             if self._pending:
-                with self.conn.cursor() as cur:
-                    cur.executemany(INSERT_EVENT, [_event_row(e) for e in self._pending])
+                self.conn.execute(INSERT_EVENTS, tuple(
+                    list(column) for column in zip(*map(_event_row, self._pending),
+                                                   strict=True)))
             self.conn.commit()  # (the server counts the events in meta: count_events)
         self._pending = []
         self._dirty = False
@@ -1067,8 +1106,13 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
                 raise StoreError(_("database {shown} has an older tracker schema: run 'tracker "
                                    "db init' on it first").format(shown=shown))
             if revoke:
-                conn.execute("DELETE FROM tracker.rights WHERE role = %s AND executor = ANY(%s)",
-                             (role, list(executors)))
+                held = {r[0] for r in conn.execute(
+                    "DELETE FROM tracker.rights WHERE role = %s AND executor = ANY(%s) "
+                    "RETURNING executor", (role, list(executors)))}
+                if not held:
+                    raise StoreError(_("role {role} does not act for {executors}: nothing was "
+                                       "changed (see 'tracker db rights')").format(
+                        role=role, executors=", ".join(executors)))
                 left = conn.execute("SELECT count(*) FROM tracker.rights WHERE role = %s",
                                     (role,)).fetchone()
                 if left is not None and left[0] == 0 and conn.execute(
@@ -1076,7 +1120,10 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
                     conn.execute(sql.SQL("REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN "
                                          "SCHEMA tracker FROM {r}").format(r=name))
                 done.append(_("role {role} no longer acts for {executors}").format(
-                    role=role, executors=", ".join(executors)))
+                    role=role, executors=", ".join(e for e in executors if e in held)))
+                if len(held) < len(set(executors)):
+                    done.append(_("role {role} did not act for {executors}").format(
+                        role=role, executors=", ".join(e for e in executors if e not in held)))
                 return done
             done.extend(_grant(conn, role, write=False)[:-1])  # (its rights said below)
             from tracker.rights import EXECUTOR_FIELDS
@@ -1093,6 +1140,14 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
             done.append(_("role {role} acts for {executors}: it may change the status, reason "
                           "and evidence of their measures, answer rounds and attach files "
                           "for them").format(role=role, executors=", ".join(executors)))
+            unnamed = [r[0] for r in conn.execute(
+                "SELECT e FROM unnest(%s::text[]) WITH ORDINALITY u(e, n) WHERE NOT EXISTS "
+                "(SELECT 1 FROM tracker.items WHERE e = ANY(owners)) ORDER BY n",
+                (list(executors),))]
+            if unnamed:  # (a spelling slip, or an executor whose measures come later)
+                done.append(_("no measure names {executors} as its executor yet: check the "
+                              "spelling ('tracker report --by owner'); the rights hold once "
+                              "one does").format(executors=", ".join(unnamed)))
     except psycopg.Error as exc:
         _init_failed(exc, shown)
     finally:
