@@ -82,10 +82,9 @@ class Tracker:
         # What an import would do to each row it adds or updates (for --dry-run):
         # ("add", address, [title]) or ("update", address, [fields changed]).
         self.import_details: list[tuple[str, str, list[str]]] = []
-        # The answers 'accept' did not take, of an executor who said otherwise than the
-        # responsible one whose answer it took: per measure, and for the measure at hand.
+        # The answers 'accept' did not take: a co-executor's that said otherwise than the
+        # responsible executor's it took, per measure.
         self.otherwise: list[tuple[Item, Answer]] = []
-        self.differing: list[Answer] = []
 
     # journal --------------------------------------------------------------------------
 
@@ -568,8 +567,9 @@ class Tracker:
         return done
 
     def _awaited(self, item: Item, name: str | None, executor: str | None,
-                 states: tuple[str, ...]) -> tuple[Round, Answer]:
-        """The answer on *item* that accept or return acts on."""
+                 states: tuple[str, ...]) -> tuple[Round, Answer, list[Answer]]:
+        """The answer on *item* that accept or return acts on, and the co-executors'
+        answers that say otherwise when the responsible executor's was chosen."""
         candidates = [(one, answer) for one in self.read.rounds(item.plan)
                       if one.is_open and (name is None or one.name == name)
                       for answer in one.answers.values()
@@ -585,14 +585,13 @@ class Tracker:
         if len(candidates) > 1:
             responsible = [c for c in candidates if item.owners[:1] == [c[1].executor]]
             if len(responsible) == 1 and executor is None:
-                self.differing = [c[1] for c in candidates  # (accept says so)
-                                  if c[1].executor != responsible[0][1].executor
-                                  and c[1].answer != responsible[0][1].answer]
-                return responsible[0]
+                (found, taken), = responsible
+                return found, taken, [c[1] for c in candidates if c[1].executor !=
+                                      taken.executor and c[1].answer != taken.answer]
             raise Conflict(_("{item} has answers from {executors}: say whose with --executor")
                            .format(item=item.id, executors=", ".join(
                                shown(c[1].executor) for c in candidates)))
-        return candidates[0]
+        return candidates[0][0], candidates[0][1], []
 
     def accept(self, addresses: list[str], name: str | None, executor: str | None,
                on: str | None) -> list[tuple[Item, Answer, str]]:
@@ -600,12 +599,11 @@ class Tracker:
         executor reported them, effective the day they reported (or *on*); each measure
         with the answer taken and its round's name."""
         done = []
-        self.otherwise = []  # a co-executor's answer not taken
+        self.otherwise = []
         for address in _unique(addresses):
             item = self.item(address)
-            self.differing = []
-            found, answer = self._awaited(item, name, executor, (AWAITING,))
-            self.otherwise.extend((item, other) for other in self.differing)
+            found, answer, differing = self._awaited(item, name, executor, (AWAITING,))
+            self.otherwise.extend((item, other) for other in differing)
             remarks = answer.answer.get("reason", "")
             fields = {k: v for k, v in answer.answer.items() if v and k != "reason"}
             status = fields.get("status", item.status)
@@ -629,7 +627,7 @@ class Tracker:
         done = []
         for address in _unique(addresses):
             item = self.item(address)
-            found, answer = self._awaited(item, name, executor, (AWAITING,))
+            found, answer, _differing = self._awaited(item, name, executor, (AWAITING,))
             self._record(item.id, "return", {}, reason=reason, extra={
                 "round": found.name, "executor": answer.executor, "answer_seq": answer.seq})
             done.append((item, answer, found.name))
