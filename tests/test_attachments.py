@@ -259,3 +259,26 @@ def test_undo_of_a_detach_whose_file_is_gone_names_it(
         f"Error: cannot undo the detach of протокол №5.pdf from p:1: the file {sha[:16]} kept "
         f"with {db} is missing; nothing was undone")
     assert snapshot(db) == before
+
+
+def test_a_briefing_since_a_day_or_a_published_report_names_the_files_attached_and_detached(
+        ok: Ok, measure: Path, tmp_path: Path) -> None:
+    act = tmp_path / "act.pdf"
+    act.write_bytes(b"%PDF act")
+    ok("add", "p", "Third", "--on", "2026-01-01")
+    ok("add", "p", "Fourth", "--on", "2026-01-01")
+    ok("attach", "p:3", str(measure), "--on", "2026-01-05")
+    ok("report", "p", "--publish", "council")
+    ok("attach", "p:4", str(act), "--on", "2026-01-12")
+    ok("detach", "p:3", "протокол №5.pdf", "--on", "2026-01-12")
+    attached = [{"id": "p:4", "name": "act.pdf", "size": 8, "attached": "2026-01-12"}]
+    detached = [{"id": "p:3", "name": "протокол №5.pdf", "size": len(PROTOCOL),
+                 "attached": "2026-01-05"}]
+    for args in (["--since-published", "council"], ["--since", "2026-01-10"]):
+        (entry,) = jok(ok, "report", "p", *args, "-f", "json")["plans"]
+        assert (entry["changes"]["files_attached"], entry["changes"]["files_detached"]) == (
+            attached, detached), args
+    text = ok("report", "p", "--since-published", "council")
+    assert "file attached: 1" in text and "file detached: 1" in text
+    (entry,) = jok(ok, "report", "p", "--since", "2026-01-13", "-f", "json")["plans"]
+    assert "files_attached" not in entry["changes"]  # nothing moved since

@@ -23,7 +23,7 @@ class Changes:
     """What moved in one plan between *since* and the report's day (§12)."""
 
     __slots__ = ("since", "recorded", "then", "now", "status_changes", "added", "removed",
-                 "due_moved", "reason_changed", "groups")
+                 "due_moved", "reason_changed", "files_attached", "files_detached", "groups")
 
     def __init__(self, since: str, recorded: bool, then: Tally, now: Tally) -> None:
         self.since = since
@@ -35,6 +35,9 @@ class Changes:
         self.removed: list[dict[str, Any]] = []  # {"id", "title"}
         self.due_moved: list[dict[str, Any]] = []  # {"id", "title", "from", "to"}
         self.reason_changed: list[dict[str, Any]] = []  # {"id", "title", "from", "to"}
+        # evidence files: {"id", "title", "name", "size", "attached"} (see ``file_changes``)
+        self.files_attached: list[dict[str, Any]] = []
+        self.files_detached: list[dict[str, Any]] = []
         self.groups: list[dict[str, Any]] | None = None  # with --by: key, rate then and now
 
     @property
@@ -46,7 +49,7 @@ class Changes:
 
     def empty(self) -> bool:
         return not (self.status_changes or self.added or self.removed or self.due_moved
-                    or self.reason_changed)
+                    or self.reason_changed or self.files_attached or self.files_detached)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -64,9 +67,24 @@ class Changes:
             "reason_changed": [{k: row[k] for k in ("id", "from", "to")}
                                for row in self.reason_changed],
         }
+        if self.files_attached or self.files_detached:
+            data["files_attached"] = [{k: row[k] for k in ("id", "name", "size", "attached")}
+                                      for row in self.files_attached]
+            data["files_detached"] = [{k: row[k] for k in ("id", "name", "size", "attached")}
+                                      for row in self.files_detached]
         if self.groups is not None:
             data["groups"] = self.groups
         return data
+
+    def file_changes(self, then: list[dict[str, Any]], now: list[dict[str, Any]]) -> None:
+        """The evidence files attached and detached between two lists of a report's files
+        (``attachments.attachment_rows``: id, name, size, attached, title)."""
+        def key(row: dict[str, Any]) -> tuple[Any, ...]:
+            return row["id"], row["name"], row["size"], row["attached"]
+
+        before, after = {key(r) for r in then}, {key(r) for r in now}
+        self.files_attached = [r for r in now if key(r) not in before]
+        self.files_detached = [r for r in then if key(r) not in after]
 
 
 def changes_between(then: list[dict[str, Any]], now: list[dict[str, Any]], since: str,

@@ -256,7 +256,17 @@ class Reader:
             _check_known(events, since)
         end = as_of or self.today.isoformat()
         then, now = states_then_and_now(events, plan.id, since, end, recorded)
-        return changes_between(then, now, since, rules, by, recorded)
+        found = changes_between(then, now, since, rules, by, recorded)
+        from tracker.attachments import ATTACHMENT_ACTIONS, attachment_rows, attachments_of
+
+        files = [e for e in events if e["action"] in ATTACHMENT_ACTIONS]
+        if files:  # the files a briefing's span attached and detached
+            known = files if not recorded else [e for e in files if e["at"][:10] < since]
+            found.file_changes(
+                attachment_rows(attachments_of(known, end if recorded else since),
+                                [Item.from_dict(i) for i in then]),
+                attachment_rows(attachments_of(files, end), [Item.from_dict(i) for i in now]))
+        return found
 
     def rate_trend(self, plan: Plan, last: str, rules: Rules) -> PlanTrend:
         """The plan's rate over its span, for a small chart: by month, or by quarter or

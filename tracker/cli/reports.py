@@ -183,13 +183,18 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
                 entry.changes = reader.changes(reader.plan(entry.plan), start, as_of, rules, by,
                                                recorded=recorded_since is not None)
         if since_published is not None:  # the published measures against today's
+            from tracker import jsonio
             from tracker.progress import changes_between
 
             now = dict((plan.id, items) for plan, items in snapshot)
+            listed = {p["plan"]: p.get("attachments", []) for p in
+                      jsonio.loads(frozen.json.encode("utf-8")).get("plans", [])}
             for entry in report.plans:
                 then = frozen.items.get(entry.plan, [])
                 entry.changes = changes_between(then, [i.to_dict() for i in now[entry.plan]],
                                                 frozen.as_of, rules, by)
+                if not overview:  # (an overview lists no files)
+                    entry.changes.file_changes(listed.get(entry.plan, []), entry.attachments)
         if fmt in ("html", "pdf") and len(report.plans) == 1:  # the rate's small line chart
             entry = report.plans[0]
             entry.trend = reader.rate_trend(reader.plan(entry.plan), end, rules)

@@ -379,6 +379,12 @@ def change_sections(changes: Changes) -> list[tuple[str, list[dict[str, Any]], l
          [{**r, "reason_from": r["from"], "reason_to": r["to"]}
           for r in changes.reason_changed],
          ["id", "title", "reason_from", "reason_to"]),
+        (ngettext("file attached: {count}", "files attached: {count}",
+                  len(changes.files_attached)).format(count=len(changes.files_attached)),
+         changes.files_attached, ["id", "title", "name", "size", "attached"]),
+        (ngettext("file detached: {count}", "files detached: {count}",
+                  len(changes.files_detached)).format(count=len(changes.files_detached)),
+         changes.files_detached, ["id", "title", "name", "size", "attached"]),
     ]
     return [section for section in sections if section[1]]
 
