@@ -130,6 +130,9 @@ def test_psql_as_an_executor_role_cannot_write_another_executors_measure(
             conn.execute(INSERT, event(seq, "p:1", {"title": ["One", "Renamed"]}))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # (the policy)
             conn.execute(INSERT, event(seq, "p", {}, action="plan-edit"))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="amendment of plan p"):
+            conn.execute(INSERT, event(seq, "p", {"title": ["P", "Forged"]}, action="amend",
+                                       published="council", before={}, after={}))
     assert snapshot(pg) == before
 
 

@@ -241,65 +241,63 @@ BEGIN
                    'MEMBER') THEN
         RETURN NULL;  -- the owner: 'tracker copy' loads a journal whole
     END IF;
-    SELECT a.seq, a.action, x.e INTO bad FROM added a, LATERAL (SELECT a.event::jsonb) x(e)
-    WHERE NOT coalesce(
-        jsonb_typeof(x.e) = 'object'
-        AND x.e ?& ARRAY['seq', 'at', 'actor', 'effective', 'id', 'action', 'changes',
-                         'reason', 'note', 'step']
-        AND jsonb_typeof(x.e -> 'seq') = 'number' AND jsonb_typeof(x.e -> 'step') = 'number'
-        AND jsonb_typeof(x.e -> 'changes') = 'object' AND jsonb_typeof(x.e -> 'id') = 'string'
-        AND jsonb_typeof(x.e -> 'action') = 'string' AND jsonb_typeof(x.e -> 'at') = 'string'
-        AND jsonb_typeof(x.e -> 'reason') = 'string'
-        AND jsonb_typeof(x.e -> 'note') = 'string', false)
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: event % is not a journal event (an object with seq, at, '
-            'actor, effective, id, action, changes, reason, note and step)', bad.seq
-            USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT a.seq INTO bad FROM added a, LATERAL (SELECT a.event::jsonb) x(e)
-    WHERE (x.e ->> 'seq')::numeric <> a.seq OR (x.e ->> 'step')::numeric <> a.step
-       OR x.e ->> 'id' <> a.id OR x.e ->> 'action' <> a.action
-       OR x.e ->> 'effective' IS DISTINCT FROM a.effective
-       OR a.plan <> split_part(a.id, ':', 1)
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: the columns of event % (seq, step, id, plan, action, '
-            'effective) must repeat its JSON', bad.seq USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT a.seq, a.effective AS day INTO bad FROM added a
-    WHERE a.effective !~ '^\\d{4}-\\d{2}-\\d{2}$'
-       OR to_char(to_date(a.effective, 'YYYY-MM-DD'), 'YYYY-MM-DD') <> a.effective
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: event % has no day (effective YYYY-MM-DD): %', bad.seq,
-            bad.day USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT a.seq, c.key INTO bad FROM added a, jsonb_each(a.event::jsonb -> 'changes') c
-    WHERE jsonb_typeof(c.value) <> 'array' OR jsonb_array_length(c.value) <> 2
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: event % changes % not from one value to another '
-            '([before, after])', bad.seq, bad.key USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT a.seq, a.action, n.needs INTO bad FROM added a, LATERAL (SELECT CASE a.action
-        WHEN 'attach' THEN ARRAY['name', 'sha256', 'size']
-        WHEN 'detach' THEN ARRAY['name', 'sha256']
-        WHEN 'answer' THEN ARRAY['round', 'executor', 'answer']
-        WHEN 'return' THEN ARRAY['round', 'executor']
-        WHEN 'round-open' THEN ARRAY['round']
-        WHEN 'round-close' THEN ARRAY['round']
-        WHEN 'publish' THEN ARRAY['published', 'sha256']
-        WHEN 'amend' THEN ARRAY['published', 'before', 'after']
-        WHEN 'undo' THEN ARRAY['undoes']
-        WHEN 'executor' THEN ARRAY['executor']
-        ELSE ARRAY[]::text[] END) n(needs)
-    WHERE NOT a.event::jsonb ?& n.needs
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: a % event needs %; event % has not', bad.action,
-            array_to_string(bad.needs, ', '), bad.seq USING ERRCODE = 'check_violation';
-    END IF;
+    -- The first event that is not whole, and how (one pass: each test only of an event
+    -- that passed the ones before it).
+    FOR bad IN SELECT * FROM (
+        SELECT a.seq, a.action, a.effective, x.needs, CASE
+            WHEN NOT coalesce(jsonb_typeof(x.e) = 'object'
+                AND x.e ?& ARRAY['seq', 'at', 'actor', 'effective', 'id', 'action', 'changes',
+                                 'reason', 'note', 'step']
+                AND jsonb_typeof(x.e -> 'seq') = 'number'
+                AND jsonb_typeof(x.e -> 'step') = 'number'
+                AND jsonb_typeof(x.e -> 'changes') = 'object'
+                AND jsonb_typeof(x.e -> 'id') = 'string'
+                AND jsonb_typeof(x.e -> 'action') = 'string'
+                AND jsonb_typeof(x.e -> 'at') = 'string'
+                AND jsonb_typeof(x.e -> 'reason') = 'string'
+                AND jsonb_typeof(x.e -> 'note') = 'string', false) THEN 'shape'
+            WHEN (x.e ->> 'seq')::numeric <> a.seq OR (x.e ->> 'step')::numeric <> a.step
+                OR x.e ->> 'id' <> a.id OR x.e ->> 'action' <> a.action
+                OR x.e ->> 'effective' IS DISTINCT FROM a.effective
+                OR a.plan <> split_part(a.id, ':', 1) THEN 'columns'
+            WHEN a.effective !~ '^\\d{4}-\\d{2}-\\d{2}$'
+                OR to_char(to_date(a.effective, 'YYYY-MM-DD'), 'YYYY-MM-DD') <> a.effective
+                THEN 'day'
+            WHEN EXISTS (SELECT 1 FROM jsonb_each(x.e -> 'changes') c
+                         WHERE jsonb_typeof(c.value) <> 'array'
+                         OR jsonb_array_length(c.value) <> 2) THEN 'changes'
+            WHEN NOT x.e ?& x.needs THEN 'needs' END AS problem
+        FROM added a, LATERAL (SELECT a.event::jsonb, CASE a.action
+            WHEN 'attach' THEN ARRAY['name', 'sha256', 'size']
+            WHEN 'detach' THEN ARRAY['name', 'sha256']
+            WHEN 'answer' THEN ARRAY['round', 'executor', 'answer']
+            WHEN 'return' THEN ARRAY['round', 'executor']
+            WHEN 'round-open' THEN ARRAY['round']
+            WHEN 'round-close' THEN ARRAY['round']
+            WHEN 'publish' THEN ARRAY['published', 'sha256']
+            WHEN 'amend' THEN ARRAY['published', 'before', 'after']
+            WHEN 'undo' THEN ARRAY['undoes']
+            WHEN 'executor' THEN ARRAY['executor']
+            ELSE ARRAY[]::text[] END) x(e, needs)) checked
+        WHERE problem IS NOT NULL ORDER BY seq LIMIT 1 LOOP
+        IF bad.problem = 'shape' THEN
+            RAISE EXCEPTION 'tracker: event % is not a journal event (an object with seq, at, '
+                'actor, effective, id, action, changes, reason, note and step)', bad.seq
+                USING ERRCODE = 'check_violation';
+        ELSIF bad.problem = 'columns' THEN
+            RAISE EXCEPTION 'tracker: the columns of event % (seq, step, id, plan, action, '
+                'effective) must repeat its JSON', bad.seq USING ERRCODE = 'check_violation';
+        ELSIF bad.problem = 'day' THEN
+            RAISE EXCEPTION 'tracker: event % has no day (effective YYYY-MM-DD): %', bad.seq,
+                bad.effective USING ERRCODE = 'check_violation';
+        ELSIF bad.problem = 'changes' THEN
+            RAISE EXCEPTION 'tracker: event % changes a field not from one value to another '
+                '([before, after])', bad.seq USING ERRCODE = 'check_violation';
+        ELSE
+            RAISE EXCEPTION 'tracker: a % event needs %; event % has not', bad.action,
+                array_to_string(bad.needs, ', '), bad.seq USING ERRCODE = 'check_violation';
+        END IF;
+    END LOOP;
     -- Next in line: meta counts what came before this statement (count_events, after).
     SELECT last_seq, last_step, last_xact INTO m FROM tracker.meta WHERE id = 1;
     SELECT min(seq) AS first, max(seq) AS last, count(*) AS n, min(step) AS low,
@@ -319,73 +317,66 @@ BEGIN
     IF acting IS NULL THEN
         RETURN NULL;
     END IF;
-    -- A role acting for executors (SPEC 15).
-    SELECT a.seq, a.action INTO bad FROM added a
-    WHERE a.action NOT IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend')
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: role % acts for % and may not write a % event; nothing '
-            'was written', current_user, array_to_string(acting, ', '), bad.action
-            USING ERRCODE = '42501';
-    END IF;
-    SELECT a.seq, a.id INTO bad FROM added a
-    WHERE a.action = 'amend' AND (a.id LIKE '%:%' OR NOT EXISTS (
-        SELECT 1 FROM tracker.events x WHERE x.step = a.step AND x.plan = a.plan
-        AND x.id LIKE '%:%' AND x.actor = current_user))
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: role % may mark an amendment of plan % only in the step '
-            'that changes one of its measures; nothing was written', current_user, bad.id
-            USING ERRCODE = '42501';
-    END IF;
-    SELECT a.seq, a.id INTO bad FROM added a
-    WHERE a.action <> 'amend' AND NOT (a.action = 'undo' AND a.id NOT LIKE '%:%')
-      AND NOT EXISTS (SELECT 1 FROM tracker.items i WHERE a.id = i.plan || ':' || i.ref
-                      AND i.plan = a.plan AND i.owners && acting)
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: role % acts for % and may not write %: it is not one of '
-            'their measures; nothing was written', current_user,
-            array_to_string(acting, ', '), bad.id USING ERRCODE = '42501';
-    END IF;
-    SELECT a.seq, a.id INTO bad FROM added a, jsonb_object_keys(a.event::jsonb -> 'changes') k
-    WHERE k NOT IN ('status', 'reason', 'evidence', 'updated')
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: role % may change the status, reason and evidence of %, '
-            'nothing else; nothing was written', current_user, bad.id USING ERRCODE = '42501';
-    END IF;
-    SELECT a.seq, a.event::jsonb ->> 'executor' AS executor INTO bad FROM added a
-    WHERE a.action = 'answer' AND NOT coalesce((a.event::jsonb ->> 'executor') = ANY(acting),
-                                               false)
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: role % acts for %, not for %; nothing was written',
-            current_user, array_to_string(acting, ', '), bad.executor USING ERRCODE = '42501';
-    END IF;
-    SELECT a.seq INTO bad FROM added a
-    WHERE a.action = 'undo' AND (jsonb_typeof(a.event::jsonb -> 'undoes') <> 'number'
-        OR EXISTS (SELECT 1 FROM tracker.events x
-                   WHERE x.step = (a.event::jsonb ->> 'undoes')::bigint
-                   AND x.actor <> current_user)
-        OR NOT EXISTS (SELECT 1 FROM tracker.events x
-                       WHERE x.step = (a.event::jsonb ->> 'undoes')::bigint))
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: role % may undo only a step of its own; nothing was '
-            'written', current_user USING ERRCODE = '42501';
-    END IF;
-    SELECT a.seq INTO bad FROM added a
-    WHERE a.event::jsonb ? 'acting_for' AND (
-        jsonb_typeof(a.event::jsonb -> 'acting_for') <> 'array' OR EXISTS (
-            SELECT 1 FROM jsonb_array_elements_text(a.event::jsonb -> 'acting_for') f
-            WHERE NOT f = ANY(acting)))
-    ORDER BY a.seq LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tracker: role % acts for %, and event % says otherwise; nothing '
-            'was written', current_user, array_to_string(acting, ', '), bad.seq
-            USING ERRCODE = '42501';
-    END IF;
+    -- A role acting for executors (SPEC 15): its first event it may not write, and why.
+    FOR bad IN SELECT * FROM (
+        SELECT a.seq, a.id, a.action, x.e ->> 'executor' AS executor, CASE
+            WHEN a.action NOT IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend')
+                THEN 'action'
+            WHEN a.action = 'amend' THEN CASE WHEN a.id LIKE '%:%'
+                OR x.e -> 'changes' <> '{}'::jsonb OR NOT EXISTS (
+                SELECT 1 FROM tracker.events y WHERE y.step = a.step AND y.plan = a.plan
+                AND y.id LIKE '%:%' AND y.actor = current_user) THEN 'amend' END
+            WHEN a.action = 'undo' AND a.id NOT LIKE '%:%'  -- (of its amendment)
+                AND x.e -> 'changes' <> '{}'::jsonb THEN 'fields'
+            WHEN NOT (a.action = 'undo' AND a.id NOT LIKE '%:%') AND NOT EXISTS (
+                SELECT 1 FROM tracker.items i WHERE i.plan = a.plan  -- (by its key)
+                AND i.ref = substr(a.id, length(a.plan) + 2) AND a.id LIKE '%:%'
+                AND i.owners && acting) THEN 'measure'
+            WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(x.e -> 'changes') k
+                         WHERE k NOT IN ('status', 'reason', 'evidence', 'updated'))
+                THEN 'fields'
+            WHEN a.action = 'answer' AND NOT coalesce((x.e ->> 'executor') = ANY(acting),
+                                                      false) THEN 'answer'
+            WHEN a.action = 'undo' AND (jsonb_typeof(x.e -> 'undoes') <> 'number'
+                OR EXISTS (SELECT 1 FROM tracker.events y
+                           WHERE y.step = (x.e ->> 'undoes')::bigint
+                           AND y.actor <> current_user)
+                OR NOT EXISTS (SELECT 1 FROM tracker.events y
+                               WHERE y.step = (x.e ->> 'undoes')::bigint)) THEN 'undo'
+            WHEN x.e ? 'acting_for' AND (jsonb_typeof(x.e -> 'acting_for') <> 'array'
+                OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(x.e -> 'acting_for') f
+                           WHERE NOT f = ANY(acting))) THEN 'acting_for' END AS problem
+        FROM added a, LATERAL (SELECT a.event::jsonb) x(e)) checked
+        WHERE problem IS NOT NULL ORDER BY seq LIMIT 1 LOOP
+        IF bad.problem = 'action' THEN
+            RAISE EXCEPTION 'tracker: role % acts for % and may not write a % event; '
+                'nothing was written', current_user, array_to_string(acting, ', '),
+                bad.action USING ERRCODE = '42501';
+        ELSIF bad.problem = 'amend' THEN
+            RAISE EXCEPTION 'tracker: role % may mark an amendment of plan % only in the '
+                'step that changes one of its measures; nothing was written', current_user,
+                bad.id USING ERRCODE = '42501';
+        ELSIF bad.problem = 'measure' THEN
+            RAISE EXCEPTION 'tracker: role % acts for % and may not write %: it is not one '
+                'of their measures; nothing was written', current_user,
+                array_to_string(acting, ', '), bad.id USING ERRCODE = '42501';
+        ELSIF bad.problem = 'fields' THEN
+            RAISE EXCEPTION 'tracker: role % may change the status, reason and evidence of '
+                '%, nothing else; nothing was written', current_user, bad.id
+                USING ERRCODE = '42501';
+        ELSIF bad.problem = 'answer' THEN
+            RAISE EXCEPTION 'tracker: role % acts for %, not for %; nothing was written',
+                current_user, array_to_string(acting, ', '), bad.executor
+                USING ERRCODE = '42501';
+        ELSIF bad.problem = 'undo' THEN
+            RAISE EXCEPTION 'tracker: role % may undo only a step of its own; nothing was '
+                'written', current_user USING ERRCODE = '42501';
+        ELSE
+            RAISE EXCEPTION 'tracker: role % acts for %, and event % says otherwise; '
+                'nothing was written', current_user, array_to_string(acting, ', '),
+                bad.seq USING ERRCODE = '42501';
+        END IF;
+    END LOOP;
     RETURN NULL;
 END $$;
 -- (before count_events: triggers of a kind fire in the order of their names)
