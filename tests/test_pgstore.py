@@ -131,7 +131,8 @@ def test_db_init_creates_the_schema_then_says_it_is_there(bare: PgDatabase) -> N
             "SELECT tablename FROM pg_tables WHERE schemaname = 'tracker'")}
         indexes = {r[0] for r in conn.execute(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'tracker'")}
-    assert tables == {"meta", "plans", "items", "events", "files", "rights"}
+    assert tables == {"meta", "plans", "items", "events", "files", "rights",
+                      "items_before"}
     assert {"items_pkey", "items_by_plan", "events_by_plan", "events_by_id"} <= indexes
 
 
@@ -171,8 +172,12 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
         conn.execute("ALTER TABLE tracker.items DROP COLUMN due_original, DROP COLUMN moves, "
                      "DROP COLUMN status_since")
         conn.execute("DROP TABLE tracker.files, tracker.rights")
-        for function in ("acting_for", "check_events", "count_events", "check_item_journaled"):
+        for function in ("acting_for", "check_events", "count_events", "check_item_journaled",
+                         "keep_item_before"):
             conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")  # and what uses it
+        conn.execute("DROP TABLE tracker.items_before")
+        conn.execute("ALTER TABLE tracker.items DROP CONSTRAINT items_status")
+        conn.execute("ALTER FUNCTION tracker.stamp_actor() RESET search_path")
         conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
         for table in ("items", "plans", "events"):
             conn.execute(f"DROP POLICY {table}_read ON tracker.{table}")

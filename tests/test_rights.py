@@ -307,8 +307,11 @@ def test_db_init_migrates_schema_5_and_narrows_what_its_roles_may_write(
     from tracker.store import postgres as pgstore
 
     with psycopg.connect(str(pg), autocommit=True) as conn:  # as schema 5 left it
-        for function in ("check_events", "count_events", "check_item_journaled"):
+        for function in ("check_events", "count_events", "check_item_journaled",
+                         "keep_item_before"):
             conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")
+        conn.execute("DROP TABLE tracker.items_before")
+        conn.execute("ALTER TABLE tracker.items DROP CONSTRAINT items_status")
         conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
         conn.execute("ALTER TABLE tracker.files DROP CONSTRAINT files_content")
         conn.execute(f"GRANT UPDATE ON tracker.meta TO {MFA}")
@@ -395,3 +398,76 @@ def test_a_grant_for_an_executor_no_measure_names_says_so(
     assert granted.stderr.splitlines()[-1] == (
         "no measure names Mod as its executor yet: check the spelling ('tracker report --by "
         "owner'); the rights hold once one does")
+
+
+def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    """The holes a new-user check found in schema 6's first build, each refused now."""
+    before = snapshot(pg)
+    sha = "a" * 64
+    with psycopg.connect(team[MFA], autocommit=True) as conn:
+        seq = last_seq(conn) + 1
+        broken = [  # well-formed events with payloads that no reader could read
+            event(seq, "p:1", {}, action="answer", round="r1", executor="MFA", answer="x"),
+            event(seq, "p:1", {}, action="answer", round="r1", executor="MFA", answer=None),
+            event(seq, "p:1", {}, action="attach", name=None, sha256=None, size=None),
+            event(seq, "p:1", {}, action="attach", name="a.pdf", sha256=sha, size="big"),
+            event(seq, "p:1", {}, action="detach", name={"a": 1}, sha256=sha),
+            event(seq, "p:1", {"status": ["not-started", "bogus"]}),
+            event(seq, "p:1", {"updated": ["a", "b"]}),
+        ]
+        for params in broken:
+            with pytest.raises(psycopg.errors.CheckViolation):
+                conn.execute(INSERT, params)
+        whole = json.loads(str(event(seq, "p:1", {})[6]))
+        with pytest.raises(psycopg.errors.CheckViolation):  # seq 26.0 is not 26
+            conn.execute(INSERT, (*event(seq, "p:1", {})[:6], json.dumps(whole).replace(
+                f'"seq": {seq},', f'"seq": {seq}.0,')))
+    with psycopg.connect(team[MFA]) as conn:
+        # an event of no change, then the status, or the days, set to anything
+        for statement in ("UPDATE tracker.items SET status = 'fulfilled' WHERE ref = '1'",
+                          "UPDATE tracker.items SET updated = '2001-01-01', "
+                          "status_since = '2999-12-31' WHERE ref = '1'"):
+            conn.execute(INSERT, event(seq, "p:1", {}))
+            conn.execute(statement)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no journal event"):
+                conn.commit()
+        # a temporary pg_class ahead of the catalogue's, to pass as the tables' owner
+        conn.execute("CREATE TEMP TABLE pg_class (oid oid, relowner oid)")
+        conn.execute("INSERT INTO pg_temp.pg_class SELECT 'tracker.events'::regclass, oid "
+                     "FROM pg_roles WHERE rolname = current_user")
+        conn.execute("SET search_path = pg_temp, pg_catalog")
+        conn.execute(INSERT.replace("action,", "action, actor,").replace("%s)", "%s, %s)"),
+                     (*event(seq, "p:1", {"evidence": ["", "act"]})[:6], "tester",
+                      event(seq, "p:1", {"evidence": ["", "act"]})[6]))
+        assert conn.execute("SELECT actor FROM tracker.events WHERE seq = %s",
+                            (seq,)).fetchone() == (MFA,)
+        conn.rollback()
+    assert snapshot(pg) == before
+    ok_at(pg, "log")  # and everyone reads on
+
+
+def test_a_writer_is_never_an_executor_and_keeps_every_right(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    writer = login_role(pg, "tracker_test_bob")
+    ok_at(pg, "db", "init", "--grant-write", "tracker_test_bob")
+    before = snapshot(pg)
+    refused = one_line_failure(at(pg, "db", "grant", "tracker_test_bob", "--executor", "MFA"))
+    assert "role tracker_test_bob writes every measure" in refused
+    assert snapshot(pg) == before
+    with pg.connect() as conn:  # a person who is both: the writer's rights hold
+        conn.execute(f"GRANT {MOD} TO tracker_test_bob")
+    ok_at(writer, "add", "p", "Five")
+    ok_at(writer, "update", "p:4", "--title", "Four, renamed")
+
+
+@pytest.mark.parametrize("args", [["update", "p:1", "--status", "stalled", "--reason", "x",
+                                   "--on", "0999-06-01"],
+                                  ["add", "p", "Old", "--on", "0500-01-01"]])
+def test_a_day_before_1900_is_refused(pg: PgDatabase, team: dict[str, str],
+                                      args: list[str]) -> None:
+    before = snapshot(pg)
+    result = at(pg, *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].endswith("tracker takes days from the year 1900 on")
+    assert snapshot(pg) == before

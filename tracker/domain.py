@@ -116,11 +116,7 @@ def parse_date(value: str, today: date) -> str:
     text = value.strip()
     if text.lower() in ("today", "сегодня"):
         return today.isoformat()
-    try:
-        day = parse_day(text)
-    except InvalidValue:
-        raise InvalidValue(_("invalid date {value}: no such day in the calendar")
-                           .format(value=shown(value))) from None
+    day = parse_day(text)  # (InvalidValue for a day the calendar has not, or before 1900)
     if day is None:
         raise InvalidValue(_("invalid date {value}: use YYYY-MM-DD, DD.MM.YYYY or 'today'")
                            .format(value=shown(value)))

@@ -114,11 +114,14 @@ def parse_day(text: str) -> str | None:
         if not found:
             return None
         day, month, year = found.groups()
+    if int(year) < 1900:  # (a slip of the keyboard; periods and trends count from 1900)
+        raise InvalidValue(_("invalid date {value}: tracker takes days from the year 1900 on")
+                           .format(value=shown(text)))
     try:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         raise InvalidValue(_("invalid date {value}: no such day in the calendar")
-                           .format(value=repr(text))) from None
+                           .format(value=shown(text))) from None
 
 
 def dotted(iso: str) -> str:

@@ -214,12 +214,32 @@ CREATE OR REPLACE FUNCTION tracker.acting_for() RETURNS text[] LANGUAGE sql STAB
                   OR pg_has_role(current_user, (SELECT relowner FROM pg_class
                                                 WHERE oid = 'tracker.items'::regclass),
                                  'MEMBER')
+                  -- a writer ('db init --grant-write'), through any of its roles
+                  OR has_table_privilege(current_user, 'tracker.items', 'INSERT')
            THEN NULL
            ELSE (SELECT array_agg(DISTINCT r.executor ORDER BY r.executor)
                  FROM tracker.rights r JOIN pg_roles g ON g.rolname = r.role
                  WHERE pg_has_role(current_user, g.oid, 'USAGE')) END
 $$;
 ALTER TABLE tracker.meta ADD COLUMN last_xact xid8;
+-- (a temporary table named pg_class must not stand in for the catalogue's)
+ALTER FUNCTION tracker.stamp_actor() SET search_path = pg_catalog, pg_temp;
+ALTER TABLE tracker.items ADD CONSTRAINT items_status CHECK (status IN ('not-started',
+    'in-progress', 'stalled', 'fulfilled', 'partial', 'not-fulfilled', 'withdrawn')) NOT VALID;
+-- An item's values before this transaction changed them (check_item_journaled's, then gone).
+CREATE UNLOGGED TABLE tracker.items_before (
+    xact xid8 NOT NULL, plan text NOT NULL, ref text NOT NULL, row_ jsonb NOT NULL,
+    PRIMARY KEY (xact, plan, ref));
+CREATE FUNCTION tracker.keep_item_before() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM tracker.items_before  -- of transactions that are over
+    WHERE xact < pg_snapshot_xmin(pg_current_snapshot());
+    INSERT INTO tracker.items_before VALUES (pg_current_xact_id(), OLD.plan, OLD.ref,
+                                             to_jsonb(OLD)) ON CONFLICT DO NOTHING;
+    RETURN NEW;
+END $$;
+GRANT SELECT ON tracker.items_before TO PUBLIC;  -- (old values of rows they read anyway)
 -- Another executor's row is not left out of an UPDATE (UPDATE 0): the write fails.
 ALTER POLICY items_change ON tracker.items USING (true);
 -- What an executor's event may be is checked by check_events, with a message that says why.
@@ -256,7 +276,7 @@ BEGIN
                 AND jsonb_typeof(x.e -> 'at') = 'string'
                 AND jsonb_typeof(x.e -> 'reason') = 'string'
                 AND jsonb_typeof(x.e -> 'note') = 'string', false) THEN 'shape'
-            WHEN (x.e ->> 'seq')::numeric <> a.seq OR (x.e ->> 'step')::numeric <> a.step
+            WHEN x.e ->> 'seq' <> a.seq::text OR x.e ->> 'step' <> a.step::text
                 OR x.e ->> 'id' <> a.id OR x.e ->> 'action' <> a.action
                 OR x.e ->> 'effective' IS DISTINCT FROM a.effective
                 OR a.plan <> split_part(a.id, ':', 1) THEN 'columns'
@@ -266,7 +286,36 @@ BEGIN
             WHEN EXISTS (SELECT 1 FROM jsonb_each(x.e -> 'changes') c
                          WHERE jsonb_typeof(c.value) <> 'array'
                          OR jsonb_array_length(c.value) <> 2) THEN 'changes'
-            WHEN NOT x.e ?& x.needs THEN 'needs' END AS problem
+            WHEN NOT x.e ?& x.needs THEN 'needs'
+            WHEN CASE a.action
+                WHEN 'attach' THEN NOT coalesce(jsonb_typeof(x.e -> 'name') = 'string'
+                    AND x.e ->> 'sha256' ~ '^[0-9a-f]{64}$'
+                    AND jsonb_typeof(x.e -> 'size') = 'number'
+                    AND x.e ->> 'size' ~ '^[0-9]+$', false)
+                WHEN 'detach' THEN NOT coalesce(jsonb_typeof(x.e -> 'name') = 'string'
+                    AND x.e ->> 'sha256' ~ '^[0-9a-f]{64}$', false)
+                WHEN 'answer' THEN NOT coalesce(jsonb_typeof(x.e -> 'round') = 'string'
+                    AND jsonb_typeof(x.e -> 'executor') = 'string'
+                    AND jsonb_typeof(x.e -> 'answer') = 'object'
+                    AND NOT EXISTS (SELECT 1 FROM jsonb_each(x.e -> 'answer') v
+                        WHERE v.key NOT IN ('status', 'reason', 'evidence')
+                        OR jsonb_typeof(v.value) <> 'string')
+                    AND coalesce(x.e -> 'answer' ->> 'status', 'fulfilled') IN (
+                        'not-started', 'in-progress', 'stalled', 'fulfilled', 'partial',
+                        'not-fulfilled', 'withdrawn'), false)
+                WHEN 'return' THEN NOT coalesce(jsonb_typeof(x.e -> 'round') = 'string'
+                    AND jsonb_typeof(x.e -> 'executor') = 'string', false)
+                WHEN 'undo' THEN NOT coalesce(x.e ->> 'undoes' ~ '^[0-9]+$', false)
+                ELSE false END THEN 'payload'
+            WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(x.e -> 'changes' -> 'status') v
+                         WHERE v <> 'null' AND NOT coalesce(jsonb_typeof(v) = 'string'
+                                                            AND v #>> '{}' IN (
+                             'not-started', 'in-progress', 'stalled', 'fulfilled', 'partial',
+                             'not-fulfilled', 'withdrawn'), false)) THEN 'status'
+            WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(x.e -> 'changes' -> 'updated') v
+                         WHERE v <> 'null' AND NOT coalesce(
+                             v #>> '{}' ~ '^\\d{4}-\\d{2}-\\d{2}$', false)) THEN 'updated'
+            END AS problem
         FROM added a, LATERAL (SELECT a.event::jsonb, CASE a.action
             WHEN 'attach' THEN ARRAY['name', 'sha256', 'size']
             WHEN 'detach' THEN ARRAY['name', 'sha256']
@@ -293,9 +342,20 @@ BEGIN
         ELSIF bad.problem = 'changes' THEN
             RAISE EXCEPTION 'tracker: event % changes a field not from one value to another '
                 '([before, after])', bad.seq USING ERRCODE = 'check_violation';
-        ELSE
+        ELSIF bad.problem = 'needs' THEN
             RAISE EXCEPTION 'tracker: a % event needs %; event % has not', bad.action,
                 array_to_string(bad.needs, ', '), bad.seq USING ERRCODE = 'check_violation';
+        ELSIF bad.problem = 'updated' THEN
+            RAISE EXCEPTION 'tracker: event % changes updated to what is not a day', bad.seq
+                USING ERRCODE = 'check_violation';
+        ELSIF bad.problem = 'status' THEN
+            RAISE EXCEPTION 'tracker: event % gives a status tracker does not know', bad.seq
+                USING ERRCODE = 'check_violation';
+        ELSE
+            RAISE EXCEPTION 'tracker: the % of event % are not what a % event holds '
+                '(a file''s name, SHA-256 and size; an answer''s round, executor and its '
+                'status, reason and evidence as text)', array_to_string(bad.needs, ', '),
+                bad.seq, bad.action USING ERRCODE = 'check_violation';
         END IF;
     END LOOP;
     -- Next in line: meta counts what came before this statement (count_events, after).
@@ -303,8 +363,9 @@ BEGIN
     SELECT min(seq) AS first, max(seq) AS last, count(*) AS n, min(step) AS low,
            max(step) AS high INTO span FROM added;
     IF span.first <> m.last_seq + 1 OR span.last <> m.last_seq + span.n THEN
-        RAISE EXCEPTION 'tracker: the journal''s next event is %, not %', m.last_seq + 1,
-            span.first USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'tracker: the events written must be numbered from % on, one after '
+            'another (these are % to %, % of them)', m.last_seq + 1, span.first, span.last,
+            span.n USING ERRCODE = 'check_violation';
     END IF;
     IF span.high <> m.last_step + 1 AND NOT (span.high = m.last_step
                                             AND m.last_xact = pg_current_xact_id())
@@ -399,6 +460,7 @@ DECLARE
     target text := NEW.plan || ':' || NEW.ref;
     m record;
     now_ jsonb;
+    was jsonb;
     field text;
 BEGIN
     IF tracker.acting_for() IS NULL THEN
@@ -406,19 +468,28 @@ BEGIN
     END IF;
     SELECT last_step, last_xact INTO m FROM tracker.meta WHERE id = 1;
     SELECT to_jsonb(i) INTO now_ FROM tracker.items i WHERE plan = NEW.plan AND ref = NEW.ref;
+    SELECT row_ INTO was FROM tracker.items_before
+    WHERE xact = pg_current_xact_id() AND plan = NEW.plan AND ref = NEW.ref;
     IF m.last_xact IS DISTINCT FROM pg_current_xact_id() OR NOT EXISTS (
             SELECT 1 FROM tracker.events x WHERE x.step = m.last_step AND x.id = target) THEN
         RAISE EXCEPTION 'tracker: role % changed % without a journal event of the change; '
-            'nothing was written',
-            current_user, target USING ERRCODE = '42501';
+            'nothing was written', current_user, target USING ERRCODE = '42501';
     END IF;
-    FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence'] LOOP
-        IF to_jsonb(OLD) -> field IS DISTINCT FROM to_jsonb(NEW) -> field AND NOT EXISTS (
-                SELECT 1 FROM tracker.events x WHERE x.id = target
-                AND x.event::jsonb -> 'changes' -> field -> 1 = now_ -> field) THEN
-            RAISE EXCEPTION 'tracker: role % set the % of % to a value no journal event gives it; '
-                'nothing was written',
-                current_user, field, target USING ERRCODE = '42501';
+    -- Each field as it was before this transaction, or as an event of its step gives it
+    -- (a day: as an event of the measure is dated).
+    FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence', 'updated', 'status_since']
+    LOOP
+        IF was IS NULL OR was -> field IS DISTINCT FROM now_ -> field THEN
+            IF NOT EXISTS (SELECT 1 FROM tracker.events x WHERE x.id = target
+                           AND x.step = m.last_step
+                           AND x.event::jsonb -> 'changes' -> field -> 1 = now_ -> field)
+               AND NOT (field IN ('updated', 'status_since') AND EXISTS (
+                   SELECT 1 FROM tracker.events x WHERE x.id = target
+                   AND to_jsonb(x.effective) = now_ -> field)) THEN
+                RAISE EXCEPTION 'tracker: role % set the % of % to a value no journal event '
+                    'of this step gives it; nothing was written', current_user, field, target
+                    USING ERRCODE = '42501';
+            END IF;
         END IF;
     END LOOP;
     RETURN NULL;
@@ -431,6 +502,11 @@ BEGIN
                    'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
                    'WHEN (current_user <> %L) '
                    'EXECUTE FUNCTION tracker.check_item_journaled()',
+                   (SELECT tableowner FROM pg_tables
+                    WHERE schemaname = 'tracker' AND tablename = 'items'));
+    EXECUTE format('CREATE TRIGGER keep_before BEFORE UPDATE ON tracker.items FOR EACH ROW '
+                   'WHEN (current_user <> %L AND tracker.acting_for() IS NOT NULL) '
+                   'EXECUTE FUNCTION tracker.keep_item_before()',
                    (SELECT tableowner FROM pg_tables
                     WHERE schemaname = 'tracker' AND tablename = 'items'));
 END $$;
@@ -562,16 +638,28 @@ def _item(row: tuple[Any, ...]) -> Item:
 
 
 _EVENT_KEYS = frozenset(EVENT_KEYS)
+# What the events of these actions hold beside the keys every event has, and of what type.
+_EXTRAS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "attach": {"name": str, "sha256": str, "size": int},
+    "detach": {"name": str, "sha256": str},
+    "answer": {"round": str, "executor": str, "answer": dict},
+    "return": {"round": str, "executor": str},
+    "undo": {"undoes": int},
+}
 
 
 def _event(row: tuple[Any, ...]) -> dict[str, Any]:
     actor, event, seq = row
     if not isinstance(event, dict) or not event.keys() >= _EVENT_KEYS or not isinstance(
-            event["changes"], dict):
+            event["changes"], dict) or any(
+            not isinstance(event.get(key), kind)
+            for key, kind in _EXTRAS.get(str(event["action"]), {}).items()):
         # Only the tables' owner can write such a line now (schema 6 checks the others'):
         # name it, rather than fail somewhere in a report.
-        lacking = ", ".join(sorted(_EVENT_KEYS - event.keys())) if isinstance(
-            event, dict) else _("all of it")
+        lacking = ", ".join(sorted(_EVENT_KEYS - event.keys()) or [
+            key for key, kind in _EXTRAS.get(str(event["action"]), {}).items()
+            if not isinstance(event.get(key), kind)]) if isinstance(event, dict) \
+            else _("all of it")
         raise StoreError(_("journal event {seq} is not whole (it lacks {keys}): it was written "
                            "past tracker, with psql; its owner can delete it ('DELETE FROM "
                            "tracker.events WHERE seq = {seq}') or fix it")
@@ -1125,6 +1213,13 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
                     done.append(_("role {role} did not act for {executors}").format(
                         role=role, executors=", ".join(e for e in executors if e not in held)))
                 return done
+            writer = conn.execute("SELECT has_table_privilege(oid, 'tracker.items', 'INSERT') "
+                                  "FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            if writer is not None and writer[0]:
+                raise StoreError(_("role {role} writes every measure (a writer, or the tables' "
+                                   "owner): it cannot act for executors too; nothing was "
+                                   "changed. Grant the executor's rights to a role of its "
+                                   "own").format(role=role))
             done.extend(_grant(conn, role, write=False)[:-1])  # (its rights said below)
             from tracker.rights import EXECUTOR_FIELDS
 
