@@ -143,7 +143,7 @@ def test_psql_an_executor_writes_its_own_measure_only_with_the_journal_event_of_
         steps = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0])  # type: ignore[index]
         conn.execute("UPDATE tracker.items SET status = 'partial' WHERE plan = 'p' AND ref = '1'")
         conn.execute(INSERT, event(seq, "p:1", {"status": ["not-started", "partial"]},
-                                   step=steps + 1))
+                                   step=steps + 1, acting_for=["MFA"]))
         conn.commit()
         # the server counted it: the next command's event follows it
         assert conn.execute("SELECT last_seq, last_step FROM tracker.meta").fetchone() == (
@@ -152,7 +152,7 @@ def test_psql_an_executor_writes_its_own_measure_only_with_the_journal_event_of_
         conn.execute("UPDATE tracker.items SET status = 'fulfilled' WHERE plan = 'p' "
                      "AND ref = '1'")
         conn.execute(INSERT, event(seq + 1, "p:1", {"status": ["partial", "stalled"]},
-                                   step=steps + 2))
+                                   step=steps + 2, acting_for=["MFA"]))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no journal event"):
             conn.commit()
     ok_at(team[MFA], "update", "p:1", "--evidence", "act No. 2")
@@ -416,6 +416,10 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
             event(seq, "p:1", {"status": ["not-started", "bogus"]}),
             event(seq, "p:1", {"updated": ["a", "b"]}),
         ]
+        for params in [event(seq, "p:1", {"evidence": ["", "act"]}),  # for whom, unsaid
+                       event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=[])]:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="says otherwise"):
+                conn.execute(INSERT, params)
         for params in broken:
             with pytest.raises(psycopg.errors.CheckViolation):
                 conn.execute(INSERT, params)
@@ -428,7 +432,7 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
         for statement in ("UPDATE tracker.items SET status = 'fulfilled' WHERE ref = '1'",
                           "UPDATE tracker.items SET updated = '2001-01-01', "
                           "status_since = '2999-12-31' WHERE ref = '1'"):
-            conn.execute(INSERT, event(seq, "p:1", {}))
+            conn.execute(INSERT, event(seq, "p:1", {}, acting_for=["MFA"]))
             conn.execute(statement)
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no journal event"):
                 conn.commit()
@@ -439,7 +443,7 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
         conn.execute("SET search_path = pg_temp, pg_catalog")
         conn.execute(INSERT.replace("action,", "action, actor,").replace("%s)", "%s, %s)"),
                      (*event(seq, "p:1", {"evidence": ["", "act"]})[:6], "tester",
-                      event(seq, "p:1", {"evidence": ["", "act"]})[6]))
+                      event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=["MFA"])[6]))
         assert conn.execute("SELECT actor FROM tracker.events WHERE seq = %s",
                             (seq,)).fetchone() == (MFA,)
         conn.rollback()

@@ -404,9 +404,10 @@ BEGIN
                            AND y.actor <> current_user)
                 OR NOT EXISTS (SELECT 1 FROM tracker.events y
                                WHERE y.step = (x.e ->> 'undoes')::bigint)) THEN 'undo'
-            WHEN x.e ? 'acting_for' AND (jsonb_typeof(x.e -> 'acting_for') <> 'array'
+            WHEN NOT coalesce(jsonb_typeof(x.e -> 'acting_for') = 'array'
+                AND jsonb_array_length(x.e -> 'acting_for') > 0, false)  -- ('log' says it)
                 OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(x.e -> 'acting_for') f
-                           WHERE NOT f = ANY(acting))) THEN 'acting_for' END AS problem
+                           WHERE NOT f = ANY(acting)) THEN 'acting_for' END AS problem
         FROM added a, LATERAL (SELECT a.event::jsonb) x(e)) checked
         WHERE problem IS NOT NULL ORDER BY seq LIMIT 1 LOOP
         IF bad.problem = 'action' THEN
