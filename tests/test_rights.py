@@ -475,3 +475,26 @@ def test_a_day_before_1900_is_refused(pg: PgDatabase, team: dict[str, str],
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0].endswith("tracker takes days from the year 1900 on")
     assert snapshot(pg) == before
+
+
+def test_an_executor_answers_a_round_for_its_executor_only(
+        pg: PgDatabase, team: dict[str, str], tmp_path: Path) -> None:
+    from tests.test_rounds import fill
+
+    ok_at(pg, "round", "open", "p", "--name", "r1")
+    written = {Path(p).name: Path(p) for p in ok_at(
+        pg, "round", "forms", "r1", "-o", str(tmp_path / "forms")).splitlines()}
+    mfa = fill(written["MFA.xlsx"], tmp_path / "mfa.xlsx", {1: ("fulfilled", "", "act 1")})
+    mod = fill(written["MoD.xlsx"], tmp_path / "mod.xlsx", {1: ("in-progress", "", "")})
+    recorded = at(team[MFA], "import", "p", str(mfa))
+    assert recorded.exit_code == 0, recorded.stderr
+    (answer,) = [e for e in json.loads(ok_at(pg, "log", "-f", "json")) if e["action"] == "answer"]
+    assert (answer["id"], answer["actor"], answer["executor"], answer["acting_for"]) == (
+        "p:1", MFA, "MFA", ["MFA"])
+    ok_at(team[MOD], "import", "p", str(mod))
+    before = snapshot(pg)
+    again = fill(written["MoD.xlsx"], tmp_path / "mod2.xlsx", {1: ("stalled", "no funds", "")})
+    for form in (again, mod):  # MoD's answers, new or recorded already
+        refused = one_line_failure(at(team[MFA], "import", "p", str(form)))
+        assert refused == f"Error: role {MFA} acts for MFA, not for MoD: nothing was written\n"
+    assert snapshot(pg) == before

@@ -30,6 +30,7 @@ from tracker.errors import (
     BadRows,
     Conflict,
     Duplicate,
+    Forbidden,
     InvalidValue,
     NotFound,
     StoreError,
@@ -127,7 +128,6 @@ class Tracker:
         """The executors a role acting for *acting* writes *event* for; Forbidden (one
         line, nothing written) when it is not one of their measures' status, reason or
         evidence, their answer, or a file attached to their measure."""
-        from tracker.errors import Forbidden
         from tracker.rights import EXECUTOR_ACTIONS, check_item, not_allowed
 
         target = str(event["id"])
@@ -543,6 +543,11 @@ class Tracker:
         if executor not in found.asked:
             raise Conflict(_("round {name!r} asked nothing of {executor}; nothing was imported")
                            .format(name=name, executor=shown(executor)))
+        if self.acting is not None and executor not in self.acting:  # (SPEC §15)
+            raise Forbidden(_("role {role} acts for {executors}, not for {executor}: nothing "
+                              "was written").format(role=self.actor,
+                                                    executors=", ".join(self.acting),
+                                                    executor=executor))
         asked = {row[0] for row in found.asked_of(executor)}
         problems = [_("row {row}: measure {ref} was not asked of {executor} in this round")
                     .format(row=line, ref=ref, executor=shown(executor))
