@@ -205,8 +205,10 @@ END $$;
     #   makes), and changes an item only with the journal event that says so;
     # - a kept file's bytes match the SHA-256 it is kept by;
     # - a role acts for the executors of every role it has the rights of (a person's login
-    #   role granted 'mfa_focal'), not only of its own name; a superuser and the owner act
-    #   for none.
+    #   role granted 'mfa_focal'), not only of its own name; a superuser, the owner and a
+    #   writer act for none;
+    # - an executor's item change is checked at commit against the values its transaction
+    #   found (``items_before``) and those its step's events give.
     6: """
 CREATE OR REPLACE FUNCTION tracker.acting_for() RETURNS text[] LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp AS $$
