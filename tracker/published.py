@@ -73,6 +73,14 @@ class Published:
         return dict(self._part("items"))
 
     @property
+    def listed(self) -> dict[str, dict[str, Any]]:
+        """Each plan's entry of the stored JSON: what the report listed beside its figures
+        (answers awaiting, evidence files)."""
+        from tracker import jsonio
+
+        return {p["plan"]: p for p in jsonio.loads(self.json.encode("utf-8")).get("plans", [])}
+
+    @property
     def rules(self) -> Rules:
         return Rules(exclude_withdrawn=self.args["exclude_withdrawn"],
                      partial_credit=self.args["partial_credit"])

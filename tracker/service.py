@@ -83,9 +83,6 @@ class Tracker:
         # What an import would do to each row it adds or updates (for --dry-run):
         # ("add", address, [title]) or ("update", address, [fields changed]).
         self.import_details: list[tuple[str, str, list[str]]] = []
-        # The answers 'accept' did not take: a co-executor's that said otherwise than the
-        # responsible executor's it took, per measure.
-        self.otherwise: list[tuple[Item, Answer]] = []
 
     # journal --------------------------------------------------------------------------
 
@@ -599,16 +596,18 @@ class Tracker:
         return candidates[0][0], candidates[0][1], []
 
     def accept(self, addresses: list[str], name: str | None, executor: str | None,
-               on: str | None) -> list[tuple[Item, Answer, str]]:
+               on: str | None
+               ) -> tuple[list[tuple[Item, Answer, str]], list[tuple[Item, Answer]]]:
         """Take the awaited answers into the plan: status, reason and evidence as the
         executor reported them, effective the day they reported (or *on*); each measure
-        with the answer taken and its round's name."""
+        with the answer taken and its round's name, and the co-executors' answers that
+        said otherwise and were not taken."""
         done = []
-        self.otherwise = []
+        otherwise: list[tuple[Item, Answer]] = []
         for address in _unique(addresses):
             item = self.item(address)
             found, answer, differing = self._awaited(item, name, executor, (AWAITING,))
-            self.otherwise.extend((item, other) for other in differing)
+            otherwise.extend((item, other) for other in differing)
             remarks = answer.answer.get("reason", "")
             fields = {k: v for k, v in answer.answer.items() if v and k != "reason"}
             status = fields.get("status", item.status)
@@ -623,7 +622,7 @@ class Tracker:
                              extra={"round": found.name, "executor": answer.executor,
                                     "answer_seq": answer.seq})
             done.append((item, answer, found.name))
-        return done
+        return done, otherwise
 
     def return_answers(self, addresses: list[str], reason: str, name: str | None,
                        executor: str | None) -> list[tuple[Item, Answer, str]]:

@@ -183,18 +183,17 @@ def report(app: App, plan_ids: tuple[str, ...], by: str | None, as_of: str | Non
                 entry.changes = reader.changes(reader.plan(entry.plan), start, as_of, rules, by,
                                                recorded=recorded_since is not None)
         if since_published is not None:  # the published measures against today's
-            from tracker import jsonio
             from tracker.progress import changes_between
 
             now = dict((plan.id, items) for plan, items in snapshot)
-            listed = {p["plan"]: p.get("attachments", []) for p in
-                      jsonio.loads(frozen.json.encode("utf-8")).get("plans", [])}
+            listed = frozen.listed
             for entry in report.plans:
                 then = frozen.items.get(entry.plan, [])
                 entry.changes = changes_between(then, [i.to_dict() for i in now[entry.plan]],
                                                 frozen.as_of, rules, by)
                 if not overview:  # (an overview lists no files)
-                    entry.changes.file_changes(listed.get(entry.plan, []), entry.attachments)
+                    entry.changes.file_changes(
+                        listed.get(entry.plan, {}).get("attachments", []), entry.attachments)
         if fmt in ("html", "pdf") and len(report.plans) == 1:  # the rate's small line chart
             entry = report.plans[0]
             entry.trend = reader.rate_trend(reader.plan(entry.plan), end, rules)
@@ -233,10 +232,7 @@ def _reprint(app: App, name: str, fmt: str, output: str | None) -> None:
                               args.get("by"), keep_items=True,
                               due_within=args.get("due_within", DUE_WITHIN))
         report.full = bool(args.get("full"))
-        # what the report listed beside its figures (answers awaiting, evidence files)
-        from tracker import jsonio
-
-        listed = {p["plan"]: p for p in jsonio.loads(frozen.json.encode("utf-8")).get("plans", [])}
+        listed = frozen.listed  # (answers awaiting, evidence files)
         for entry, (plan, items) in zip(report.plans, frozen.plans_with_items(), strict=True):
             entry.awaiting = listed.get(entry.plan, {}).get("awaiting", [])
             entry.attachments = listed.get(entry.plan, {}).get("attachments", [])

@@ -250,8 +250,7 @@ def accept(app: App, addresses: tuple[str, ...], round_name: str | None,
     with app.writing() as t:
         from tracker.service import answer_text
 
-        done = t.accept(list(addresses), round_name, executor, on)
-        otherwise = t.otherwise
+        done, otherwise = t.accept(list(addresses), round_name, executor, on)
     _name_each(done, _("{item}: accepted the answer of {executor} (round {round})"))
     for item, other in otherwise[:10]:  # the responsible executor's answer was taken
         note(_("{item}: {executor} answered otherwise ({answer}); to take theirs instead: "
