@@ -282,3 +282,10 @@ def test_a_briefing_since_a_day_or_a_published_report_names_the_files_attached_a
     assert "file attached: 1" in text and "file detached: 1" in text
     (entry,) = jok(ok, "report", "p", "--since", "2026-01-13", "-f", "json")["plans"]
     assert "files_attached" not in entry["changes"]  # nothing moved since
+    from tests.test_documents import docx_text
+
+    word = tmp_path / "briefing.docx"  # the Word briefing's tables of five columns
+    ok("--lang", "ru", "report", "p", "--since", "2026-01-10", "-f", "docx", "-o", str(word))
+    _document, texts = docx_text(word)
+    assert "Приложен файл: 1" in texts and "Откреплён файл: 1" in texts
+    assert "act.pdf" in texts and "протокол №5.pdf" in texts

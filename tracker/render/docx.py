@@ -247,7 +247,8 @@ def _changes(document: Any, changes: Changes, report: Report) -> None:
     _paragraph(document, rate_move(changes, report.as_of), bold=True)
     if changes.empty():
         _paragraph(document, _("no item changed"))
-    widths = {2: (3.0, 22.7), 4: (3.0, 12.7, 5.0, 5.0), 6: (2.6, 9.0, 3.4, 3.4, 2.7, 4.6)}
+    widths = {2: (3.0, 22.7), 4: (3.0, 12.7, 5.0, 5.0), 5: (2.6, 11.0, 6.0, 2.5, 3.6),
+              6: (2.6, 9.0, 3.4, 3.4, 2.7, 4.6)}
     for heading, rows, columns in change_sections(changes):
         _paragraph(document, capital(heading), bold=True, keep=True)
         _simple_table(document, [field_label(c) for c in columns],
