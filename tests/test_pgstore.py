@@ -176,6 +176,7 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
                          "keep_item_before"):
             conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")  # and what uses it
         conn.execute("DROP TABLE tracker.items_before")
+        conn.execute("DROP FUNCTION tracker.is_day, tracker.is_sha256, tracker.is_count")
         conn.execute("ALTER TABLE tracker.items DROP CONSTRAINT items_status")
         conn.execute("ALTER FUNCTION tracker.stamp_actor() RESET search_path")
         conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
@@ -348,7 +349,7 @@ def last_seq(conn: psycopg.Connection) -> int:  # type: ignore[type-arg]
     return int(conn.execute("SELECT last_seq FROM tracker.meta").fetchone()[0])  # type: ignore[index]
 
 
-def whole_event(seq: int, target: str, changes: dict[str, list[str]], *, step: int | None = None,
+def whole_event(seq: int, target: str, changes: dict[str, Any], *, step: int | None = None,
           action: str = "update", effective: str = "2026-01-15",
           **json_: object) -> tuple[object, ...]:
     """The parameters of INSERT for a whole journal event (as tracker writes one)."""

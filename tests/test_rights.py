@@ -171,17 +171,25 @@ def test_psql_a_broken_or_out_of_line_event_is_refused_and_one_written_by_the_ow
         seq = last_seq(conn) + 1
         params = event(seq, "p:1", {"status": ["not-started", "partial"]})
         broken = [
-            (seq, seq, "p:1", "p", "2026-01-15", "update",
-             json.dumps({"changes": {"status": ["not-started", "fulfilled"]}})),
-            (*params[:6], json.dumps({**json.loads(str(params[6])), "action": "remove"})),
-            event(seq, "p:1", {"status": ["partial"]}),  # not [before, after]
-            event(seq, "p:1", {}, effective="someday"),
-            event(seq + 5, "p:1", {"status": ["not-started", "partial"]}),  # seq out of line
-            event(seq, "p:1", {"status": ["not-started", "partial"]}, step=seq - 1),  # a done step
-            event(seq, "p:1", {}, action="attach"),  # no name, sha256, size
+            ((seq, seq, "p:1", "p", "2026-01-15", "update",
+              json.dumps({"changes": {"status": ["not-started", "fulfilled"]}})),
+             f"event {seq} is not a journal event"),
+            ((*params[:6], json.dumps({**json.loads(str(params[6])), "action": "remove"})),
+             f"the columns of event {seq}"),
+            (event(seq, "p:1", {"status": ["partial"]}), "not from one value to another"),
+            (event(seq, "p:1", {"status": "partial"}), "not from one value to another"),
+            (event(seq, "p:1", {}, effective="someday"), f"event {seq} has no day"),
+            (event(seq, "p:1", {}, effective="2026-02-30"), f"event {seq} has no day"),
+            (event(seq + 5, "p:1", {}, effective="2028-02-29"), f"numbered from {seq} on"),
+            (event(seq + 5, "p:1", {"status": ["not-started", "partial"]}),
+             f"numbered from {seq} on"),
+            (event(seq, "p:1", {"status": ["not-started", "partial"]}, step=seq - 1),
+             f"must be of step {seq}"),
+            (event(seq, "p:1", {}, action="attach"),
+             f"a attach event needs name, sha256, size; event {seq} has not"),
         ]
-        for params in broken:
-            with pytest.raises(psycopg.errors.CheckViolation):
+        for params, refused in broken:
+            with pytest.raises(psycopg.errors.CheckViolation, match=refused):
                 conn.execute(INSERT, params)
     assert snapshot(pg) == before
     with psycopg.connect(str(pg), autocommit=True) as conn:  # the owner may: copy loads so
@@ -314,6 +322,7 @@ def test_db_init_migrates_schema_5_and_narrows_what_its_roles_may_write(
         conn.execute("ALTER TABLE tracker.items DROP CONSTRAINT items_status")
         conn.execute("ALTER TABLE tracker.meta DROP COLUMN last_xact")
         conn.execute("ALTER TABLE tracker.files DROP CONSTRAINT files_content")
+        conn.execute("DROP FUNCTION tracker.is_day, tracker.is_sha256, tracker.is_count")
         conn.execute(f"GRANT UPDATE ON tracker.meta TO {MFA}")
         conn.execute("UPDATE tracker.meta SET schema_version = 5")
     migrated = at(pg, "db", "init")
@@ -322,6 +331,51 @@ def test_db_init_migrates_schema_5_and_narrows_what_its_roles_may_write(
     with psycopg.connect(team[MFA], autocommit=True) as conn, pytest.raises(
             psycopg.errors.InsufficientPrivilege):
         conn.execute("UPDATE tracker.meta SET last_seq = 0")
+    (last,) = json.loads(ok_at(pg, "log", "p:1", "-f", "json"))[:1]
+    assert (last["actor"], last["changes"]) == (MFA, {"status": ["not-started", "fulfilled"]})
+
+
+def test_db_init_migrates_schema_6_to_checks_that_cost_a_command_less(
+        pg: PgDatabase, team: dict[str, str]) -> None:
+    """Schema 7 checks the same events as schema 6 with functions a new session plans
+    once (PL/pgSQL, no subqueries where an expression does): a schema-6 database keeps
+    its rights and refusals."""
+    from tracker.store import postgres as pgstore
+
+    six = pgstore.MIGRATIONS[6]
+    acting = six[six.index("CREATE OR REPLACE FUNCTION tracker.acting_for()"):]
+    acting = acting[:acting.index("$$;") + 3]
+    check = six[six.index("CREATE FUNCTION tracker.check_events()"):]
+    check = "CREATE OR REPLACE" + check[len("CREATE"):check.index("END $$;") + 7]
+    with psycopg.connect(str(pg), autocommit=True) as conn:  # as schema 6 left it
+        conn.execute(acting)
+        conn.execute(check)
+        conn.execute("DROP FUNCTION tracker.is_day, tracker.is_sha256, tracker.is_count")
+        conn.execute("UPDATE tracker.meta SET schema_version = 6")
+        languages = conn.execute(
+            "SELECT p.proname, l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+            "WHERE p.proname IN ('acting_for', 'check_events') ORDER BY 1").fetchall()
+    assert languages == [("acting_for", "sql"), ("check_events", "plpgsql")]
+    migrated = at(pg, "db", "init")
+    assert f"from schema 6 to {pgstore.SCHEMA_VERSION}" in migrated.stderr, migrated.stderr
+    with psycopg.connect(str(pg)) as conn:
+        assert conn.execute("SELECT l.lanname FROM pg_proc p JOIN pg_language l "
+                            "ON l.oid = p.prolang WHERE p.proname = 'acting_for'"
+                            ).fetchone() == ("plpgsql",)
+        assert "jsonb_path_exists" in conn.execute(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'check_events'").fetchone()[0]  # type: ignore[index]
+    before = snapshot(pg)
+    refused = one_line_failure(at(team[MFA], "update", "p:3", "--status", "fulfilled"))
+    assert "may not change p:3: it belongs to MoD (responsible)" in refused
+    with psycopg.connect(team[MFA], autocommit=True) as conn:
+        seq = last_seq(conn) + 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of their"):
+            conn.execute(INSERT, event(seq, "p:3", {"status": ["not-started", "fulfilled"]},
+                                       acting_for=["MFA"]))
+        with pytest.raises(psycopg.errors.CheckViolation, match="not from one value"):
+            conn.execute(INSERT, event(seq, "p:1", {"status": ["fulfilled"]}))
+    assert snapshot(pg) == before
+    ok_at(team[MFA], "update", "p:1", "--status", "fulfilled")
     (last,) = json.loads(ok_at(pg, "log", "p:1", "-f", "json"))[:1]
     assert (last["actor"], last["changes"]) == (MFA, {"status": ["not-started", "fulfilled"]})
 
@@ -407,21 +461,34 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
     sha = "a" * 64
     with psycopg.connect(team[MFA], autocommit=True) as conn:
         seq = last_seq(conn) + 1
+        payload = f"of event {seq} are not what a"
+        answer = {"action": "answer", "round": "r1", "executor": "MFA"}
         broken = [  # well-formed events with payloads that no reader could read
-            event(seq, "p:1", {}, action="answer", round="r1", executor="MFA", answer="x"),
-            event(seq, "p:1", {}, action="answer", round="r1", executor="MFA", answer=None),
-            event(seq, "p:1", {}, action="attach", name=None, sha256=None, size=None),
-            event(seq, "p:1", {}, action="attach", name="a.pdf", sha256=sha, size="big"),
-            event(seq, "p:1", {}, action="detach", name={"a": 1}, sha256=sha),
-            event(seq, "p:1", {"status": ["not-started", "bogus"]}),
-            event(seq, "p:1", {"updated": ["a", "b"]}),
+            (event(seq, "p:1", {}, **answer, answer="x"), payload),
+            (event(seq, "p:1", {}, **answer, answer=None), payload),
+            (event(seq, "p:1", {}, **answer, answer={"status": 3}), payload),
+            (event(seq, "p:1", {}, **answer, answer={"status": "bogus"}), payload),
+            (event(seq, "p:1", {}, **answer, answer={"reason": None}), payload),
+            (event(seq, "p:1", {}, **answer, answer={"evidence": "x", "title": "y"}), payload),
+            (event(seq, "p:1", {}, action="attach", name=None, sha256=None, size=None), payload),
+            (event(seq, "p:1", {}, action="attach", name="a.pdf", sha256=sha, size="big"),
+             payload),
+            (event(seq, "p:1", {}, action="detach", name={"a": 1}, sha256=sha), payload),
+            (event(seq, "p:1", {}, action="undo", undoes="last"), payload),
+            (event(seq, "p:1", {"status": ["not-started", "bogus"]}), "a status tracker does"),
+            (event(seq, "p:1", {"status": [7, "partial"]}), "a status tracker does not"),
+            (event(seq, "p:1", {"updated": ["a", "b"]}), "updated to what is not a day"),
+            (event(seq, "p:1", {"updated": [None, 20260115]}), "updated to what is not a day"),
         ]
         for params in [event(seq, "p:1", {"evidence": ["", "act"]}),  # for whom, unsaid
-                       event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=[])]:
+                       event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=[]),
+                       event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=["MFA", "MoD"]),
+                       event(seq, "p:1", {"evidence": ["", "act"]}, acting_for="MFA"),
+                       event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=[["MFA"]])]:
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="says otherwise"):
                 conn.execute(INSERT, params)
-        for params in broken:
-            with pytest.raises(psycopg.errors.CheckViolation):
+        for params, refused in broken:
+            with pytest.raises(psycopg.errors.CheckViolation, match=refused):
                 conn.execute(INSERT, params)
         whole = json.loads(str(event(seq, "p:1", {})[6]))
         with pytest.raises(psycopg.errors.CheckViolation):  # seq 26.0 is not 26

@@ -40,7 +40,7 @@ from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.i18n import _
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -524,6 +524,254 @@ BEGIN
         EXECUTE format('REVOKE UPDATE ON tracker.meta FROM %I', role_);
         EXECUTE format('GRANT UPDATE (id) ON tracker.meta TO %I', role_);
     END LOOP;
+END $$;
+""",
+    # The same checks as schema 6, at a fraction of their cost to a command (each tracker
+    # command is a new session, and a session plans every query it runs the first time):
+    # - acting_for() is PL/pgSQL, planned once a session (the SQL function was planned again
+    #   in every query that called it: the policies, the triggers), and asks the cheapest
+    #   question first (a writer, the owner and a superuser all may INSERT into items);
+    # - check_events walks the statement's events one by one with expressions that need no
+    #   plan (jsonpath and jsonb operators where schema 6 had subqueries), and runs a query
+    #   only where an event needs one (its measure; an undo's step, an amendment's change);
+    #   a day is checked without a regular expression, and to be in its month (psql's
+    #   2026-02-30 was refused by a PostgreSQL error, now by the check that says why).
+    7: """
+CREATE OR REPLACE FUNCTION tracker.acting_for() RETURNS text[] LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- a writer ('db init --grant-write', through any of its roles), the owner, a superuser
+    IF has_table_privilege(current_user, 'tracker.items', 'INSERT')
+       OR pg_has_role(current_user, (SELECT relowner FROM pg_class
+                                     WHERE oid = 'tracker.items'::regclass), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT array_agg(DISTINCT executor ORDER BY executor) FROM tracker.rights
+            WHERE pg_has_role(current_user, to_regrole(quote_ident(role)), 'USAGE'));
+END $$;
+-- Checks of text that a new session does without compiling a regular expression (SQL
+-- functions of one expression: inlined where they are called).
+CREATE FUNCTION tracker.is_day(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN length(t) = 10 AND substr(t, 5, 1) = '-' AND substr(t, 8, 1) = '-'
+                     AND translate(t, '0123456789', '') = '--' AND left(t, 4) <> '0000'
+        THEN substr(t, 9, 2)::int BETWEEN 1 AND CASE substr(t, 6, 2)::int
+            WHEN 2 THEN CASE WHEN left(t, 4)::int % 4 = 0
+                             AND (left(t, 4)::int % 100 <> 0 OR left(t, 4)::int % 400 = 0)
+                        THEN 29 ELSE 28 END
+            WHEN 1 THEN 31 WHEN 3 THEN 31 WHEN 5 THEN 31 WHEN 7 THEN 31 WHEN 8 THEN 31
+            WHEN 10 THEN 31 WHEN 12 THEN 31 WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30
+            WHEN 11 THEN 30 ELSE 0 END  -- (month 13: no day is in it)
+        ELSE false END
+$$;
+CREATE FUNCTION tracker.is_sha256(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT length(t) = 64 AND ltrim(t, '0123456789abcdef') = ''
+$$;
+CREATE FUNCTION tracker.is_count(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT t <> '' AND ltrim(t, '0123456789') = ''
+$$;
+CREATE OR REPLACE FUNCTION tracker.check_events() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a record;
+    e jsonb;
+    needs text[];
+    problem text;
+    m record;
+    first_ bigint;
+    last_ bigint;
+    n bigint := 0;
+    low bigint;
+    high bigint;
+    acting text[];
+    measure boolean;
+    statuses constant jsonb[] := ARRAY['"not-started"', '"in-progress"', '"stalled"',
+        '"fulfilled"', '"partial"', '"not-fulfilled"', '"withdrawn"']::jsonb[];
+BEGIN
+    IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID),
+                   'MEMBER') THEN
+        RETURN NULL;  -- the owner: 'tracker copy' loads a journal whole
+    END IF;
+    -- The first event that is not whole, and how (each test only of an event that passed
+    -- the ones before it).
+    FOR a IN SELECT * FROM added ORDER BY seq LOOP
+        e := a.event::jsonb;
+        needs := CASE a.action
+            WHEN 'attach' THEN ARRAY['name', 'sha256', 'size']
+            WHEN 'detach' THEN ARRAY['name', 'sha256']
+            WHEN 'answer' THEN ARRAY['round', 'executor', 'answer']
+            WHEN 'return' THEN ARRAY['round', 'executor']
+            WHEN 'round-open' THEN ARRAY['round']
+            WHEN 'round-close' THEN ARRAY['round']
+            WHEN 'publish' THEN ARRAY['published', 'sha256']
+            WHEN 'amend' THEN ARRAY['published', 'before', 'after']
+            WHEN 'undo' THEN ARRAY['undoes']
+            WHEN 'executor' THEN ARRAY['executor']
+            ELSE ARRAY[]::text[] END;
+        problem := CASE
+            WHEN NOT coalesce(jsonb_typeof(e) = 'object'
+                AND e ?& ARRAY['seq', 'at', 'actor', 'effective', 'id', 'action', 'changes',
+                               'reason', 'note', 'step']
+                AND jsonb_typeof(e -> 'seq') = 'number'
+                AND jsonb_typeof(e -> 'step') = 'number'
+                AND jsonb_typeof(e -> 'changes') = 'object'
+                AND jsonb_typeof(e -> 'id') = 'string'
+                AND jsonb_typeof(e -> 'action') = 'string'
+                AND jsonb_typeof(e -> 'at') = 'string'
+                AND jsonb_typeof(e -> 'reason') = 'string'
+                AND jsonb_typeof(e -> 'note') = 'string', false) THEN 'shape'
+            WHEN e ->> 'seq' <> a.seq::text OR e ->> 'step' <> a.step::text
+                OR e ->> 'id' <> a.id OR e ->> 'action' <> a.action
+                OR e ->> 'effective' IS DISTINCT FROM a.effective
+                OR a.plan <> split_part(a.id, ':', 1) THEN 'columns'
+            WHEN NOT coalesce(tracker.is_day(a.effective), false) THEN 'day'
+            WHEN jsonb_path_exists(e, 'strict $.changes.* ? (@.type() != "array" '
+                                      '|| @.size() != 2)') THEN 'changes'
+            WHEN NOT e ?& needs THEN 'needs'
+            WHEN CASE a.action
+                WHEN 'attach' THEN NOT coalesce(jsonb_typeof(e -> 'name') = 'string'
+                    AND tracker.is_sha256(e ->> 'sha256')
+                    AND jsonb_typeof(e -> 'size') = 'number'
+                    AND tracker.is_count(e ->> 'size'), false)
+                WHEN 'detach' THEN NOT coalesce(jsonb_typeof(e -> 'name') = 'string'
+                    AND tracker.is_sha256(e ->> 'sha256'), false)
+                WHEN 'answer' THEN NOT coalesce(jsonb_typeof(e -> 'round') = 'string'
+                    AND jsonb_typeof(e -> 'executor') = 'string'
+                    AND jsonb_typeof(e -> 'answer') = 'object'
+                    AND (e -> 'answer') - ARRAY['status', 'reason', 'evidence'] = '{}'
+                    AND coalesce(jsonb_typeof(e -> 'answer' -> 'reason'), 'string') = 'string'
+                    AND coalesce(jsonb_typeof(e -> 'answer' -> 'evidence'), 'string')
+                        = 'string'
+                    AND coalesce(e -> 'answer' -> 'status', '"fulfilled"') = ANY(statuses),
+                    false)
+                WHEN 'return' THEN NOT coalesce(jsonb_typeof(e -> 'round') = 'string'
+                    AND jsonb_typeof(e -> 'executor') = 'string', false)
+                WHEN 'undo' THEN NOT coalesce(tracker.is_count(e ->> 'undoes'), false)
+                ELSE false END THEN 'payload'
+            WHEN NOT coalesce(e #> '{changes,status,0}' = 'null'
+                              OR e #> '{changes,status,0}' = ANY(statuses), true)
+                OR NOT coalesce(e #> '{changes,status,1}' = 'null'
+                                OR e #> '{changes,status,1}' = ANY(statuses), true)
+                THEN 'status'
+            WHEN NOT coalesce(e #> '{changes,updated,0}' = 'null'
+                              OR jsonb_typeof(e #> '{changes,updated,0}') = 'string'
+                                 AND tracker.is_day(e #>> '{changes,updated,0}'), true)
+                OR NOT coalesce(e #> '{changes,updated,1}' = 'null'
+                                OR jsonb_typeof(e #> '{changes,updated,1}') = 'string'
+                                   AND tracker.is_day(e #>> '{changes,updated,1}'), true)
+                THEN 'updated'
+            END;
+        IF problem = 'shape' THEN
+            RAISE EXCEPTION 'tracker: event % is not a journal event (an object with seq, at, '
+                'actor, effective, id, action, changes, reason, note and step)', a.seq
+                USING ERRCODE = 'check_violation';
+        ELSIF problem = 'columns' THEN
+            RAISE EXCEPTION 'tracker: the columns of event % (seq, step, id, plan, action, '
+                'effective) must repeat its JSON', a.seq USING ERRCODE = 'check_violation';
+        ELSIF problem = 'day' THEN
+            RAISE EXCEPTION 'tracker: event % has no day (effective YYYY-MM-DD): %', a.seq,
+                a.effective USING ERRCODE = 'check_violation';
+        ELSIF problem = 'changes' THEN
+            RAISE EXCEPTION 'tracker: event % changes a field not from one value to another '
+                '([before, after])', a.seq USING ERRCODE = 'check_violation';
+        ELSIF problem = 'needs' THEN
+            RAISE EXCEPTION 'tracker: a % event needs %; event % has not', a.action,
+                array_to_string(needs, ', '), a.seq USING ERRCODE = 'check_violation';
+        ELSIF problem = 'updated' THEN
+            RAISE EXCEPTION 'tracker: event % changes updated to what is not a day', a.seq
+                USING ERRCODE = 'check_violation';
+        ELSIF problem = 'status' THEN
+            RAISE EXCEPTION 'tracker: event % gives a status tracker does not know', a.seq
+                USING ERRCODE = 'check_violation';
+        ELSIF problem = 'payload' THEN
+            RAISE EXCEPTION 'tracker: the % of event % are not what a % event holds '
+                '(a file''s name, SHA-256 and size; an answer''s round, executor and its '
+                'status, reason and evidence as text)', array_to_string(needs, ', '),
+                a.seq, a.action USING ERRCODE = 'check_violation';
+        END IF;
+        first_ := least(first_, a.seq);
+        last_ := greatest(last_, a.seq);
+        low := least(low, a.step);
+        high := greatest(high, a.step);
+        n := n + 1;
+    END LOOP;
+    -- Next in line: meta counts what came before this statement (count_events, after).
+    SELECT last_seq, last_step, last_xact INTO m FROM tracker.meta WHERE id = 1;
+    IF first_ <> m.last_seq + 1 OR last_ <> m.last_seq + n THEN
+        RAISE EXCEPTION 'tracker: the events written must be numbered from % on, one after '
+            'another (these are % to %, % of them)', m.last_seq + 1, first_, last_, n
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF high <> m.last_step + 1 AND NOT (high = m.last_step
+                                       AND m.last_xact = pg_current_xact_id())
+       OR low <> high THEN
+        RAISE EXCEPTION 'tracker: the events % to % must be of step % (step % is done)',
+            first_, last_, m.last_step + 1, m.last_step USING ERRCODE = 'check_violation';
+    END IF;
+    acting := tracker.acting_for();
+    IF acting IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- A role acting for executors (SPEC 15): its first event it may not write, and why.
+    FOR a IN SELECT * FROM added ORDER BY seq LOOP
+        e := a.event::jsonb;
+        measure := a.id LIKE '%:%';
+        problem := CASE
+            WHEN a.action NOT IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend')
+                THEN 'action'
+            WHEN a.action = 'amend' THEN CASE WHEN measure
+                OR e -> 'changes' <> '{}'::jsonb OR NOT EXISTS (
+                SELECT 1 FROM tracker.events y WHERE y.step = a.step AND y.plan = a.plan
+                AND y.id LIKE '%:%' AND y.actor = current_user) THEN 'amend' ELSE '' END
+            WHEN a.action = 'undo' AND NOT measure  -- (of its amendment)
+                AND e -> 'changes' <> '{}'::jsonb THEN 'fields'
+            WHEN NOT (a.action = 'undo' AND NOT measure) AND NOT (measure AND EXISTS (
+                SELECT 1 FROM tracker.items i WHERE i.plan = a.plan  -- (by its key)
+                AND i.ref = substr(a.id, length(a.plan) + 2) AND i.owners && acting))
+                THEN 'measure'
+            WHEN (e -> 'changes') - ARRAY['status', 'reason', 'evidence', 'updated'] <> '{}'
+                THEN 'fields'
+            WHEN a.action = 'answer' AND NOT coalesce((e ->> 'executor') = ANY(acting),
+                                                      false) THEN 'answer'
+            WHEN a.action = 'undo' AND (jsonb_typeof(e -> 'undoes') <> 'number'
+                OR EXISTS (SELECT 1 FROM tracker.events y
+                           WHERE y.step = (e ->> 'undoes')::bigint
+                           AND y.actor <> current_user)
+                OR NOT EXISTS (SELECT 1 FROM tracker.events y
+                               WHERE y.step = (e ->> 'undoes')::bigint)) THEN 'undo'
+            WHEN NOT coalesce(jsonb_typeof(e -> 'acting_for') = 'array'  -- ('log' says it)
+                AND jsonb_array_length(e -> 'acting_for') > 0
+                AND to_jsonb(acting) @> (e -> 'acting_for'), false) THEN 'acting_for'
+            ELSE '' END;
+        IF problem = 'action' THEN
+            RAISE EXCEPTION 'tracker: role % acts for % and may not write a % event; '
+                'nothing was written', current_user, array_to_string(acting, ', '),
+                a.action USING ERRCODE = '42501';
+        ELSIF problem = 'amend' THEN
+            RAISE EXCEPTION 'tracker: role % may mark an amendment of plan % only in the '
+                'step that changes one of its measures; nothing was written', current_user,
+                a.id USING ERRCODE = '42501';
+        ELSIF problem = 'measure' THEN
+            RAISE EXCEPTION 'tracker: role % acts for % and may not write %: it is not one '
+                'of their measures; nothing was written', current_user,
+                array_to_string(acting, ', '), a.id USING ERRCODE = '42501';
+        ELSIF problem = 'fields' THEN
+            RAISE EXCEPTION 'tracker: role % may change the status, reason and evidence of '
+                '%, nothing else; nothing was written', current_user, a.id
+                USING ERRCODE = '42501';
+        ELSIF problem = 'answer' THEN
+            RAISE EXCEPTION 'tracker: role % acts for %, not for %; nothing was written',
+                current_user, array_to_string(acting, ', '), e ->> 'executor'
+                USING ERRCODE = '42501';
+        ELSIF problem = 'undo' THEN
+            RAISE EXCEPTION 'tracker: role % may undo only a step of its own; nothing was '
+                'written', current_user USING ERRCODE = '42501';
+        ELSIF problem = 'acting_for' THEN
+            RAISE EXCEPTION 'tracker: role % acts for %, and event % says otherwise; '
+                'nothing was written', current_user, array_to_string(acting, ', '),
+                a.seq USING ERRCODE = '42501';
+        END IF;
+    END LOOP;
+    RETURN NULL;
 END $$;
 """,
 }
