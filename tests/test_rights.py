@@ -87,6 +87,7 @@ def test_an_executor_writes_its_own_measures_and_log_says_for_whom(
      "reason and evidence of their measures, answer for them and attach files to them; "
      "nothing was written"),
     (["remove", "p:1", "--yes"], "and may not remove measure p:1: it may change only"),
+    (["remove", "p:1"], "and may not remove measure p:1: it may change only"),  # not asked
     (["plan", "add", "q", "--title", "Q"], "and may not add plan q: it may change only"),
     (["plan", "edit", "p", "--title", "Q"], "and may not change plan p: it may change only"),
     (["round", "open", "p", "--name", "r1"], "and may not open a round of plan p:"),
@@ -222,6 +223,12 @@ def test_psql_a_kept_file_must_match_its_sha256(pg: PgDatabase, team: dict[str, 
 
 def test_revoked_rights_leave_reading_only(pg: PgDatabase, team: dict[str, str]) -> None:
     before = snapshot(pg)
+    for args in (["db", "grant", MFA, "--executor", "MoD"],
+                 ["db", "grant", MOD, "--executor", "MoD", "--revoke"]):  # by an executor
+        refused = one_line_failure(at(team[MFA], *args))
+        assert refused == (f"Error: role {MFA} may not grant or revoke rights on "
+                           f"{team[MFA]}: only the owner of its tables may (the role that ran "
+                           "'tracker db init'); nothing was changed\n")
     never = one_line_failure(at(pg, "db", "grant", MFA, "--executor", "MoD", "--revoke"))
     assert never == (f"Error: role {MFA} does not act for MoD: nothing was changed (see "
                      "'tracker db rights')\n")

@@ -262,8 +262,13 @@ def remove(app: App, addresses: tuple[str, ...], yes: bool) -> None:
       tracker remove csto-2023:35 --yes
     """
     if not yes:
-        for address in addresses:
-            app.reader().item(address)
+        reader = app.reader()
+        items = [reader.item(address) for address in addresses]
+        acting = reader.repo.acting_for()
+        if acting is not None:  # (a role acting for executors: refused before it is asked)
+            from tracker.rights import not_allowed
+
+            raise not_allowed(reader.repo.actor() or "", acting, "remove", items[0].id)
         count = len(set(addresses))
         confirm(ngettext("Remove {count} item: {items}?", "Remove {count} items: {items}?",
                          count).format(count=count, items=", ".join(addresses)), yes)

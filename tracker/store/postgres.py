@@ -1492,6 +1492,14 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
             if _schema_version(conn) < SCHEMA_VERSION:
                 raise StoreError(_("database {shown} has an older tracker schema: run 'tracker "
                                    "db init' on it first").format(shown=shown))
+            owner = conn.execute("SELECT current_user, pg_has_role(current_user, relowner, "
+                                 "'MEMBER') FROM pg_class WHERE oid = 'tracker.items'::regclass"
+                                 ).fetchone()
+            if owner is not None and not owner[1]:
+                raise StoreError(_("role {role} may not grant or revoke rights on {shown}: only "
+                                   "the owner of its tables may (the role that ran 'tracker db "
+                                   "init'); nothing was changed").format(role=owner[0],
+                                                                          shown=shown))
             if revoke:
                 held = {r[0] for r in conn.execute(
                     "DELETE FROM tracker.rights WHERE role = %s AND executor = ANY(%s) "
