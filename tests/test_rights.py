@@ -134,6 +134,17 @@ def test_psql_as_an_executor_role_cannot_write_another_executors_measure(
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="amendment of plan p"):
             conn.execute(INSERT, event(seq, "p", {"title": ["P", "Forged"]}, action="amend",
                                        published="council", before={}, after={}))
+    with psycopg.connect(team[MFA]) as conn:  # an amendment in the step of its own change
+        seq = last_seq(conn) + 1
+        step = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0]) + 1  # type: ignore[index]
+        conn.execute(INSERT, event(seq, "p:1", {"evidence": ["", "act"]}, step=step,
+                                   acting_for=["MFA"]))
+        amend = {"action": "amend", "published": "council", "before": {}, "after": {}}
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="says otherwise"), \
+                conn.transaction():  # for whom, unsaid
+            conn.execute(INSERT, event(seq + 1, "p", {}, step=step, **amend))
+        conn.execute(INSERT, event(seq + 1, "p", {}, step=step, acting_for=["MFA"], **amend))
+        conn.rollback()
     assert snapshot(pg) == before
 
 

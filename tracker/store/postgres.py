@@ -534,6 +534,8 @@ END $$;
     # - check_events walks the statement's events one by one with expressions that need no
     #   plan (jsonpath and jsonb operators where schema 6 had subqueries), and runs a query
     #   only where an event needs one (its measure; an undo's step, an amendment's change);
+    #   an amendment says for whom it is marked, as every other event of such a role does
+    #   (schema 6 let one through that did not);
     #   a day is checked without a regular expression, and to be in its month (psql's
     #   2026-02-30 was refused by a PostgreSQL error, now by the check that says why);
     # - check_item_journaled reads the item with its values before, and its step's events,
@@ -720,13 +722,13 @@ BEGIN
         problem := CASE
             WHEN a.action NOT IN ('update', 'answer', 'attach', 'detach', 'undo', 'amend')
                 THEN 'action'
-            WHEN a.action = 'amend' THEN CASE WHEN measure
+            WHEN a.action = 'amend' AND (measure
                 OR e -> 'changes' <> '{}'::jsonb OR NOT EXISTS (
                 SELECT 1 FROM tracker.events y WHERE y.step = a.step AND y.plan = a.plan
-                AND y.id LIKE '%:%' AND y.actor = current_user) THEN 'amend' ELSE '' END
+                AND y.id LIKE '%:%' AND y.actor = current_user)) THEN 'amend'
             WHEN a.action = 'undo' AND NOT measure  -- (of its amendment)
                 AND e -> 'changes' <> '{}'::jsonb THEN 'fields'
-            WHEN NOT (a.action = 'undo' AND NOT measure) AND NOT (measure AND EXISTS (
+            WHEN NOT (a.action IN ('undo', 'amend') AND NOT measure) AND NOT (measure AND EXISTS (
                 SELECT 1 FROM tracker.items i WHERE i.plan = a.plan  -- (by its key)
                 AND i.ref = substr(a.id, length(a.plan) + 2) AND i.owners && acting))
                 THEN 'measure'
