@@ -554,7 +554,7 @@ BEGIN
             WHERE pg_has_role(current_user, to_regrole(quote_ident(role)), 'USAGE'));
 END $$;
 -- Checks of text that a new session does without compiling a regular expression (SQL
--- functions of one expression: inlined where they are called).
+-- functions of one expression, which PostgreSQL inlines into the expression calling them).
 CREATE FUNCTION tracker.is_day(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN length(t) = 10 AND substr(t, 5, 1) = '-' AND substr(t, 8, 1) = '-'
                      AND translate(t, '0123456789', '') = '--' AND left(t, 4) <> '0000'
