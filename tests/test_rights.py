@@ -234,6 +234,10 @@ def test_psql_a_kept_file_must_match_its_sha256(pg: PgDatabase, team: dict[str, 
 
 def test_revoked_rights_leave_reading_only(pg: PgDatabase, team: dict[str, str]) -> None:
     before = snapshot(pg)
+    long = "l" * 63 + "_focal_point"  # (PostgreSQL would cut the role's name to 63 bytes)
+    assert one_line_failure(at(pg, "db", "grant", long, "--executor", "MFA"), code=2) == (
+        f"Error: role name '{long}' is longer than PostgreSQL's 63 bytes: give the role a "
+        "shorter name; nothing was changed\n")
     for args in (["db", "grant", MFA, "--executor", "MoD"],
                  ["db", "grant", MOD, "--executor", "MoD", "--revoke"]):  # by an executor
         refused = one_line_failure(at(team[MFA], *args))
@@ -497,6 +501,13 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
             (event(seq, "p:1", {"status": [7, "partial"]}), "a status tracker does not"),
             (event(seq, "p:1", {"updated": ["a", "b"]}), "updated to what is not a day"),
             (event(seq, "p:1", {"updated": [None, 20260115]}), "updated to what is not a day"),
+            (event(seq, "p:1", {"updated": ["2026-01-15", "2026-02-30"]}),
+             "updated to what is not a day"),
+            # a value inside a list is not the value (schema 7's first build let it pass)
+            (event(seq, "p:1", {"reason": ["", ["x", "NEW"]]}, acting_for=["MFA"]),
+             "a reason or evidence to what is not text"),
+            (event(seq, "p:1", {"evidence": [5, "act"]}, acting_for=["MFA"]),
+             "a reason or evidence to what is not text"),
         ]
         for params in [event(seq, "p:1", {"evidence": ["", "act"]}),  # for whom, unsaid
                        event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=[]),

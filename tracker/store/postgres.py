@@ -538,6 +538,7 @@ END $$;
     #   (schema 6 let one through that did not);
     #   a day is checked without a regular expression, and to be in its month (psql's
     #   2026-02-30 was refused by a PostgreSQL error, now by the check that says why);
+    #   a reason or evidence changes from text to text (or none);
     # - check_item_journaled reads the item with its values before, and its step's events,
     #   in two queries (schema 6: a query a field).
     7: """
@@ -630,6 +631,12 @@ BEGIN
             WHEN NOT coalesce(tracker.is_day(a.effective), false) THEN 'day'
             WHEN jsonb_path_exists(e, 'strict $.changes.* ? (@.type() != "array" '
                                       '|| @.size() != 2)') THEN 'changes'
+            WHEN NOT coalesce(jsonb_typeof(e #> '{changes,reason,0}') IN ('string', 'null')
+                              AND jsonb_typeof(e #> '{changes,reason,1}') IN ('string', 'null'),
+                              true)
+                OR NOT coalesce(jsonb_typeof(e #> '{changes,evidence,0}') IN ('string', 'null')
+                                AND jsonb_typeof(e #> '{changes,evidence,1}')
+                                    IN ('string', 'null'), true) THEN 'text'
             WHEN NOT e ?& needs THEN 'needs'
             WHEN CASE a.action
                 WHEN 'attach' THEN NOT coalesce(jsonb_typeof(e -> 'name') = 'string'
@@ -677,6 +684,9 @@ BEGIN
         ELSIF problem = 'changes' THEN
             RAISE EXCEPTION 'tracker: event % changes a field not from one value to another '
                 '([before, after])', a.seq USING ERRCODE = 'check_violation';
+        ELSIF problem = 'text' THEN
+            RAISE EXCEPTION 'tracker: event % changes a reason or evidence to what is not text',
+                a.seq USING ERRCODE = 'check_violation';
         ELSIF problem = 'needs' THEN
             RAISE EXCEPTION 'tracker: a % event needs %; event % has not', a.action,
                 array_to_string(needs, ', '), a.seq USING ERRCODE = 'check_violation';
@@ -808,12 +818,11 @@ BEGIN
     LOOP
         value_ := now_ -> field;
         IF (was IS NULL OR was -> field IS DISTINCT FROM value_)
-           AND NOT jsonb_path_exists(given, ('lax $[*].changes.' || field
-                                             || '[1] ? (@ == $v)')::jsonpath,
-                                     jsonb_build_object('v', value_))
+           AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(given) g  -- (jsonb's equality:
+                           WHERE g #> ARRAY['changes', field, '1'] = value_)  -- not lax jsonpath's)
            AND NOT (field IN ('updated', 'status_since') AND (
-               jsonb_path_exists(given, 'lax $[*] ? (@.effective == $v)',
-                                 jsonb_build_object('v', value_))
+               EXISTS (SELECT 1 FROM jsonb_array_elements(given) g
+                       WHERE g -> 'effective' = value_)
                OR EXISTS (SELECT 1 FROM tracker.events x WHERE x.id = target
                           AND to_jsonb(x.effective) = value_))) THEN
             RAISE EXCEPTION 'tracker: role % set the % of % to a value no journal event '
@@ -1483,6 +1492,9 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
     executors — read what readers read, change the status, reason and evidence of their
     items, answer rounds and attach files for them, nothing else — or stop it; in one
     transaction. A role left acting for nobody keeps reading, and writes nothing."""
+    if len(role.encode()) > 63:  # (PostgreSQL would cut the role's name, not the rights')
+        raise InvalidValue(_("role name {role!r} is longer than PostgreSQL's 63 bytes: give "
+                             "the role a shorter name; nothing was changed").format(role=role))
     conn = connect(location)
     shown = display(location)
     done: list[str] = []
