@@ -92,10 +92,10 @@ def median_ms(action: Callable[[int], None]) -> float:
     return statistics.median(times) * 1000
 
 
-def commands(url: str, plan: str) -> dict[str, Callable[[int], list[str]]]:
+def commands(url: str, plan: str, ref: str = "17") -> dict[str, Callable[[int], list[str]]]:
     statuses = ("fulfilled", "in-progress")
     return {
-        "update one item": lambda n: ["--db", url, "update", f"{plan}:17", "--status",
+        "update one item": lambda n: ["--db", url, "update", f"{plan}:{ref}", "--status",
                                       statuses[n % 2]],
         f"report one plan ({PLAN_SIZE:,} items)": lambda n: ["--db", url, "report", plan],
     }
@@ -159,12 +159,11 @@ def main() -> None:
                 table.setdefault(label, {})[total] = median_ms(timed(make, run))
                 print(f"{total:>9,} items  {label:<45} {table[label][total]:8.1f} ms",
                       flush=True)
-    rights = executor_rights(url, plan, table)
+    rights = executor_rights(url, plan)
     write(table, notes, rights)
 
 
-def executor_rights(url: str, plan: str, table: dict[str, dict[int, float]]
-                    ) -> dict[str, tuple[float, float, float]]:
+def executor_rights(url: str, plan: str) -> dict[str, tuple[float, float, float]]:
     """SPEC §15 at the largest size: the same commands as a role acting for the executor
     of the item updated (row-level security, column privileges, the server's checks of its
     events and tracker's own check), against the tables' owner's and against a writer's
@@ -179,17 +178,31 @@ def executor_rights(url: str, plan: str, table: dict[str, dict[int, float]]
                 conn.execute(f'CREATE ROLE "{name}" LOGIN')
     in_process(["--db", url, "db", "init", "--grant-write", writer])
     in_process(["--db", url, "db", "grant", role, "--executor", f"Owner {g % 7}"])
-    roles = {name: re.sub(r"user=[^&]*", f"user={name}", url) for name in (writer, role)}
-    found: dict[str, list[float]] = {}
-    for name, as_role in roles.items():
-        for what, make in commands(as_role, plan).items():
-            for how, run in (("whole command", as_process), ("in-process", in_process)):
-                label = f"{what}, {how}"
-                ms = median_ms(timed(make, run))
-                found.setdefault(label, [table[label][SIZES[-1]]]).append(ms)
-                print(f"{SIZES[-1]:>9,} items  {label + ', as ' + name:<50} {ms:8.1f} ms",
+    # The three roles' runs interleaved, so that a drift of the machine (another
+    # process, the cluster's own work after the load) falls on all of them alike.
+    urls = {"owner": url, **{name: re.sub(r"user=[^&]*", f"user={name}", url)
+                             for name in (writer, role)}}
+    found = {}
+    for what in commands(url, plan):
+        for how, run in (("whole command", as_process), ("in-process", in_process)):
+            label = f"{what}, {how}"
+            # each role its own measure of the executor (refs 17, 24, 31: the same
+            # executor), so that every run changes a status
+            made = {name: commands(u, plan, str(17 + 7 * k))[what]
+                    for k, (name, u) in enumerate(urls.items())}
+            times: dict[str, list[float]] = {name: [] for name in urls}
+            for n in range(WARMUP + RUNS):
+                for name, make in made.items():
+                    started = time.perf_counter()
+                    run(make(n))
+                    if n >= WARMUP:
+                        times[name].append(time.perf_counter() - started)
+            ms = [statistics.median(times[name]) * 1000 for name in urls]
+            for name, value in zip(urls, ms, strict=True):
+                print(f"{SIZES[-1]:>9,} items  {label + ', as ' + name:<50} {value:8.1f} ms",
                       flush=True)
-    return {label: (t[0], t[1], t[2]) for label, t in found.items()}
+            found[label] = (ms[0], ms[1], ms[2])
+    return found
 
 
 def write(table: dict[str, dict[int, float]], notes: list[str],
