@@ -76,6 +76,9 @@ def test_bad_files_and_names_say_one_line_and_keep_nothing(
         (("attach", "p:1", str(fifo)), "is not a regular file"),
         (("attach", "p:1", str(measure), "--name", "a/b.pdf"), "invalid file name 'a/b.pdf'"),
         (("attach", "p:1", str(measure), "--name", "a\nb"), "invalid file name"),
+        (("attach", "p:1", str(measure), "--name", "a\u202eb.pdf"),  # shown as 'afdp.b'
+         r"invalid file name 'a\u202eb.pdf'"),
+        (("attach", "p:1", str(measure), "--name", "a\x85b"), "invalid file name"),
         (("attach", "p:2", str(measure), str(measure)),
          "the name 'протокол №5.pdf' is given to more than one of the files: each file needs"),
         (("attach", "p:1", str(measure)), "already has a file named"),

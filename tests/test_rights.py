@@ -88,6 +88,9 @@ def test_an_executor_writes_its_own_measures_and_log_says_for_whom(
      "nothing was written"),
     (["remove", "p:1", "--yes"], "and may not remove measure p:1: it may change only"),
     (["remove", "p:1"], "and may not remove measure p:1: it may change only"),  # not asked
+    (["attach", "p:1", __file__, "--on", "2025-12-01"],
+     f"role '{MFA}' acts for MFA and may not date a change of p:1 before the measure was "
+     "added (2026-01-15); nothing was written"),
     (["plan", "add", "q", "--title", "Q"], "and may not add plan q: it may change only"),
     (["plan", "edit", "p", "--title", "Q"], "and may not change plan p: it may change only"),
     (["round", "open", "p", "--name", "r1"], "and may not open a round of plan p:"),
@@ -232,8 +235,16 @@ def test_psql_a_kept_file_must_match_its_sha256(pg: PgDatabase, team: dict[str, 
     assert out.read_bytes() == real
 
 
-def test_revoked_rights_leave_reading_only(pg: PgDatabase, team: dict[str, str]) -> None:
+def test_revoked_rights_leave_reading_only(pg: PgDatabase, team: dict[str, str],
+                                           tmp_path: Path) -> None:
     before = snapshot(pg)
+    assert one_line_failure(at(pg, "db", "grant", MFA, "--executor", " "), code=2) == (
+        "Error: an executor's name is empty: give it as the measures name it (see 'tracker "
+        "report --by owner'); nothing was changed\n")
+    plan = tmp_path / "p.csv"
+    plan.write_text("ref,title,status\n1,One,fulfilled\n")
+    assert "and may not import measure p:1 (an executor reports in a round's form)" in (
+        one_line_failure(at(team[MFA], "import", "p", str(plan))))
     long = "l" * 63 + "_focal_point"  # (PostgreSQL would cut the role's name to 63 bytes)
     assert one_line_failure(at(pg, "db", "grant", long, "--executor", "MFA"), code=2) == (
         f"Error: role name '{long}' is longer than PostgreSQL's 63 bytes: give the role a "
@@ -315,6 +326,31 @@ def test_copy_carries_the_rights_to_a_server_and_drops_them_into_a_file(
     assert to_file.exit_code == 0, to_file.stderr
     assert ("note: the rights of 2 roles acting for executors were not copied: a file has "
             "one user") in to_file.stderr
+
+
+def test_a_copy_into_a_file_keeps_what_events_written_with_psql_say(
+        pg: PgDatabase, team: dict[str, str], tmp_path: Path) -> None:
+    """A server's journal keeps an event's keys in the order its writer gave them (psql's
+    jsonb_build_object sorts them); the file they are copied to reads them as tracker's:
+    the attachment, the round and the answer are all there."""
+    protocol = tmp_path / "protocol.pdf"
+    protocol.write_bytes(b"%PDF-1.4 protocol")
+    ok_at(team[MFA], "attach", "p:1", str(protocol))
+    with psycopg.connect(team[MFA]) as conn:
+        seq = last_seq(conn) + 1
+        step = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0]) + 1  # type: ignore[index]
+        conn.execute("UPDATE tracker.items SET evidence = 'act' WHERE plan = 'p' AND ref = '1'")
+        params = event(seq, "p:1", {"evidence": ["", "act"]}, step=step, acting_for=["MFA"])
+        conn.execute(INSERT, (*params[:6], json.dumps(json.loads(str(params[6])),
+                                                      sort_keys=True)))
+        conn.commit()
+    copy = tmp_path / "copy.json"
+    assert at(pg, "copy", str(copy)).exit_code == 0
+    for args in (["attachments", "-f", "json"], ["log", "p:1", "-f", "json"],
+                 ["show", "p:1", "-f", "json"]):
+        assert json.loads(ok_at(str(copy), *args)) == json.loads(ok_at(pg, *args)), args
+    (kept,) = json.loads(ok_at(str(copy), "attachments", "-f", "json"))
+    assert kept["name"] == "protocol.pdf"
 
 
 def test_an_executor_attaches_files_to_its_own_measures_only(
@@ -496,6 +532,8 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
             (event(seq, "p:1", {}, action="attach", name="a.pdf", sha256=sha, size="big"),
              payload),
             (event(seq, "p:1", {}, action="detach", name={"a": 1}, sha256=sha), payload),
+            (event(seq, "p:1", {}, action="attach", name="a.pdf", sha256=sha, size=7,
+                   acting_for=["MFA"]), "attaches a file that is not kept"),
             (event(seq, "p:1", {}, action="undo", undoes="last"), payload),
             (event(seq, "p:1", {"status": ["not-started", "bogus"]}), "a status tracker does"),
             (event(seq, "p:1", {"status": [7, "partial"]}), "a status tracker does not"),
@@ -516,6 +554,10 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
                        event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=[["MFA"]])]:
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="says otherwise"):
                 conn.execute(INSERT, params)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege,
+                           match="may not date a change of p:1 before the measure was added"):
+            conn.execute(INSERT, event(seq, "p:1", {"evidence": ["", "act"]},
+                                       effective="1990-01-01", acting_for=["MFA"]))
         for params, refused in broken:
             with pytest.raises(psycopg.errors.CheckViolation, match=refused):
                 conn.execute(INSERT, params)
@@ -554,6 +596,18 @@ def test_a_writer_is_never_an_executor_and_keeps_every_right(
     before = snapshot(pg)
     refused = one_line_failure(at(pg, "db", "grant", "tracker_test_bob", "--executor", "MFA"))
     assert "role tracker_test_bob writes every measure" in refused
+    # an executor's role made a writer or a reader by 'db init' would go on being listed as
+    # acting for its executors; and only the owner sets up and grants
+    for access, words in (("--grant-write", "read and write access"),
+                          ("--grant-read", "read-only access")):
+        assert one_line_failure(at(pg, "db", "init", access, MFA)) == (
+            f"Error: role {MFA} acts for MFA: revoke that first ('tracker db grant {MFA} "
+            f"--executor … --revoke'), then grant it {words}; nothing was changed\n")
+    for url in (writer, team[MFA]):
+        role = "tracker_test_bob" if url == writer else MFA
+        assert one_line_failure(at(url, "db", "init", "--grant-write", MOD)) == (
+            f"Error: role {role} may not set up {url} nor grant roles on it: only the owner "
+            "of its tables may (the role that ran 'tracker db init'); nothing was changed\n")
     assert snapshot(pg) == before
     with pg.connect() as conn:  # a person who is both: the writer's rights hold
         conn.execute(f"GRANT {MOD} TO tracker_test_bob")

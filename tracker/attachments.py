@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +44,16 @@ def size_limit() -> int:
     return int(number) * _UNITS[unit]
 
 
+# Characters that reorder the text around them: a name holding one reads as another
+# ('a\u202eb.pdf' shows as 'afdp.b').
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def check_name(name: str) -> str:
-    """A kept file's name: not empty, no slash, no control character, not '.' or '..'."""
+    """A kept file's name: not empty, no slash, no control character (nor one that turns
+    the text around it), not '.' or '..'."""
     if not name or name in (".", "..") or "/" in name or "\\" in name \
-            or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            or any(unicodedata.category(c) == "Cc" or c in _BIDI for c in name):
         raise InvalidValue(_("invalid file name {name!r}: a name has no slash, no control "
                              "character, and is not empty").format(name=name))
     if len(name) > 255:

@@ -22,7 +22,8 @@ EXECUTOR_ACTIONS = frozenset({"update", "answer", "attach", "detach", "undo"})
 def _what(action: str, target: str) -> str:
     """What a refused write would have done, in words (not the journal's action name)."""
     words = {
-        "add": _("add measure {target}"), "import": _("add measure {target}"),
+        "add": _("add measure {target}"),
+        "import": _("import measure {target} (an executor reports in a round's form)"),
         "remove": _("remove measure {target}"),
         "plan-add": _("add plan {target}"), "plan-edit": _("change plan {target}"),
         "plan-remove": _("remove plan {target}"),

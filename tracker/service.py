@@ -136,8 +136,11 @@ class Tracker:
             return list(acting)
         if not ref or event["action"] not in EXECUTOR_ACTIONS:
             raise not_allowed(self.actor, acting, event["action"], target)
-        ours = check_item(self.actor, acting, self.repo.get_item(plan_id, ref), target,
-                          set(event["changes"]))
+        item = self.repo.get_item(plan_id, ref)
+        fields = set(event["changes"])
+        if item is not None and item.created and str(event["effective"]) < item.created:
+            fields.add("created")  # (a change dated before the measure was added)
+        ours = check_item(self.actor, acting, item, target, fields)
         if event["action"] == "answer" and event.get("executor") not in acting:
             raise Forbidden(_("role {role} acts for {executors}, not for {executor}: nothing "
                               "was written").format(role=self.actor, executors=", ".join(acting),

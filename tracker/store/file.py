@@ -25,7 +25,15 @@ from operator import itemgetter
 from typing import Any
 
 from tracker import fileio, jsonio
-from tracker.domain import DERIVED_KEYS, ROW_KEYS, Item, Plan, StatusSums, status_sums
+from tracker.domain import (
+    DERIVED_KEYS,
+    EVENT_KEYS,
+    ROW_KEYS,
+    Item,
+    Plan,
+    StatusSums,
+    status_sums,
+)
 from tracker.errors import StoreError
 from tracker.i18n import _, grouped, os_reason
 from tracker.store import Repository, checked_file, file_digest, matches
@@ -607,7 +615,7 @@ class DocumentRepository(Repository):
             for block in self.storage.journal_blocks(size):
                 if not _well_formed(block):  # parse it all: that names the damaged line
                     return [e for e in self._read_journal() if any(
-                        needle in _id_bytes(e) for needle in needles)]
+                        needle in jsonio.dumps(e) for needle in needles)]
                 for needle in needles:
                     lines.extend(_lines_with(block, needle))
         return self._parse_lines(lines, sort=needles is not None and len(needles) > 1)
@@ -686,7 +694,9 @@ class DocumentRepository(Repository):
         for event in events:
             self._meta["last_seq"] = max(self.last_seq(), event["seq"])
             self._meta["last_step"] = max(self.last_step(), event["step"])
-        self._pending.extend(events)
+        # (in the order tracker writes an event's keys, whatever wrote it: a filtered read
+        # finds a line by its outline, `{"seq":` … `"id":"…"`; 'copy' brings a server's)
+        self._pending.extend(_in_order(event) for event in events)
 
     def commit(self) -> bool:
         if not self._dirty:
@@ -1121,8 +1131,12 @@ def _well_formed(block: bytes) -> bool:
     return starts == ends == lines
 
 
-def _id_bytes(event: dict[str, Any]) -> bytes:
-    return f'"id":"{event["id"]}"'.encode()
+def _in_order(event: dict[str, Any]) -> dict[str, Any]:
+    """*event* with its keys in the order tracker writes them (a server's journal keeps the
+    order of whoever wrote the event: psql's jsonb_build_object sorts them)."""
+    if list(event)[:len(EVENT_KEYS)] == list(EVENT_KEYS):
+        return event
+    return {key: event[key] for key in EVENT_KEYS if key in event} | event
 
 
 def _remove_empty(folder: str, up_to: str) -> None:

@@ -538,7 +538,9 @@ END $$;
     #   (schema 6 let one through that did not);
     #   a day is checked without a regular expression, and to be in its month (psql's
     #   2026-02-30 was refused by a PostgreSQL error, now by the check that says why);
-    #   a reason or evidence changes from text to text (or none);
+    #   a reason or evidence changes from text to text (or none); a file attached is kept
+    #   (its SHA-256 and size in tracker.files); a role acting for executors dates no change
+    #   of a measure before the measure was added;
     # - check_item_journaled reads the item with its values before, and its step's events,
     #   in two queries (schema 6: a query a field).
     7: """
@@ -671,6 +673,11 @@ BEGIN
                                    AND tracker.is_day(e #>> '{changes,updated,1}'), true)
                 THEN 'updated'
             END;
+        IF problem IS NULL AND a.action = 'attach' AND NOT EXISTS (
+                SELECT 1 FROM tracker.files f  -- (a file is kept before what names it)
+                WHERE f.sha256 = e ->> 'sha256' AND f.size = (e ->> 'size')::bigint) THEN
+            problem := 'file';
+        END IF;
         IF problem = 'shape' THEN
             RAISE EXCEPTION 'tracker: event % is not a journal event (an object with seq, at, '
                 'actor, effective, id, action, changes, reason, note and step)', a.seq
@@ -690,6 +697,9 @@ BEGIN
         ELSIF problem = 'needs' THEN
             RAISE EXCEPTION 'tracker: a % event needs %; event % has not', a.action,
                 array_to_string(needs, ', '), a.seq USING ERRCODE = 'check_violation';
+        ELSIF problem = 'file' THEN
+            RAISE EXCEPTION 'tracker: event % attaches a file that is not kept (no file of its '
+                'SHA-256 and size in tracker.files)', a.seq USING ERRCODE = 'check_violation';
         ELSIF problem = 'updated' THEN
             RAISE EXCEPTION 'tracker: event % changes updated to what is not a day', a.seq
                 USING ERRCODE = 'check_violation';
@@ -756,7 +766,16 @@ BEGIN
                 AND jsonb_array_length(e -> 'acting_for') > 0
                 AND to_jsonb(acting) @> (e -> 'acting_for'), false) THEN 'acting_for'
             ELSE '' END;
-        IF problem = 'action' THEN
+        IF problem = '' AND measure AND a.action <> 'undo' AND EXISTS (
+                SELECT 1 FROM tracker.items i WHERE i.plan = a.plan
+                AND i.ref = substr(a.id, length(a.plan) + 2)
+                AND a.effective::date < i.created) THEN
+            problem := 'early';
+        END IF;
+        IF problem = 'early' THEN
+            RAISE EXCEPTION 'tracker: role % may not date a change of % before the measure was '
+                'added; nothing was written', current_user, a.id USING ERRCODE = '42501';
+        ELSIF problem = 'action' THEN
             RAISE EXCEPTION 'tracker: role % acts for % and may not write a % event; '
                 'nothing was written', current_user, array_to_string(acting, ', '),
                 a.action USING ERRCODE = '42501';
@@ -1064,6 +1083,11 @@ class PostgresRepository(Repository):
             return Busy(_("database is busy: {location} was changed by another command at the "
                           "same moment; nothing was changed. Try again.")
                         .format(location=self.location))
+        if state == "42501" and exc.diag.message_primary and \
+                exc.diag.message_primary.startswith("tracker: "):  # the server's own check
+            return StoreError(_("database {location} refused the change: {reason}")
+                              .format(location=self.location,
+                                      reason=exc.diag.message_primary[len("tracker: "):]))
         if state == "42501":  # insufficient_privilege
             role = getattr(self, "_role", None) or "this"
             if self.writable:
@@ -1396,6 +1420,7 @@ def init_database(location: str, *, readers: Iterable[str] = (),
                          (f"{max(1, round(lock_timeout * 1000))}ms",))
             # One db init at a time, and no writer while the schema changes.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('tracker db init'))")
+            _owner_only(conn, shown)
             version = _schema_version(conn)
             if version > SCHEMA_VERSION:
                 raise StoreError(
@@ -1417,10 +1442,18 @@ def init_database(location: str, *, readers: Iterable[str] = (),
             else:
                 done.append(_("{shown} already has the tracker schema (version {known})")
                             .format(shown=shown, known=SCHEMA_VERSION))
-            for role in readers:
-                done.extend(_grant(conn, role, write=False))
-            for role in writers:
-                done.extend(_grant(conn, role, write=True))
+            for role, write in [*((r, False) for r in readers), *((r, True) for r in writers)]:
+                acting = [r[0] for r in conn.execute(
+                    "SELECT executor FROM tracker.rights WHERE role = %s ORDER BY executor",
+                    (role,))]
+                if acting:  # ('db rights' would go on saying it acts for them)
+                    raise StoreError(_("role {role} acts for {executors}: revoke that first "
+                                       "('tracker db grant {role} --executor … --revoke'), then "
+                                       "grant it {access}; nothing was changed").format(
+                        role=role, executors=", ".join(acting),
+                        access=_("read and write access") if write else
+                        _("read-only access")))
+                done.extend(_grant(conn, role, write=write))
     except psycopg.Error as exc:
         _init_failed(exc, shown)
     finally:
@@ -1443,6 +1476,17 @@ def _derive_control(conn: psycopg.Connection[Any]) -> None:
         with conn.cursor() as cur:
             cur.executemany("UPDATE tracker.items SET due_original = %s, moves = %s, "
                             "status_since = %s WHERE plan = %s AND ref = %s", rows)
+
+
+def _owner_only(conn: psycopg.Connection[Any], shown: str) -> None:
+    """StoreError unless the role may change the schema and its grants: the owner of the
+    tables (or a member of it, or a superuser), or anyone where there is no schema yet."""
+    row = conn.execute("SELECT current_user, pg_has_role(current_user, relowner, 'MEMBER') "
+                       "FROM pg_class WHERE oid = to_regclass('tracker.items')").fetchone()
+    if row is not None and not row[1]:
+        raise StoreError(_("role {role} may not set up {shown} nor grant roles on it: only the "
+                           "owner of its tables may (the role that ran 'tracker db init'); "
+                           "nothing was changed").format(role=row[0], shown=shown))
 
 
 def _schema_version(conn: psycopg.Connection[Any]) -> int:
@@ -1492,6 +1536,9 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
     executors — read what readers read, change the status, reason and evidence of their
     items, answer rounds and attach files for them, nothing else — or stop it; in one
     transaction. A role left acting for nobody keeps reading, and writes nothing."""
+    if any(not name.strip() for name in executors):
+        raise InvalidValue(_("an executor's name is empty: give it as the measures name it "
+                             "(see 'tracker report --by owner'); nothing was changed"))
     if len(role.encode()) > 63:  # (PostgreSQL would cut the role's name, not the rights')
         raise InvalidValue(_("role name {role!r} is longer than PostgreSQL's 63 bytes: give "
                              "the role a shorter name; nothing was changed").format(role=role))
@@ -1503,17 +1550,17 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
         with conn.transaction():
             conn.execute("SELECT set_config('lock_timeout', %s, true)",
                          (f"{max(1, round(lock_timeout * 1000))}ms",))
-            if _schema_version(conn) < SCHEMA_VERSION:
-                raise StoreError(_("database {shown} has an older tracker schema: run 'tracker "
-                                   "db init' on it first").format(shown=shown))
             owner = conn.execute("SELECT current_user, pg_has_role(current_user, relowner, "
-                                 "'MEMBER') FROM pg_class WHERE oid = 'tracker.items'::regclass"
+                                 "'MEMBER') FROM pg_class WHERE oid = to_regclass('tracker.items')"
                                  ).fetchone()
             if owner is not None and not owner[1]:
                 raise StoreError(_("role {role} may not grant or revoke rights on {shown}: only "
                                    "the owner of its tables may (the role that ran 'tracker db "
                                    "init'); nothing was changed").format(role=owner[0],
                                                                           shown=shown))
+            if _schema_version(conn) < SCHEMA_VERSION:
+                raise StoreError(_("database {shown} has an older tracker schema: run 'tracker "
+                                   "db init' on it first").format(shown=shown))
             if revoke:
                 held = {r[0] for r in conn.execute(
                     "DELETE FROM tracker.rights WHERE role = %s AND executor = ANY(%s) "
