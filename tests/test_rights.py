@@ -140,6 +140,7 @@ def test_psql_as_an_executor_role_cannot_write_another_executors_measure(
     with psycopg.connect(team[MFA]) as conn:  # an amendment in the step of its own change
         seq = last_seq(conn) + 1
         step = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0]) + 1  # type: ignore[index]
+        conn.execute("UPDATE tracker.items SET evidence = 'act' WHERE plan = 'p' AND ref = '1'")
         conn.execute(INSERT, event(seq, "p:1", {"evidence": ["", "act"]}, step=step,
                                    acting_for=["MFA"]))
         amend = {"action": "amend", "published": "council", "before": {}, "after": {}}
@@ -163,11 +164,27 @@ def test_psql_an_executor_writes_its_own_measure_only_with_the_journal_event_of_
         # the server counted it: the next command's event follows it
         assert conn.execute("SELECT last_seq, last_step FROM tracker.meta").fetchone() == (
             seq, steps + 1)
-        # a value the event does not give is refused at commit
+        # an event that says what the measure is not is refused as it is written
         conn.execute("UPDATE tracker.items SET status = 'fulfilled' WHERE plan = 'p' "
+                     "AND ref = '1'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=(
+                'says the status of p:1 changed from "partial" to "stalled", and the '
+                'measure\'s status was "partial" and is "fulfilled"')):
+            conn.execute(INSERT, event(seq + 1, "p:1", {"status": ["partial", "stalled"]},
+                                       step=steps + 2, acting_for=["MFA"]))
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=(
+                'says the status of p:1 changed from "withdrawn" to "partial"')):
+            conn.execute(INSERT, event(seq + 1, "p:1", {"status": ["withdrawn", "partial"]},
+                                       step=steps + 2, acting_for=["MFA"]))  # no change
+        conn.rollback()
+        # a value set after its event, that no event gives, is refused at commit
+        conn.execute("UPDATE tracker.items SET status = 'stalled' WHERE plan = 'p' "
                      "AND ref = '1'")
         conn.execute(INSERT, event(seq + 1, "p:1", {"status": ["partial", "stalled"]},
                                    step=steps + 2, acting_for=["MFA"]))
+        conn.execute("UPDATE tracker.items SET status = 'fulfilled' WHERE plan = 'p' "
+                     "AND ref = '1'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no journal event"):
             conn.commit()
     ok_at(team[MFA], "update", "p:1", "--evidence", "act No. 2")
@@ -579,6 +596,7 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
         conn.execute("INSERT INTO pg_temp.pg_class SELECT 'tracker.events'::regclass, oid "
                      "FROM pg_roles WHERE rolname = current_user")
         conn.execute("SET search_path = pg_temp, pg_catalog")
+        conn.execute("UPDATE tracker.items SET evidence = 'act' WHERE plan = 'p' AND ref = '1'")
         conn.execute(INSERT.replace("action,", "action, actor,").replace("%s)", "%s, %s)"),
                      (*event(seq, "p:1", {"evidence": ["", "act"]})[:6], "tester",
                       event(seq, "p:1", {"evidence": ["", "act"]}, acting_for=["MFA"])[6]))

@@ -540,7 +540,10 @@ END $$;
     #   2026-02-30 was refused by a PostgreSQL error, now by the check that says why);
     #   a reason or evidence changes from text to text (or none); a file attached is kept
     #   (its SHA-256 and size in tracker.files); a role acting for executors dates no change
-    #   of a measure before the measure was added;
+    #   of a measure before the measure was added, and its change of a measure's status,
+    #   reason or evidence is from what the measure was before the transaction to what it is
+    #   (written after the change it records, as tracker writes it): a line of psql cannot
+    #   make the journal say what the measure is not;
     # - check_item_journaled reads the item with its values before, and its step's events,
     #   in two queries (schema 6: a query a field).
     7: """
@@ -591,6 +594,9 @@ DECLARE
     high bigint;
     acting text[];
     measure boolean;
+    now_ jsonb;
+    was jsonb;
+    field text;
     statuses constant jsonb[] := ARRAY['"not-started"', '"in-progress"', '"stalled"',
         '"fulfilled"', '"partial"', '"not-fulfilled"', '"withdrawn"']::jsonb[];
 BEGIN
@@ -772,7 +778,35 @@ BEGIN
                 AND a.effective::date < i.created) THEN
             problem := 'early';
         END IF;
-        IF problem = 'early' THEN
+        -- What it says it changed is what the measure was and is: its values before this
+        -- transaction to its values now (or through another event of its step).
+        IF problem = '' AND measure
+           AND (e -> 'changes') ?| ARRAY['status', 'reason', 'evidence'] THEN
+            SELECT to_jsonb(i), coalesce(b.row_, to_jsonb(i)) INTO now_, was
+            FROM tracker.items i LEFT JOIN tracker.items_before b
+                ON b.xact = pg_current_xact_id() AND b.plan = i.plan AND b.ref = i.ref
+            WHERE i.plan = a.plan AND i.ref = substr(a.id, length(a.plan) + 2);
+            FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence'] LOOP
+                CONTINUE WHEN NOT (e -> 'changes') ? field;
+                IF e #> ARRAY['changes', field, '0'] IS DISTINCT FROM was -> field
+                   AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
+                       AND y.id = a.id AND y.seq <> a.seq AND y.event::jsonb
+                       #> ARRAY['changes', field, '1'] = e #> ARRAY['changes', field, '0'])
+                   OR e #> ARRAY['changes', field, '1'] IS DISTINCT FROM now_ -> field
+                   AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
+                       AND y.id = a.id AND y.seq <> a.seq AND y.event::jsonb
+                       #> ARRAY['changes', field, '0'] = e #> ARRAY['changes', field, '1']) THEN
+                    problem := 'contradicts';
+                    EXIT;
+                END IF;
+            END LOOP;
+        END IF;
+        IF problem = 'contradicts' THEN
+            RAISE EXCEPTION 'tracker: event % says the % of % changed from % to %, and the '
+                'measure''s % was % and is %; nothing was written', a.seq, field, a.id,
+                e #> ARRAY['changes', field, '0'], e #> ARRAY['changes', field, '1'], field,
+                was -> field, now_ -> field USING ERRCODE = '42501';
+        ELSIF problem = 'early' THEN
             RAISE EXCEPTION 'tracker: role % may not date a change of % before the measure was '
                 'added; nothing was written', current_user, a.id USING ERRCODE = '42501';
         ELSIF problem = 'action' THEN
