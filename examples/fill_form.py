@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import sys
 
-import openpyxl
+try:
+    import openpyxl
+except ImportError:  # (a test dependency: 'make demo' does not install it)
+    sys.exit("examples/fill_form.py needs openpyxl: run 'make test' once, or "
+             "'.venv/bin/pip install openpyxl'")
 
 ANSWER = 7  # the first answer column (G): status, remarks or reason, evidence
 
