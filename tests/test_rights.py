@@ -572,6 +572,10 @@ def test_psql_cannot_sign_as_another_role_nor_write_events_that_break_reading(
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="says otherwise"):
                 conn.execute(INSERT, params)
         with pytest.raises(psycopg.errors.InsufficientPrivilege,
+                           match="answers round nonexistent, which no round of plan p is"):
+            conn.execute(INSERT, event(seq, "p:1", {}, action="answer", round="nonexistent",
+                                       executor="MFA", answer={}, acting_for=["MFA"]))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege,
                            match="may not date a change of p:1 before the measure was added"):
             conn.execute(INSERT, event(seq, "p:1", {"evidence": ["", "act"]},
                                        effective="1990-01-01", acting_for=["MFA"]))

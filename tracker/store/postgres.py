@@ -540,10 +540,10 @@ END $$;
     #   2026-02-30 was refused by a PostgreSQL error, now by the check that says why);
     #   a reason or evidence changes from text to text (or none); a file attached is kept
     #   (its SHA-256 and size in tracker.files); a role acting for executors dates no change
-    #   of a measure before the measure was added, and its change of a measure's status,
-    #   reason or evidence is from what the measure was before the transaction to what it is
-    #   (written after the change it records, as tracker writes it): a line of psql cannot
-    #   make the journal say what the measure is not;
+    #   of a measure before the measure was added, answers only a round of the plan, and
+    #   changes a measure's status, reason or evidence from what it was before the
+    #   transaction to what it is (written after the change it records, as tracker writes
+    #   it): a line of psql cannot make the journal say what the measure is not;
     # - check_item_journaled reads the item with its values before, and its step's events,
     #   in two queries (schema 6: a query a field).
     7: """
@@ -772,6 +772,11 @@ BEGIN
                 AND jsonb_array_length(e -> 'acting_for') > 0
                 AND to_jsonb(acting) @> (e -> 'acting_for'), false) THEN 'acting_for'
             ELSE '' END;
+        IF problem = '' AND a.action = 'answer' AND NOT EXISTS (
+                SELECT 1 FROM tracker.events y WHERE y.plan = a.plan
+                AND y.action = 'round-open' AND y.event::jsonb ->> 'round' = e ->> 'round') THEN
+            problem := 'round';
+        END IF;
         IF problem = '' AND measure AND a.action <> 'undo' AND EXISTS (
                 SELECT 1 FROM tracker.items i WHERE i.plan = a.plan
                 AND i.ref = substr(a.id, length(a.plan) + 2)
@@ -801,7 +806,10 @@ BEGIN
                 END IF;
             END LOOP;
         END IF;
-        IF problem = 'contradicts' THEN
+        IF problem = 'round' THEN
+            RAISE EXCEPTION 'tracker: event % answers round %, which no round of plan % is; '
+                'nothing was written', a.seq, e ->> 'round', a.plan USING ERRCODE = '42501';
+        ELSIF problem = 'contradicts' THEN
             RAISE EXCEPTION 'tracker: event % says the % of % changed from % to %, and the '
                 'measure''s % was % and is %; nothing was written', a.seq, field, a.id,
                 e #> ARRAY['changes', field, '0'], e #> ARRAY['changes', field, '1'], field,
