@@ -370,6 +370,31 @@ def test_a_copy_into_a_file_keeps_what_events_written_with_psql_say(
     assert kept["name"] == "protocol.pdf"
 
 
+def test_an_executor_types_in_history_late_under_a_later_change(
+        pg: PgDatabase, team: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change dated before a later-dated one of its field is journaled and leaves the
+    measure as the later one has it: the server's check lets it through (schema 7's first
+    build refused it: the event's 'after' is not the measure's value now)."""
+    monkeypatch.setenv("TRACKER_TODAY", "2026-03-01")
+    ok_at(team[MFA], "update", "p:1", "--status", "partial")
+    ok_at(team[MFA], "update", "p:1", "--status", "stalled", "--reason", "no funds",
+          "--on", "2026-02-01")
+    (late, *_) = json.loads(ok_at(pg, "log", "p:1", "-f", "json"))
+    assert (late["effective"], late["changes"]["status"]) == (
+        "2026-02-01", ["partial", "stalled"])
+    ok_at(team[MFA], "update", "p:1", "--reason", "early", "--on", "2026-02-10")  # (status's)
+    ok_at(team[MFA], "update", "p:1", "--evidence", "act 1")
+    ok_at(team[MFA], "update", "p:1", "--evidence", "act 0", "--on", "2026-02-01")
+    shown = json.loads(ok_at(pg, "show", "p:1", "-f", "json"))
+    assert (shown["status"], shown["reason"], shown["evidence"]) == ("partial", "", "act 1")
+    with psycopg.connect(team[MFA]) as conn:  # and with psql, what no later change covers
+        seq = last_seq(conn) + 1
+        step = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0]) + 1  # type: ignore[index]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="says the status of"):
+            conn.execute(INSERT, event(seq, "p:1", {"status": ["partial", "fulfilled"]},
+                                       step=step, effective="2026-03-01", acting_for=["MFA"]))
+
+
 def test_an_executor_attaches_files_to_its_own_measures_only(
         pg: PgDatabase, team: dict[str, str], tmp_path: Path) -> None:
     protocol = tmp_path / "protocol.pdf"

@@ -543,7 +543,9 @@ END $$;
     #   of a measure before the measure was added, answers only a round of the plan, and
     #   changes a measure's status, reason or evidence from what it was before the
     #   transaction to what it is (written after the change it records, as tracker writes
-    #   it): a line of psql cannot make the journal say what the measure is not;
+    #   it; a change dated before a later-dated one of the field, or of the status for a
+    #   reason, leaves the measure as it was): a line of psql cannot make the journal say
+    #   what the measure is not;
     # - check_item_journaled reads the item with its values before, and its step's events,
     #   in two queries (schema 6: a query a field).
     7: """
@@ -800,7 +802,12 @@ BEGIN
                    OR e #> ARRAY['changes', field, '1'] IS DISTINCT FROM now_ -> field
                    AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
                        AND y.id = a.id AND y.seq <> a.seq AND y.event::jsonb
-                       #> ARRAY['changes', field, '0'] = e #> ARRAY['changes', field, '1']) THEN
+                       #> ARRAY['changes', field, '0'] = e #> ARRAY['changes', field, '1'])
+                   AND NOT EXISTS (  -- (history typed in late: a later-dated change holds)
+                       SELECT 1 FROM tracker.events y WHERE y.id = a.id
+                       AND y.effective > a.effective AND ((y.event::jsonb -> 'changes') ? field
+                           OR field = 'reason' AND (y.event::jsonb -> 'changes') ? 'status'))
+                   THEN
                     problem := 'contradicts';
                     EXIT;
                 END IF;
