@@ -387,6 +387,10 @@ def test_an_executor_types_in_history_late_under_a_later_change(
     ok_at(team[MFA], "update", "p:1", "--evidence", "act 0", "--on", "2026-02-01")
     shown = json.loads(ok_at(pg, "show", "p:1", "-f", "json"))
     assert (shown["status"], shown["reason"], shown["evidence"]) == ("partial", "", "act 1")
+    for _ in range(4):  # and the undo of each, back to the first change
+        ok_at(team[MFA], "undo", "--yes")
+    shown = json.loads(ok_at(pg, "show", "p:1", "-f", "json"))
+    assert (shown["status"], shown["reason"], shown["evidence"]) == ("partial", "", "")
     with psycopg.connect(team[MFA]) as conn:  # and with psql, what no later change covers
         seq = last_seq(conn) + 1
         step = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0]) + 1  # type: ignore[index]

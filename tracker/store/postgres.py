@@ -544,8 +544,8 @@ END $$;
     #   changes a measure's status, reason or evidence from what it was before the
     #   transaction to what it is (written after the change it records, as tracker writes
     #   it; a change dated before a later-dated one of the field, or of the status for a
-    #   reason, leaves the measure as it was): a line of psql cannot make the journal say
-    #   what the measure is not;
+    #   reason, leaves the measure as it was, and so does its undo): a line of psql cannot
+    #   make the journal say what the measure is not;
     # - check_item_journaled reads the item with its values before, and its step's events,
     #   in two queries (schema 6: a query a field).
     7: """
@@ -795,18 +795,23 @@ BEGIN
             WHERE i.plan = a.plan AND i.ref = substr(a.id, length(a.plan) + 2);
             FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence'] LOOP
                 CONTINUE WHEN NOT (e -> 'changes') ? field;
-                IF e #> ARRAY['changes', field, '0'] IS DISTINCT FROM was -> field
-                   AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
-                       AND y.id = a.id AND y.seq <> a.seq AND y.event::jsonb
-                       #> ARRAY['changes', field, '1'] = e #> ARRAY['changes', field, '0'])
-                   OR e #> ARRAY['changes', field, '1'] IS DISTINCT FROM now_ -> field
-                   AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
-                       AND y.id = a.id AND y.seq <> a.seq AND y.event::jsonb
-                       #> ARRAY['changes', field, '0'] = e #> ARRAY['changes', field, '1'])
-                   AND NOT EXISTS (  -- (history typed in late: a later-dated change holds)
-                       SELECT 1 FROM tracker.events y WHERE y.id = a.id
-                       AND y.effective > a.effective AND ((y.event::jsonb -> 'changes') ? field
-                           OR field = 'reason' AND (y.event::jsonb -> 'changes') ? 'status'))
+                IF (e #> ARRAY['changes', field, '0'] IS DISTINCT FROM was -> field
+                    AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
+                        AND y.id = a.id AND y.seq <> a.seq AND y.event::jsonb
+                        #> ARRAY['changes', field, '1'] = e #> ARRAY['changes', field, '0'])
+                    OR e #> ARRAY['changes', field, '1'] IS DISTINCT FROM now_ -> field
+                    AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
+                        AND y.id = a.id AND y.seq <> a.seq AND y.event::jsonb
+                        #> ARRAY['changes', field, '0'] = e #> ARRAY['changes', field, '1']))
+                   AND NOT EXISTS (  -- (history typed in late, and its undo: a later-dated
+                       SELECT 1 FROM tracker.events y  -- change holds the measure's value)
+                       WHERE y.id = a.id AND y.step <> a.step AND y.action <> 'undo'
+                       AND y.effective > CASE WHEN a.action = 'undo' THEN (
+                           SELECT min(x.effective) FROM tracker.events x  -- (what it undoes)
+                           WHERE x.step = (e ->> 'undoes')::bigint AND x.id = a.id)
+                           ELSE a.effective END
+                       AND ((y.event::jsonb -> 'changes') ? field
+                            OR field = 'reason' AND (y.event::jsonb -> 'changes') ? 'status'))
                    THEN
                     problem := 'contradicts';
                     EXIT;
