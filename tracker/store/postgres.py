@@ -1372,10 +1372,9 @@ class PostgresRepository(Repository):
         """Load a whole database with COPY (``tracker copy``), keeping the journal's actors."""
         if not self.writable:
             raise RuntimeError("this repository was opened for reading only")
-        (owner,), = self._fetch(
-            "SELECT pg_has_role(current_user, relowner, 'MEMBER') FROM pg_class "
-            "WHERE oid = 'tracker.events'::regclass")
-        if not owner:
+        with self._errors():
+            stranger = _not_owner(self.conn)
+        if stranger is not None:
             raise StoreError(
                 _("role {role} does not own the tables of {location}: only their owner (who "
                   "ran 'tracker db init') can copy a journal in with its actors")
@@ -1474,7 +1473,11 @@ def init_database(location: str, *, readers: Iterable[str] = (),
                          (f"{max(1, round(lock_timeout * 1000))}ms",))
             # One db init at a time, and no writer while the schema changes.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('tracker db init'))")
-            _owner_only(conn, shown)
+            if (stranger := _not_owner(conn)) is not None:
+                raise StoreError(_("role {role} may not set up {shown} nor grant roles on it: "
+                                   "only the owner of its tables may (the role that ran "
+                                   "'tracker db init'); nothing was changed")
+                                 .format(role=stranger, shown=shown))
             version = _schema_version(conn)
             if version > SCHEMA_VERSION:
                 raise StoreError(
@@ -1532,15 +1535,13 @@ def _derive_control(conn: psycopg.Connection[Any]) -> None:
                             "status_since = %s WHERE plan = %s AND ref = %s", rows)
 
 
-def _owner_only(conn: psycopg.Connection[Any], shown: str) -> None:
-    """StoreError unless the role may change the schema and its grants: the owner of the
-    tables (or a member of it, or a superuser), or anyone where there is no schema yet."""
+def _not_owner(conn: psycopg.Connection[Any]) -> str | None:
+    """The connection's role when it does not own tracker's tables (the owner, a member of
+    it and a superuser do; where there are no tables yet, anyone may make them), else
+    None."""
     row = conn.execute("SELECT current_user, pg_has_role(current_user, relowner, 'MEMBER') "
                        "FROM pg_class WHERE oid = to_regclass('tracker.items')").fetchone()
-    if row is not None and not row[1]:
-        raise StoreError(_("role {role} may not set up {shown} nor grant roles on it: only the "
-                           "owner of its tables may (the role that ran 'tracker db init'); "
-                           "nothing was changed").format(role=row[0], shown=shown))
+    return str(row[0]) if row is not None and not row[1] else None
 
 
 def _schema_version(conn: psycopg.Connection[Any]) -> int:
@@ -1604,13 +1605,10 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
         with conn.transaction():
             conn.execute("SELECT set_config('lock_timeout', %s, true)",
                          (f"{max(1, round(lock_timeout * 1000))}ms",))
-            owner = conn.execute("SELECT current_user, pg_has_role(current_user, relowner, "
-                                 "'MEMBER') FROM pg_class WHERE oid = to_regclass('tracker.items')"
-                                 ).fetchone()
-            if owner is not None and not owner[1]:
+            if (stranger := _not_owner(conn)) is not None:
                 raise StoreError(_("role {role} may not grant or revoke rights on {shown}: only "
                                    "the owner of its tables may (the role that ran 'tracker db "
-                                   "init'); nothing was changed").format(role=owner[0],
+                                   "init'); nothing was changed").format(role=stranger,
                                                                           shown=shown))
             if _schema_version(conn) < SCHEMA_VERSION:
                 raise StoreError(_("database {shown} has an older tracker schema: run 'tracker "
