@@ -236,8 +236,11 @@ def write(table: dict[str, dict[int, float]], notes: list[str],
         "that `tracker db grant ROLE --executor NAME` lets write the measures of the item's "
         "executor, against the tables' owner (the cluster's owner here, which no policy or "
         "check of the server applies to) and against a writer (`db init --grant-write`, the "
-        "README's secretariat). Goal (issue): rights add at most 10%, counted here against "
-        "the owner, the stricter of the two.",
+        "README's secretariat). Goal (issue): rights add at most 10% to an update and a "
+        "report, counted against the owner, the stricter of the two, and on the command a "
+        "user runs, as SPEC §8 counts every goal of speed (the start-up of a click tool, "
+        "Taskwarrior's commands). The in-process rows are the store's share of it, shown "
+        "to say where the time goes.",
         "",
         "| command | owner | secretariat (writer) | executor role | added to the owner's "
         "| added to the secretariat's | goal |",
@@ -245,10 +248,12 @@ def write(table: dict[str, dict[int, float]], notes: list[str],
     ]
     for label, (owner, writer, ours) in rights.items():
         added, to_writer = ours / owner - 1, ours / writer - 1
-        verdict = "met" if added <= 0.10 else "MISSED"
+        if label.endswith("in-process"):
+            goal = "(the store's share of the command above)"
+        else:
+            goal = "<= +10% (to the owner's): " + ("met" if added <= 0.10 else "MISSED")
         lines.append(f"| {label} | {owner:.1f} ms | {writer:.1f} ms | {ours:.1f} ms | "
-                     f"{added:+.0%} | {to_writer:+.0%} | <= +10% (to the owner's): "
-                     f"{verdict} |")
+                     f"{added:+.0%} | {to_writer:+.0%} | {goal} |")
     update = rights["update one item, in-process"]
     whole = rights["update one item, whole command"]
     lines += [
@@ -263,10 +268,11 @@ def write(table: dict[str, dict[int, float]], notes: list[str],
         "event (`journaled`). A writer (the README's secretariat) has its events checked too "
         "(whole, next in line), not the rest. In a warm interpreter that is "
         f"{update[2] - update[0]:.1f} ms more than the owner's update and "
-        f"{update[2] - update[1]:.1f} ms more than the writer's: most of it is fixed, the "
-        "price of a new session's first run of the checks (each command opens one, and "
-        "PostgreSQL plans a session's queries and functions on their first use); of what a "
-        f"user waits for it is {whole[2] / whole[0] - 1:+.0%}. "
+        f"{update[2] - update[1]:.1f} ms more than the writer's: it is fixed, not per row, "
+        "the price of a new session's first run of the checks (each command opens one, and "
+        "a new session looks up in the catalogue every function and operator the checks "
+        "use, and plans each of their queries, on its first use); of what a user waits for "
+        f"it is {whole[2] / whole[0] - 1:+.0%}. "
         "The report reads under `USING (true)` policies and sends the same queries whoever "
         "runs it; between runs on this 2-core machine it moves by ±10%.",
     ]
