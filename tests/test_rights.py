@@ -697,5 +697,6 @@ def test_an_executor_answers_a_round_for_its_executor_only(
     again = fill(written["MoD.xlsx"], tmp_path / "mod2.xlsx", {1: ("stalled", "no funds", "")})
     for form in (again, mod):  # MoD's answers, new or recorded already
         refused = one_line_failure(at(team[MFA], "import", "p", str(form)))
-        assert refused == f"Error: role {MFA} acts for MFA, not for MoD: nothing was written\n"
+        assert refused == (f"Error: role '{MFA}' acts for MFA and may not import the form of "
+                           "MoD in round 'r1': nothing was imported\n")
     assert snapshot(pg) == before

@@ -416,6 +416,47 @@ def test_a_change_to_a_published_figure_is_named_and_needs_yes(
     assert jok(ok, "published", "-f", "json")[0]["amended"] == []
 
 
+def test_undoing_every_amending_step_leaves_the_report_amended_no_longer(
+        ok: Ok, run: Run, council: str) -> None:
+    """An undo takes its step's amendment along and records none of its own where the
+    report stands as an amendment still live says: undoing every amending step leaves the
+    report amended no longer (the last check found it still marked by an amendment the
+    first undo had recorded)."""
+    ok("report", "c", "--publish", "council-2025-11")
+    ok("update", "c:2", "--status", "partial", "--reason", "half", "--on", "2025-11-01",
+       "--yes")
+    ok("update", "c:3", "--status", "fulfilled", "--on", "2025-11-01", "--yes")
+    assert len(jok(ok, "published", "-f", "json")[0]["amended"]) == 2
+    ok("undo", "--yes")  # of c:3: it stands as the first amendment says, and no other
+    assert [a["change"] for a in jok(ok, "published", "-f", "json")[0]["amended"]] == [
+        "fulfilled 2 of 3 → 1 of 3; the list of measures not fulfilled; the counts by status"]
+    back = run("undo", "--yes")  # of c:2, with its amendment: as published
+    assert (back.exit_code, back.stderr) == (0, "undid step 7 (2 changes)\n")
+    assert jok(ok, "published", "-f", "json")[0]["amended"] == []
+    assert "amended since" not in run("report", "--published", "council-2025-11").stderr
+    assert ok("published").splitlines()[2].split()[-1] == "0"
+    assert not [e for e in log_events(ok, "c") if e.get("restored")]
+
+
+def test_a_change_back_to_what_was_published_needs_no_yes_and_is_undone(
+        ok: Ok, run: Run, council: str) -> None:
+    ok("report", "c", "--publish", "council-2025-11")
+    ok("update", "c:2", "--status", "partial", "--reason", "half", "--on", "2025-11-01",
+       "--yes")
+    back = run("update", "c:2", "--status", "fulfilled", "--on", "2025-11-01")
+    assert back.exit_code == 0, back.stderr
+    assert back.stderr.startswith(
+        f"this brings the published report 'council-2025-11' ({TODAY}) of c back to what was "
+        "published: fulfilled 1 of 3 → 2 of 3")
+    assert jok(ok, "published", "-f", "json")[0]["amended"] == []
+    ok("update", "c:1", "--evidence", "protocol No. 5")  # no figure moves: nothing recorded
+    assert len([e for e in log_events(ok, "c") if e["action"] == "amend"]) == 2
+    ok("undo", "--yes")  # the evidence
+    ok("undo", "--yes")  # the change back: the first amendment stands again
+    assert [a["change"] for a in jok(ok, "published", "-f", "json")[0]["amended"]] == [
+        "fulfilled 2 of 3 → 1 of 3; the list of measures not fulfilled; the counts by status"]
+
+
 def test_a_second_amendment_counts_the_first(ok: Ok, run: Run, council: str) -> None:
     """From what was published to what the report now is as of its day: earlier
     amendments included, not only this change's measure."""

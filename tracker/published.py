@@ -8,8 +8,10 @@ that the events name by its SHA-256, so that ``report --published NAME`` reprint
 report byte for byte and regenerates any other format from the same measures, while a
 write, which checks every published report of its plan, reads the small events alone.
 A later change that alters a published report's figures or lists is named before it is
-written and is recorded with an ``amend`` event saying what it changed; both are journal
-events, undone with the step that made them.
+written and is recorded with an ``amend`` event saying what it changed; a change that
+brings the figures back to what was published, while an amendment stands, is recorded as an
+``amend`` event marked ``restored``, after which the report is amended no longer. All are
+journal events, undone with the step that made them.
 """
 
 from __future__ import annotations
@@ -134,7 +136,9 @@ def published_of(events: Iterable[dict[str, Any]]) -> dict[str, Published]:
             found[event["published"]] = Published(event)
         elif event["action"] == "amend" and event.get("published") in found:
             report = found[event["published"]]
-            if event["seq"] not in {a["seq"] for a in report.amended}:
+            if event.get("restored"):  # back to what was published: amended no longer
+                report.amended = []
+            elif event["seq"] not in {a["seq"] for a in report.amended}:
                 report.amended.append(event)
     return found
 

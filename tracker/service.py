@@ -142,9 +142,10 @@ class Tracker:
             fields.add("created")  # (a change dated before the measure was added)
         ours = check_item(self.actor, acting, item, target, fields)
         if event["action"] == "answer" and event.get("executor") not in acting:
-            raise Forbidden(_("role {role} acts for {executors}, not for {executor}: nothing "
-                              "was written").format(role=self.actor, executors=", ".join(acting),
-                                                    executor=event.get("executor")))
+            raise Forbidden(_("role '{role}' acts for {executors} and may not answer for "
+                              "{executor} on {item}: nothing was written").format(
+                role=self.actor, executors=", ".join(acting), executor=event.get("executor"),
+                item=target))
         return ours
 
     # lookups (the read side's, on the same snapshot) ------------------------------------
@@ -544,10 +545,10 @@ class Tracker:
             raise Conflict(_("round {name!r} asked nothing of {executor}; nothing was imported")
                            .format(name=name, executor=shown(executor)))
         if self.acting is not None and executor not in self.acting:  # (SPEC §15)
-            raise Forbidden(_("role {role} acts for {executors}, not for {executor}: nothing "
-                              "was written").format(role=self.actor,
-                                                    executors=", ".join(self.acting),
-                                                    executor=executor))
+            raise Forbidden(_("role '{role}' acts for {executors} and may not import the "
+                              "form of {executor} in round {name!r}: nothing was imported")
+                            .format(role=self.actor, executors=", ".join(self.acting),
+                                    executor=executor, name=name))
         asked = {row[0] for row in found.asked_of(executor)}
         problems = [_("row {row}: measure {ref} was not asked of {executor} in this round")
                     .format(row=line, ref=ref, executor=shown(executor))
@@ -708,18 +709,34 @@ class Tracker:
             self.read.load_published(*changed)
             history = self.repo.events(plan=plan_id)
             earlier = [e for e in history if e["step"] != self._step]
+            standing = None
             for report in changed:
                 # The report made again as of its day (as 'report --as-of' makes it,
-                # earlier amendments included) before this step and after it: a step amends
-                # it when it moves a figure away from what was published; what it says
-                # runs from what was published to what the report is after this step.
+                # earlier amendments included) before this step and after it. A step that
+                # moves one of its figures amends it, and what it says runs from what was
+                # published to what the report is after this step; unless the report stands
+                # there already after this step (an undo takes the amendment of the step it
+                # undoes along), or is back to what was published (said, and recorded as
+                # such, where an amendment stands).
                 will = _figures(report, plan_id, as_of_state(history, plan_id, report.as_of)[0])
+                if will == _figures(report, plan_id,
+                                    as_of_state(earlier, plan_id, report.as_of)[0]):
+                    continue
+                if standing is None:
+                    from tracker.published import published_of
+
+                    standing = published_of(history)
                 was = _figures(report, plan_id,
                                [Item.from_dict(i) for i in report.items[plan_id]])
-                if was != will and will != _figures(
-                        report, plan_id, as_of_state(earlier, plan_id, report.as_of)[0]):
-                    found.append({"published": report.name, "plan": plan_id,
-                                  "day": report.day, "before": was, "after": will})
+                live = standing.get(report.name)
+                stands = live.amended[-1]["after"] if live and live.amended else was
+                if will == stands:
+                    continue
+                entry: dict[str, Any] = {"published": report.name, "plan": plan_id,
+                                         "day": report.day, "before": was, "after": will}
+                if will == was:
+                    entry.update(before=stands, restored=True)
+                found.append(entry)
         return found
 
     # evidence files (SPEC §15) ------------------------------------------------------------
@@ -762,9 +779,11 @@ class Tracker:
     def record_amendments(self, found: list[dict[str, Any]]) -> None:
         """Mark in the journal that this step amends the published reports in *found*."""
         for entry in found:
-            self._record(entry["plan"], "amend", {}, note=amendment_text(entry), extra={
-                "published": entry["published"], "before": entry["before"],
-                "after": entry["after"], "change": amendment_text(entry)})
+            extra = {"published": entry["published"], "before": entry["before"],
+                     "after": entry["after"], "change": amendment_text(entry)}
+            if entry.get("restored"):
+                extra["restored"] = True
+            self._record(entry["plan"], "amend", {}, note=amendment_text(entry), extra=extra)
 
     # undo -----------------------------------------------------------------------------
 

@@ -165,10 +165,16 @@ class App:
         from tracker.service import amendment_text
 
         for entry in found:
-            note(_("this changes the published report {name!r} ({day}) of {plan}: {change}")
-                 .format(name=entry["published"], day=day(entry["day"]), plan=entry["plan"],
-                         change=amendment_text(entry)))
-        if not self.yes:
+            if entry.get("restored"):
+                note(_("this brings the published report {name!r} ({day}) of {plan} back to "
+                       "what was published: {change}")
+                     .format(name=entry["published"], day=day(entry["day"]),
+                             plan=entry["plan"], change=amendment_text(entry)))
+            else:
+                note(_("this changes the published report {name!r} ({day}) of {plan}: "
+                       "{change}").format(name=entry["published"], day=day(entry["day"]),
+                                          plan=entry["plan"], change=amendment_text(entry)))
+        if not self.yes and not all(entry.get("restored") for entry in found):
             if not sys.stdin.isatty():
                 raise Refused(_("not written: it changes a published report, and there is no "
                                 "terminal to ask on"),
