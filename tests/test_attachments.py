@@ -53,6 +53,9 @@ def test_a_file_is_kept_listed_and_given_back_byte_for_byte(
     ok("undo", "--yes")
     ok("undo", "--yes")  # the first attach taken back
     assert ok("attachments", "-f", "json").strip() == "[]"
+    undone = [line for line in ok("log", "p:1").splitlines() if "undo of step" in line]
+    assert [line.split("  undo  ")[1].split("undo of step")[0].strip() for line in undone] == [
+        "file: протокол №5.pdf → –", "file: copy.pdf → –", "file: – → copy.pdf"]
     actions = [e["action"] for e in jok(ok, "log", "p:1")]
     assert actions[:3] == ["undo", "undo", "undo"] and "attach" in actions
     one = tmp_path / "one.txt"

@@ -802,8 +802,11 @@ class Tracker:
         for event in reversed(events):
             self._revert(event)
             reverted = {k: [new, old] for k, (old, new) in event["changes"].items()}
+            extra: dict[str, Any] = {"undoes": step}
+            if event["action"] in ("attach", "detach"):  # (so that 'log' names the file)
+                extra.update(reverts=event["action"], name=event["name"])
             self._record(event["id"], "undo", reverted, note=f"undo of step {step}",
-                         extra={"undoes": step})
+                         extra=extra)
         self._rebuild({e["id"] for e in events if ":" in e["id"]})
         return step, events
 

@@ -468,13 +468,16 @@ def _answer_text(event: dict[str, Any]) -> str:
 
 
 def _with_file(event: dict[str, Any]) -> dict[str, list[Any]]:
-    """An event's changes, and for an attach or a detach the file it kept or let go (the
-    event names it beside its changes, which are of the item's fields)."""
+    """An event's changes, and for an attach or a detach (or the undo of one) the file it
+    kept or let go (the event names it beside its changes, which are of the item's
+    fields)."""
     if event["action"] == "attach":
         return {**event["changes"], "name": [None, f"{event['name']} "
                                              f"({file_size(int(event['size']))})"]}
-    if event["action"] == "detach":
+    if event["action"] == "detach" or event.get("reverts") == "attach":
         return {**event["changes"], "name": [event["name"], None]}
+    if event.get("reverts") == "detach":
+        return {**event["changes"], "name": [None, event["name"]]}
     return event["changes"]
 
 
