@@ -457,6 +457,21 @@ def test_a_change_back_to_what_was_published_needs_no_yes_and_is_undone(
         "fulfilled 2 of 3 → 1 of 3; the list of measures not fulfilled; the counts by status"]
 
 
+def test_a_plan_of_a_report_of_two_back_as_published_leaves_the_others_amendment(
+        ok: Ok, council: str) -> None:
+    ok("plan", "add", "d", "--title", "Second plan")
+    ok("add", "d", "Measure", "--due", "2025-Q4", "--on", "2025-01-10")
+    ok("report", "c", "d", "--full", "--publish", "both")
+    ok("update", "d:1", "--status", "fulfilled", "--on", "2025-11-01", "--yes")
+    ok("update", "c:2", "--status", "partial", "--reason", "half", "--on", "2025-11-01",
+       "--yes")
+    ok("update", "c:2", "--status", "fulfilled", "--on", "2025-11-01")  # c as published
+    (left,) = jok(ok, "published", "-f", "json")[0]["amended"]
+    assert left["change"].startswith("fulfilled 0 of 1 → 1 of 1")
+    ok("update", "d:1", "--status", "not-started", "--on", "2025-11-01")  # d too
+    assert jok(ok, "published", "-f", "json")[0]["amended"] == []
+
+
 def test_a_second_amendment_counts_the_first(ok: Ok, run: Run, council: str) -> None:
     """From what was published to what the report now is as of its day: earlier
     amendments included, not only this change's measure."""

@@ -136,8 +136,8 @@ def published_of(events: Iterable[dict[str, Any]]) -> dict[str, Published]:
             found[event["published"]] = Published(event)
         elif event["action"] == "amend" and event.get("published") in found:
             report = found[event["published"]]
-            if event.get("restored"):  # back to what was published: amended no longer
-                report.amended = []
+            if event.get("restored"):  # this plan back to what was published
+                report.amended = [a for a in report.amended if a["id"] != event["id"]]
             elif event["seq"] not in {a["seq"] for a in report.amended}:
                 report.amended.append(event)
     return found

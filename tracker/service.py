@@ -729,7 +729,8 @@ class Tracker:
                 was = _figures(report, plan_id,
                                [Item.from_dict(i) for i in report.items[plan_id]])
                 live = standing.get(report.name)
-                stands = live.amended[-1]["after"] if live and live.amended else was
+                ours = [a for a in live.amended if a["id"] == plan_id] if live else []
+                stands = ours[-1]["after"] if ours else was  # (of this plan of the report)
                 if will == stands:
                     continue
                 entry: dict[str, Any] = {"published": report.name, "plan": plan_id,
