@@ -698,5 +698,8 @@ def test_an_executor_answers_a_round_for_its_executor_only(
     for form in (again, mod):  # MoD's answers, new or recorded already
         refused = one_line_failure(at(team[MFA], "import", "p", str(form)))
         assert refused == (f"Error: role '{MFA}' acts for MFA and may not import the form of "
-                           "MoD in round 'r1': nothing was imported\n")
+                           "MoD in round 'r1'; nothing was imported\n")
+    assert one_line_failure(at(team[MFA], "--lang", "ru", "import", "p", str(again))) == (
+        f"Ошибка: роль '{MFA}' действует от имени исполнителя MFA и не может импортировать "
+        "форму исполнителя MoD по запросу 'r1'; ничего не импортировано\n")
     assert snapshot(pg) == before

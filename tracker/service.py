@@ -143,7 +143,7 @@ class Tracker:
         ours = check_item(self.actor, acting, item, target, fields)
         if event["action"] == "answer" and event.get("executor") not in acting:
             raise Forbidden(_("role '{role}' acts for {executors} and may not answer for "
-                              "{executor} on {item}: nothing was written").format(
+                              "{executor} on {item}; nothing was written").format(
                 role=self.actor, executors=", ".join(acting), executor=event.get("executor"),
                 item=target))
         return ours
@@ -546,7 +546,7 @@ class Tracker:
                            .format(name=name, executor=shown(executor)))
         if self.acting is not None and executor not in self.acting:  # (SPEC §15)
             raise Forbidden(_("role '{role}' acts for {executors} and may not import the "
-                              "form of {executor} in round {name!r}: nothing was imported")
+                              "form of {executor} in round {name!r}; nothing was imported")
                             .format(role=self.actor, executors=", ".join(self.acting),
                                     executor=executor, name=name))
         asked = {row[0] for row in found.asked_of(executor)}
