@@ -233,6 +233,15 @@ def test_an_attach_that_fails_after_a_copy_leaves_every_file_as_it_was(
     # copy beside a file database would show in the snapshot, which lists every file)
 
 
+def test_a_limit_far_over_the_file_is_no_buffer_of_its_size(
+        ok: Ok, measure: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TRACKER_MAX_ATTACHMENT=100G set aside 100 GB for a 6 kB file on a server (a check
+    as a new user found: 'internal error: MemoryError')."""
+    monkeypatch.setenv("TRACKER_MAX_ATTACHMENT", "100G")
+    ok("attach", "p:1", str(measure))
+    assert [a["size"] for a in jok(ok, "attachments", "p:1")] == [len(PROTOCOL)]
+
+
 @pytest.mark.file_only
 def test_a_kept_file_forged_on_disk_is_mended_by_the_next_attach_of_its_content(
         ok: Ok, db: Path, measure: Path, tmp_path: Path) -> None:

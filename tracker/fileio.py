@@ -28,8 +28,13 @@ def read_at_most(path: str, limit: int) -> bytes:
     """The bytes of the file at *path*; OverLimit past *limit* (it may grow while read)."""
     with open(path, "rb") as handle:
         data = handle.read(os.fstat(handle.fileno()).st_size)  # one buffer of its size …
-        more = handle.read(limit + 1 - len(data))  # … and what it grew by while read
-    data = data + more if more else data
+        size, chunks = len(data), [data]
+        # … and what it grew by while read, a MB at a time (read(n) sets n bytes aside:
+        # a limit of 100G is no size for a buffer)
+        while size <= limit and (more := handle.read(min(1 << 20, limit + 1 - size))):
+            chunks.append(more)
+            size += len(more)
+    data = b"".join(chunks) if len(chunks) > 1 else data
     if len(data) > limit:
         raise OverLimit(path)
     return data
