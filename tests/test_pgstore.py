@@ -173,7 +173,7 @@ def test_db_init_migrates_schema_2_deadline_history_from_the_journal(
                      "DROP COLUMN status_since")
         conn.execute("DROP TABLE tracker.files, tracker.rights")
         for function in ("acting_for", "check_events", "count_events", "check_item_journaled",
-                         "keep_item_before"):
+                         "keep_item_before", "check_events_of_executors", "check_file_named"):
             conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")  # and what uses it
         conn.execute("DROP TABLE tracker.items_before")
         conn.execute("DROP FUNCTION tracker.is_day, tracker.is_sha256, tracker.is_count")

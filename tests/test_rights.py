@@ -5,6 +5,7 @@ whose it is) and through psql alike (row-level security); concurrently too."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -399,6 +400,93 @@ def test_an_executor_types_in_history_late_under_a_later_change(
                                        step=step, effective="2026-03-01", acting_for=["MFA"]))
 
 
+def test_psql_an_executor_cannot_break_undo_rounds_files_or_the_fold_as_schema_7_let_it(
+        pg: PgDatabase, team: dict[str, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Schema 8: what a new user's check got past schema 7 with psql, each refused, and
+    nothing written."""
+    monkeypatch.setenv("TRACKER_TODAY", "2026-03-01")
+    ok_at(pg, "add", "p", "Five", "--responsible", "MFA", "--on", "2026-01-01")
+    ok_at(pg, "update", "p:5", "--status", "in-progress", "--on", "2026-02-01")
+    ok_at(pg, "update", "p:5", "--status", "partial", "--on", "2026-02-20")
+    ok_at(pg, "undo", "--yes")  # a later-dated change that no longer holds
+    protocol = tmp_path / "protocol.pdf"
+    protocol.write_bytes(b"%PDF-1.4 protocol")
+    ok_at(pg, "attach", "p:4", str(protocol))  # kept: its SHA-256 is in tracker.files
+    sha = hashlib.sha256(protocol.read_bytes()).hexdigest()
+    ok_at(pg, "round", "open", "p", "--name", "r1")
+    ok_at(pg, "round", "close", "r1")
+    ok_at(pg, "update", "p:1", "--status", "in-progress", "--on", "2026-02-01")
+    before = snapshot(pg)
+    with psycopg.connect(team[MFA]) as conn:
+        seq = last_seq(conn) + 1
+        step = int(conn.execute("SELECT last_step FROM tracker.meta").fetchone()[0]) + 1  # type: ignore[index]
+
+        def refused(match: str, *first: str, params: tuple[object, ...] = (),
+                    commit: bool = False, statements: tuple[str, ...] = ()) -> None:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match=match):
+                for statement in (*first, *statements):
+                    conn.execute(statement)
+                if params:
+                    conn.execute(INSERT, params)
+                if commit:
+                    conn.commit()
+            conn.rollback()
+
+        mine = {"step": step, "acting_for": ["MFA"]}
+        # a detach of a file the measure never had: every later undo failed, for everyone
+        refused("detaches \"ghost.pdf\" from p:1, which has no such file", params=event(
+            seq, "p:1", {}, action="detach", name="ghost.pdf", sha256="0" * 64, **mine))
+        refused("detaches \"protocol.pdf\" from p:1, which has no such file", params=event(
+            seq, "p:1", {}, action="detach", name="protocol.pdf", sha256=sha, **mine))
+        # a name tracker refuses, a day after tomorrow, a time that is none
+        for name in ("../../etc/passwd", "a\u202eb.pdf", "tab\there", "..", "x" * 256):
+            refused("attaches a file named", params=event(
+                seq, "p:1", {}, action="attach", name=name, sha256=sha,
+                size=protocol.stat().st_size, **mine))
+        refused("may not date a change after tomorrow \\(event \\d+ is of 2099-01-01\\)",
+                params=event(seq, "p:1", {"evidence": ["", "act"]}, effective="2099-01-01",
+                             **mine),
+                statements=("UPDATE tracker.items SET evidence = 'act' WHERE ref = '1'",))
+        refused("is recorded at never, which is not a time", params=(
+            *event(seq, "p:1", {})[:6], json.dumps({**json.loads(str(event(
+                seq, "p:1", {"evidence": ["", "act"]}, **mine)[6])), "at": "never"})),
+                statements=("UPDATE tracker.items SET evidence = 'act' WHERE ref = '1'",))
+        # an answer to a closed round
+        refused("answers round r1, which is not open in plan p", params=event(
+            seq, "p:1", {}, action="answer", round="r1", executor="MFA",
+            answer={"status": "fulfilled"}, **mine))
+        # typed in late under a later-dated change: the row may not change with it
+        refused('changes the status of p:1 as of 2026-01-20, under a later-dated change '
+                'that holds it: the measure stays "in-progress", not "fulfilled"',
+                "UPDATE tracker.items SET status = 'fulfilled' WHERE plan = 'p' AND ref = '1'",
+                params=event(seq, "p:1", {"status": ["in-progress", "fulfilled"]},
+                             effective="2026-01-20", **mine))
+        # under one that was undone (schema 7 let this one by too): as the event says
+        refused('gives the status of p:5 as "fulfilled", and the measure\'s is "stalled"',
+                "UPDATE tracker.items SET status = 'stalled' WHERE plan = 'p' AND ref = '5'",
+                params=event(seq, "p:5", {"status": ["in-progress", "fulfilled"]},
+                             effective="2026-02-10", **mine))
+        # a file kept with no attach of it, or over 50 MB
+        refused("kept the file [0-9a-f]{64} with no attach event of it", (
+            "INSERT INTO tracker.files (sha256, size, data) SELECT encode(sha256(d), 'hex'), "
+            "length(d), d FROM (SELECT '\\x0102'::bytea AS d) s"), commit=True)
+        refused("may keep a file of at most 50 MB \\(52,428,800 bytes\\) on this server, and "
+                "this one is 52428801 bytes", (
+                    "INSERT INTO tracker.files (sha256, size, data) SELECT encode(sha256(d), "
+                    "'hex'), length(d), d FROM (SELECT convert_to(repeat('x', 52428801), "
+                    "'UTF8') AS d) s"), commit=True)
+    assert snapshot(pg) == before
+    ok_at(pg, "undo", "--yes")  # and undo goes on, for everyone
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (50 * 1024 * 1024 + 1))
+    monkeypatch.setenv("TRACKER_MAX_ATTACHMENT", "60M")
+    said = one_line_failure(at(team[MFA], "attach", "p:1", str(big)))
+    assert said.startswith("Error: database ") and said.endswith(
+        f"refused the change: role {MFA} may keep a file of at most 50 MB (52,428,800 bytes) "
+        "on this server, and this one is 52428801 bytes; nothing was written\n"), said
+
+
 def test_an_executor_attaches_files_to_its_own_measures_only(
         pg: PgDatabase, team: dict[str, str], tmp_path: Path) -> None:
     protocol = tmp_path / "protocol.pdf"
@@ -420,7 +508,7 @@ def test_db_init_migrates_schema_5_and_narrows_what_its_roles_may_write(
 
     with psycopg.connect(str(pg), autocommit=True) as conn:  # as schema 5 left it
         for function in ("check_events", "count_events", "check_item_journaled",
-                         "keep_item_before"):
+                         "keep_item_before", "check_events_of_executors", "check_file_named"):
             conn.execute(f"DROP FUNCTION tracker.{function}() CASCADE")
         conn.execute("DROP TABLE tracker.items_before")
         conn.execute("ALTER TABLE tracker.items DROP CONSTRAINT items_status")
@@ -455,6 +543,8 @@ def test_db_init_migrates_schema_6_to_checks_that_cost_a_command_less(
         conn.execute(acting)
         conn.execute(check)
         conn.execute("DROP FUNCTION tracker.is_day, tracker.is_sha256, tracker.is_count")
+        conn.execute("DROP FUNCTION tracker.check_events_of_executors(), "
+                     "tracker.check_file_named() CASCADE")
         conn.execute("UPDATE tracker.meta SET schema_version = 6")
         languages = conn.execute(
             "SELECT p.proname, l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "

@@ -40,7 +40,7 @@ from tracker.errors import Busy, InvalidValue, StoreError, TrackerError
 from tracker.i18n import _
 from tracker.store import Repository, matches
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Each entry brings the schema from the version before it to its own version, in one
 # transaction (``db init``). Version 1 creates everything.
@@ -904,6 +904,170 @@ BEGIN
         END IF;
     END LOOP;
     RETURN NULL;
+END $$;
+""",
+    # What a new user's check of schema 7 got past the server with psql, as a role acting
+    # for executors, each refused now by a check of its own (after check_events, which
+    # triggers of a kind fire in the order of their names):
+    # - a detach names a file its measure has (a detach of a file never attached made
+    #   every later undo fail, for every role);
+    # - a file attached has a name tracker gives one (no slash, no control character);
+    # - a change is not dated after tomorrow (the client's today may be the server's
+    #   tomorrow), nor recorded at what is not a time;
+    # - an answer is to a round that is open (not undone, not closed);
+    # - a change typed in late under a later-dated one leaves the measure as it was (schema
+    #   7 let the row change with it: 'show' then said one thing, 'report --as-of' another);
+    #   any other leaves it as the event says;
+    # - a file kept in tracker.files is named by an attach of its transaction and is at
+    #   most 50 MB (schema 7 kept any blob, of any size, with no journal event).
+    8: """
+CREATE FUNCTION tracker.check_events_of_executors() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a record;
+    e jsonb;
+    acting text[];
+    problem text;
+    field text;
+    now_ jsonb;
+    was jsonb;
+    since text;
+    held boolean;
+BEGIN
+    acting := tracker.acting_for();
+    IF acting IS NULL THEN
+        RETURN NULL;
+    END IF;
+    FOR a IN SELECT * FROM added ORDER BY seq LOOP
+        e := a.event::jsonb;
+        problem := CASE
+            WHEN a.effective::date > current_date + 1 THEN 'future'
+            WHEN NOT coalesce(tracker.is_day(left(e ->> 'at', 10))
+                              AND substr(e ->> 'at', 11, 1) = 'T', false)
+                OR left(e ->> 'at', 10)::date > current_date + 1 THEN 'at'
+            WHEN a.action = 'attach' AND ((e ->> 'name') IN ('', '.', '..')
+                OR length(e ->> 'name') > 255
+                OR (e ->> 'name') ~ ('[/\\\\\\x01-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f'
+                                     || '\\u202a-\\u202e\\u2066-\\u2069]'))
+                THEN 'name'
+            ELSE '' END;
+        IF problem = '' AND a.action = 'detach' AND coalesce((
+                SELECT y.action <> 'attach' OR y.event::jsonb ->> 'sha256' <> e ->> 'sha256'
+                FROM tracker.events y
+                WHERE y.id = a.id AND y.action IN ('attach', 'detach') AND y.seq < a.seq
+                AND y.event::jsonb ->> 'name' = e ->> 'name'
+                AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                                AND u.event::jsonb ->> 'undoes' = y.step::text)
+                ORDER BY y.seq DESC LIMIT 1), true) THEN
+            problem := 'detach';
+        END IF;
+        IF problem = '' AND a.action = 'answer' AND NOT EXISTS (
+                SELECT 1 FROM tracker.events y WHERE y.plan = a.plan AND y.action = 'round-open'
+                AND y.event::jsonb ->> 'round' = e ->> 'round'
+                AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                                AND u.event::jsonb ->> 'undoes' = y.step::text)
+                AND NOT EXISTS (
+                    SELECT 1 FROM tracker.events c WHERE c.plan = a.plan
+                    AND c.action = 'round-close' AND c.event::jsonb ->> 'round' = e ->> 'round'
+                    AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                                    AND u.event::jsonb ->> 'undoes' = c.step::text))) THEN
+            problem := 'round';
+        END IF;
+        -- The measure as the journal leaves it: unchanged under a later-dated change that
+        -- holds (live, of the field, or of the status for a reason), else as the event says
+        -- (or another event of its step).
+        IF problem = '' AND a.action IN ('update', 'undo') AND a.id LIKE '%:%'
+           AND (e -> 'changes') ?| ARRAY['status', 'reason', 'evidence'] THEN
+            SELECT to_jsonb(i), coalesce(b.row_, to_jsonb(i)) INTO now_, was
+            FROM tracker.items i LEFT JOIN tracker.items_before b
+                ON b.xact = pg_current_xact_id() AND b.plan = i.plan AND b.ref = i.ref
+            WHERE i.plan = a.plan AND i.ref = substr(a.id, length(a.plan) + 2);
+            since := CASE WHEN a.action = 'undo' THEN (
+                SELECT min(x.effective) FROM tracker.events x
+                WHERE x.step = (e ->> 'undoes')::bigint AND x.id = a.id) ELSE a.effective END;
+            FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence'] LOOP
+                CONTINUE WHEN NOT (e -> 'changes') ? field;
+                held := EXISTS (
+                    SELECT 1 FROM tracker.events y
+                    WHERE y.id = a.id AND y.step <> a.step AND y.action <> 'undo'
+                    AND y.effective > since
+                    AND ((y.event::jsonb -> 'changes') ? field
+                         OR field = 'reason' AND (y.event::jsonb -> 'changes') ? 'status')
+                    AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                                    AND u.event::jsonb ->> 'undoes' = y.step::text));
+                IF held AND now_ -> field IS DISTINCT FROM was -> field
+                   OR NOT held AND now_ -> field IS DISTINCT FROM e #> ARRAY['changes', field, '1']
+                   AND NOT EXISTS (SELECT 1 FROM tracker.events y WHERE y.step = a.step
+                       AND y.id = a.id AND y.seq <> a.seq
+                       AND y.event::jsonb #> ARRAY['changes', field, '1'] = now_ -> field) THEN
+                    problem := CASE WHEN held THEN 'held' ELSE 'left' END;
+                    EXIT;
+                END IF;
+            END LOOP;
+        END IF;
+        IF problem = 'future' THEN
+            RAISE EXCEPTION 'tracker: role % may not date a change after tomorrow (event % is '
+                'of %); nothing was written', current_user, a.seq, a.effective
+                USING ERRCODE = '42501';
+        ELSIF problem = 'at' THEN
+            RAISE EXCEPTION 'tracker: event % is recorded at %, which is not a time tracker '
+                'writes (YYYY-MM-DDTHH:MM:SS, not after tomorrow); nothing was written', a.seq,
+                e ->> 'at' USING ERRCODE = '42501';
+        ELSIF problem = 'name' THEN
+            RAISE EXCEPTION 'tracker: event % attaches a file named %, and a name has no slash '
+                'and no control character, is not empty and is at most 255 characters; '
+                'nothing was written', a.seq, e -> 'name' USING ERRCODE = '42501';
+        ELSIF problem = 'detach' THEN
+            RAISE EXCEPTION 'tracker: event % detaches % from %, which has no such file; '
+                'nothing was written', a.seq, e -> 'name', a.id USING ERRCODE = '42501';
+        ELSIF problem = 'round' THEN
+            RAISE EXCEPTION 'tracker: event % answers round %, which is not open in plan %; '
+                'nothing was written', a.seq, e ->> 'round', a.plan USING ERRCODE = '42501';
+        ELSIF problem = 'held' THEN
+            RAISE EXCEPTION 'tracker: event % changes the % of % as of %, under a later-dated '
+                'change that holds it: the measure stays %, not %; nothing was written',
+                a.seq, field, a.id, since, was -> field, now_ -> field USING ERRCODE = '42501';
+        ELSIF problem = 'left' THEN
+            RAISE EXCEPTION 'tracker: event % gives the % of % as %, and the measure''s is %; '
+                'nothing was written', a.seq, field, a.id, e #> ARRAY['changes', field, '1'],
+                now_ -> field USING ERRCODE = '42501';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER check_events_of_executors AFTER INSERT ON tracker.events
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION tracker.check_events_of_executors();
+CREATE FUNCTION tracker.check_file_named() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    m record;
+BEGIN
+    IF tracker.acting_for() IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.size > 52428800 THEN
+        RAISE EXCEPTION 'tracker: role % may keep a file of at most 50 MB (52,428,800 bytes) '
+            'on this server, and this one is % bytes; nothing was written', current_user,
+            NEW.size USING ERRCODE = '42501';
+    END IF;
+    SELECT last_step, last_xact INTO m FROM tracker.meta WHERE id = 1;
+    IF m.last_xact IS DISTINCT FROM pg_current_xact_id() OR NOT EXISTS (
+            SELECT 1 FROM tracker.events x WHERE x.step = m.last_step AND x.action = 'attach'
+            AND x.event::jsonb ->> 'sha256' = NEW.sha256) THEN
+        RAISE EXCEPTION 'tracker: role % kept the file % with no attach event of it; nothing '
+            'was written', current_user, NEW.sha256 USING ERRCODE = '42501';
+    END IF;
+    RETURN NULL;
+END $$;
+DO $$
+BEGIN
+    EXECUTE format('CREATE CONSTRAINT TRIGGER named AFTER INSERT ON tracker.files '
+                   'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+                   'WHEN (current_user <> %L) '
+                   'EXECUTE FUNCTION tracker.check_file_named()',
+                   (SELECT tableowner FROM pg_tables
+                    WHERE schemaname = 'tracker' AND tablename = 'files'));
 END $$;
 """,
 }
