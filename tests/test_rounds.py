@@ -427,11 +427,17 @@ def test_undoing_every_amending_step_leaves_the_report_amended_no_longer(
        "--yes")
     ok("update", "c:3", "--status", "fulfilled", "--on", "2025-11-01", "--yes")
     assert len(jok(ok, "published", "-f", "json")[0]["amended"]) == 2
-    ok("undo", "--yes")  # of c:3: it stands as the first amendment says, and no other
+    undone = run("undo", "--yes")  # of c:3: it stands as the first amendment says, and no other
+    assert undone.stderr.startswith(  # named all the same: a figure moves
+        f"this changes the published report 'council-2025-11' ({TODAY}) of c: fulfilled 2 of 3 "
+        "→ 1 of 3")
     assert [a["change"] for a in jok(ok, "published", "-f", "json")[0]["amended"]] == [
         "fulfilled 2 of 3 → 1 of 3; the list of measures not fulfilled; the counts by status"]
     back = run("undo", "--yes")  # of c:2, with its amendment: as published
-    assert (back.exit_code, back.stderr) == (0, "undid step 7 (2 changes)\n")
+    assert (back.exit_code, back.stderr) == (0, (
+        f"this brings the published report 'council-2025-11' ({TODAY}) of c back to what was "
+        "published: fulfilled 1 of 3 → 2 of 3; the list of measures not fulfilled; the counts "
+        "by status\nundid step 7 (2 changes)\n"))
     assert jok(ok, "published", "-f", "json")[0]["amended"] == []
     assert "amended since" not in run("report", "--published", "council-2025-11").stderr
     assert ok("published").splitlines()[2].split()[-1] == "0"
@@ -452,7 +458,11 @@ def test_a_change_back_to_what_was_published_needs_no_yes_and_is_undone(
     ok("update", "c:1", "--evidence", "protocol No. 5")  # no figure moves: nothing recorded
     assert len([e for e in log_events(ok, "c") if e["action"] == "amend"]) == 2
     ok("undo", "--yes")  # the evidence
-    ok("undo", "--yes")  # the change back: the first amendment stands again
+    again = run("undo", "--yes")  # the change back: the first amendment stands again, named
+    assert again.stderr.startswith(  # (a new user's check found it silent)
+        f"this changes the published report 'council-2025-11' ({TODAY}) of c: fulfilled 2 of 3 "
+        "→ 1 of 3")
+    assert len([e for e in log_events(ok, "c") if e["action"] == "amend"]) == 2  # none new
     assert [a["change"] for a in jok(ok, "published", "-f", "json")[0]["amended"]] == [
         "fulfilled 2 of 3 → 1 of 3; the list of measures not fulfilled; the counts by status"]
 

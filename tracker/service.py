@@ -673,7 +673,9 @@ class Tracker:
 
     def amendments(self) -> list[dict[str, Any]]:
         """What this command's changes would do to published reports: one entry per report
-        and plan whose figures or lists they alter (name, plan, its day, before, after).
+        and plan whose figures or lists they alter (name, plan, its day, before, after;
+        ``restored`` when back to what was published; ``recorded`` when the journal says so
+        already after this step, and no amend event is to be written).
 
         A report is looked at closely only when this step changes how one of its measures
         stood on the report's day; most writes (today's news on a report of last month)
@@ -713,14 +715,14 @@ class Tracker:
             for report in changed:
                 # The report made again as of its day (as 'report --as-of' makes it,
                 # earlier amendments included) before this step and after it. A step that
-                # moves one of its figures amends it, and what it says runs from what was
-                # published to what the report is after this step; unless the report stands
-                # there already after this step (an undo takes the amendment of the step it
-                # undoes along), or is back to what was published (said, and recorded as
-                # such, where an amendment stands).
+                # moves one of its figures is named, and amends it: what it says runs from
+                # what was published to what the report is after this step, or, back to what
+                # was published, from what it was before. It is recorded unless the live
+                # journal after this step says it already (an undo takes the amendment of
+                # the step it undoes along, and brings back one a change back had ended).
                 will = _figures(report, plan_id, as_of_state(history, plan_id, report.as_of)[0])
-                if will == _figures(report, plan_id,
-                                    as_of_state(earlier, plan_id, report.as_of)[0]):
+                now = _figures(report, plan_id, as_of_state(earlier, plan_id, report.as_of)[0])
+                if will == now:
                     continue
                 if standing is None:
                     from tracker.published import published_of
@@ -731,12 +733,13 @@ class Tracker:
                 live = standing.get(report.name)
                 ours = [a for a in live.amended if a["id"] == plan_id] if live else []
                 stands = ours[-1]["after"] if ours else was  # (of this plan of the report)
-                if will == stands:
-                    continue
                 entry: dict[str, Any] = {"published": report.name, "plan": plan_id,
                                          "day": report.day, "before": was, "after": will}
                 if will == was:
-                    entry.update(before=stands, restored=True)
+                    entry.update(before=now, restored=True)
+                # named all the same: the journal says it already (an undo of a change back
+                # brings the amendment back with it)
+                entry["recorded"] = will == stands
                 found.append(entry)
         return found
 
@@ -780,6 +783,8 @@ class Tracker:
     def record_amendments(self, found: list[dict[str, Any]]) -> None:
         """Mark in the journal that this step amends the published reports in *found*."""
         for entry in found:
+            if entry.get("recorded"):
+                continue
             extra = {"published": entry["published"], "before": entry["before"],
                      "after": entry["after"], "change": amendment_text(entry)}
             if entry.get("restored"):
