@@ -72,6 +72,11 @@ def test_an_executor_writes_its_own_measures_and_log_says_for_whom(
      "for MFA; nothing was written"),
     (["update", "p:4", "--status", "fulfilled"],
      "may not change p:4: no executor answers for it, and the role acts for MFA"),
+    (["update", "p:3", "--status", "not-started"],  # what it is already: refused all the same
+     f"role '{MFA}' may not change p:3: it belongs to MoD (responsible), and the role acts "
+     "for MFA; nothing was written"),
+    (["update", "p:1", "--title", "One"], "of p:1 it may change the status, reason and "
+     "evidence, not the title;"),
     (["--lang", "ru", "update", "p:3", "--status", "fulfilled"],
      f"роль '{MFA}' не может изменять мероприятие p:3: его исполнитель — MoD (ответственный), "
      "а роль действует от имени исполнителя MFA; ничего не записано"),

@@ -258,6 +258,12 @@ class Tracker:
             raise InvalidValue(_("--correct goes with --due: it corrects a deadline typed "
                                  "wrong"))
         items = [self.item(address) for address in _unique(addresses)]
+        if self.acting is not None:  # (SPEC §15) refused even where nothing would change
+            from tracker.rights import check_item
+
+            for item in items:
+                check_item(self.actor, self.acting, item, item.id,
+                           {k for k in fields if k in EDITABLE_ITEM_FIELDS})
         return [(item, self.change_item(item, fields, on=on, note=note, action=action,
                                         move=move))
                 for item in items]
