@@ -282,7 +282,8 @@ def test_refused_forms_write_nothing(
         (("import", "p", str(tmp_path / "edited.xlsx")),
          "row 7: the number, title or deadline of measure 2 was changed in the form"),
         (("import", "p", str(tmp_path / "foreign.xlsx")),
-         "row 8: measure 3 was not asked of 'MoD' in this round"),
+         f"{tmp_path / 'foreign.xlsx'}, row 8: measure 3 was not asked of 'MoD' in this "
+         "round\nError: 1 bad row; nothing was imported\n"),
         (("import", "p", str(bad_status)), "row 6: invalid status 'sort of'"),
         (("import", "p", str(empty)), "the form of MoD holds no answer"),
         (("import", "q", str(bad_status.with_name("empty.xlsx"))), "holds no answer"),

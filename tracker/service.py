@@ -524,19 +524,20 @@ class Tracker:
         return found
 
     def record_answers(self, plan_id: str,
-                       forms: list[tuple[str, str, list[tuple[str, dict[str, str], int]]]],
+                       forms: list[tuple[str, str, list[tuple[str, dict[str, str], int]], str]],
                        on: str | None = None) -> list[dict[str, list[str]]]:
-        """File executors' answers in rounds of *plan_id*: per form (round, executor, and
-        its answers: ref, what they wrote, the form's row), the refs recorded and those
-        unchanged (the same answer again). The plan's rounds are read once for all the
-        forms. A form of a closed round, of another plan or executor is refused."""
+        """File executors' answers in rounds of *plan_id*: per form (round, executor, its
+        answers: ref, what they wrote, the form's row; and the file it came in), the refs
+        recorded and those unchanged (the same answer again). The plan's rounds are read
+        once for all the forms. A form of a closed round, of another plan or executor is
+        refused."""
         rounds = {one.name: one for one in self.read.rounds(plan_id)}
-        return [self._record_form(plan_id, rounds, name, executor, answers, on)
-                for name, executor, answers in forms]
+        return [self._record_form(plan_id, rounds, name, executor, answers, on, source)
+                for name, executor, answers, source in forms]
 
     def _record_form(self, plan_id: str, rounds: dict[str, Round], name: str, executor: str,
                      answers: list[tuple[str, dict[str, str], int]],
-                     on: str | None) -> dict[str, list[str]]:
+                     on: str | None, source: str) -> dict[str, list[str]]:
         found = rounds.get(name)
         if found is None:
             other = self.read.round(name)  # NotFound when there is no such round at all
@@ -556,8 +557,8 @@ class Tracker:
                             .format(role=self.actor, executors=", ".join(self.acting),
                                     executor=executor, name=name))
         asked = {row[0] for row in found.asked_of(executor)}
-        problems = [_("row {row}: measure {ref} was not asked of {executor} in this round")
-                    .format(row=line, ref=ref, executor=shown(executor))
+        problems = [_("{name}, row {row}: measure {ref} was not asked of {executor} in this "
+                      "round").format(name=source, row=line, ref=ref, executor=shown(executor))
                     for ref, _answer, line in answers if ref not in asked]
         if problems:
             raise BadRows(problems)

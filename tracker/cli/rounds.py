@@ -311,8 +311,8 @@ def import_forms(app: App, plan_id: str, files: list[tuple[str, bytes]], on: str
     if problems:
         raise BadRows(problems)
     with app.writing() as t:
-        done = t.record_answers(plan_id, [(form.round, form.executor, form.answers)
-                                          for _name, form in forms], on)
+        done = t.record_answers(plan_id, [(form.round, form.executor, form.answers, name)
+                                          for name, form in forms], on)
         if dry_run:
             t.repo.discard()
     for (name, form), one in zip(forms, done, strict=True):
