@@ -1724,8 +1724,8 @@ def _grant(conn: psycopg.Connection[Any], role: str, *, write: bool) -> list[str
     name = sql.Identifier(role)
     if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
         conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(name))
-        done.append(_("created role {role} (NOLOGIN: grant it to people with 'GRANT {role} "
-                      "TO alice')").format(role=role))
+        done.append(_("created role {role} (NOLOGIN: grant it to people with 'GRANT {sql} "
+                      "TO alice')").format(role=role, sql=name.as_string(conn)))
     statements = [
         "GRANT USAGE ON SCHEMA tracker TO {r}",
         "GRANT SELECT ON ALL TABLES IN SCHEMA tracker TO {r}",
@@ -1819,6 +1819,13 @@ def set_rights(location: str, role: str, executors: Iterable[str], *, revoke: bo
             done.append(_("role {role} acts for {executors}: it may change the status, reason "
                           "and evidence of their measures, answer rounds and attach files "
                           "for them").format(role=role, executors=", ".join(executors)))
+            members = [r[0] for r in conn.execute(
+                "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member "
+                "JOIN pg_roles g ON g.oid = a.roleid WHERE g.rolname = %s ORDER BY 1", (role,))]
+            if members:  # (a readers' group made an executor makes every reader one)
+                done.append(_("role {role} is granted to {members}: each of them acts for "
+                              "{executors} too").format(role=role, members=", ".join(members),
+                                                        executors=", ".join(executors)))
             unnamed = [r[0] for r in conn.execute(
                 "SELECT e FROM unnest(%s::text[]) WITH ORDINALITY u(e, n) WHERE NOT EXISTS "
                 "(SELECT 1 FROM tracker.items WHERE e = ANY(owners)) ORDER BY n",
@@ -1844,13 +1851,14 @@ def rights(location: str) -> list[dict[str, Any]]:
                 "SELECT role, executor FROM tracker.rights ORDER BY role, executor"):
             acting.setdefault(role, []).append(executor)
         grants: dict[str, set[str]] = {}
-        for grantee, privilege, table in conn.execute(
-                "SELECT grantee, privilege_type, table_name FROM "
-                "information_schema.role_table_grants WHERE table_schema = 'tracker' "
-                "AND grantee <> (SELECT tableowner FROM pg_tables WHERE schemaname = "
-                "'tracker' AND tablename = 'events')"):
-            if table in ("items", "events"):
-                grants.setdefault(grantee, set()).add(privilege)
+        # (the tables' own lists of grants, which every role reads: information_schema
+        # shows each role only the grants of roles it has, so each saw another list)
+        for grantee, privilege in conn.execute(
+                "SELECT r.rolname, a.privilege_type FROM pg_class c "
+                "CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee "
+                "WHERE c.oid IN ('tracker.items'::regclass, 'tracker.events'::regclass) "
+                "AND a.grantee <> c.relowner"):
+            grants.setdefault(grantee, set()).add(privilege)
         found = []
         for role in sorted(set(grants) | set(acting)):
             if role in acting:
