@@ -332,12 +332,18 @@ def test_two_executor_roles_four_processes_each_lose_nothing(
 
 def test_copy_carries_the_rights_to_a_server_and_drops_them_into_a_file(
         pg: PgDatabase, team: dict[str, str], pg_cluster: PgCluster, tmp_path: Path) -> None:
+    ok_at(pg, "db", "init", "--grant-write", "tracker_test_secretariat", "--grant-read",
+          "tracker_test_auditors")
     target = pg_cluster.create()
     try:
         copied = at(pg, "copy", target)
         assert copied.exit_code == 0, copied.stderr
-        assert json.loads(ok_at(target, "db", "rights", "-f", "json")) == json.loads(
-            ok_at(pg, "db", "rights", "-f", "json"))
+        listed = json.loads(ok_at(pg, "db", "rights", "-f", "json"))
+        assert {r["role"]: r["rights"] for r in listed} == {
+            MFA: "executor", MOD: "executor", "tracker_test_secretariat": "write",
+            "tracker_test_auditors": "read"}
+        assert json.loads(ok_at(target, "db", "rights", "-f", "json")) == listed  # the
+        # writers' and readers' grants too (a new user's check found them left behind)
         as_mfa = team[MFA].replace(str(pg).split("?")[0], str(target).split("?")[0])
         assert "may not change p:3: it belongs to MoD (responsible)" in one_line_failure(
             at(as_mfa, "update", "p:3", "--status", "fulfilled"))
@@ -348,6 +354,8 @@ def test_copy_carries_the_rights_to_a_server_and_drops_them_into_a_file(
     assert to_file.exit_code == 0, to_file.stderr
     assert ("note: the rights of 2 roles acting for executors were not copied: a file has "
             "one user") in to_file.stderr
+    assert ("note: the grants of 2 reading or writing roles were not copied: a file has one "
+            "user") in to_file.stderr
 
 
 def test_a_copy_into_a_file_keeps_what_events_written_with_psql_say(

@@ -162,10 +162,23 @@ def copy(app: App, target: str) -> None:
         items=ngettext("{n} item", "{n} items", counts["items"]).format(n=counts["items"]),
         events=ngettext("{n} event", "{n} events", counts["events"]).format(n=counts["events"]),
         location=source.location, target=shown))
-    if app.on_server:  # the rights per executor go along to a server, not into a file
-        from tracker.store.postgres import rights, set_rights
+    if app.on_server:  # the rights go along to a server, not into a file
+        from tracker.store.postgres import init_database, rights, set_rights
 
-        acting = [r for r in rights(app.db) if r["executors"]]
+        found = rights(app.db)
+        acting = [r for r in found if r["executors"]]
+        kinds = {kind: [r["role"] for r in found if r["rights"] == kind]
+                 for kind in ("read", "write")}
+        if is_server(target) and (kinds["read"] or kinds["write"]):
+            for line in init_database(target, readers=kinds["read"], writers=kinds["write"],
+                                      lock_timeout=app.lock_timeout())[1:]:  # (the schema's)
+                note(line)
+        elif kinds["read"] or kinds["write"]:
+            count = len(kinds["read"]) + len(kinds["write"])
+            note(ngettext("note: the grants of {count} reading or writing role were not "
+                          "copied: a file has one user",
+                          "note: the grants of {count} reading or writing roles were not "
+                          "copied: a file has one user", count).format(count=count))
         if acting and is_server(target):
             for entry in acting:
                 for line in set_rights(target, entry["role"], entry["executors"],
