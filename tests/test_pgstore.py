@@ -449,6 +449,8 @@ def test_a_role_without_access_is_told_so(pg: PgDatabase) -> None:
     with pg.connect() as conn:
         conn.execute("REVOKE ALL ON SCHEMA tracker FROM tracker_test_stranger")
     assert "may not read" in one_line_failure(at(stranger, "list"))
+    said = one_line_failure(at(stranger, "plan", "add", "q", "--title", "Q"))  # a write too
+    assert said.startswith("Error: role tracker_test_stranger may not read database "), said
 
 
 def test_store_errors_are_tracker_errors(pg: PgDatabase) -> None:

@@ -98,6 +98,8 @@ def test_an_executor_writes_its_own_measures_and_log_says_for_whom(
      "added (2026-01-15); nothing was written"),
     (["plan", "add", "q", "--title", "Q"], "and may not add plan q: it may change only"),
     (["plan", "edit", "p", "--title", "Q"], "and may not change plan p: it may change only"),
+    (["plan", "remove", "p", "--force", "--yes"], "and may not remove plan p: it may change"),
+    (["plan", "remove", "p"], "and may not remove plan p: it may change"),
     (["round", "open", "p", "--name", "r1"], "and may not open a round of plan p:"),
     (["--lang", "ru", "update", "p:1", "--title", "Renamed"],
      f"роль '{MFA}' действует от имени исполнителя MFA: в мероприятии p:1 она может изменять "

@@ -188,6 +188,10 @@ class Tracker:
     def remove_plan(self, plan_id: str, *, force: bool = False) -> list[Item]:
         """Remove a plan; with *force* its items go too, each journaled so undo restores."""
         plan = self.plan(plan_id)
+        if self.acting is not None:  # (SPEC §15) said of the plan, not of its first measure
+            from tracker.rights import not_allowed
+
+            raise not_allowed(self.actor, self.acting, "plan-remove", plan_id)
         items = self.repo.items(plan_id)
         if items and not force:
             raise Conflict(

@@ -1308,7 +1308,8 @@ class PostgresRepository(Repository):
                                       reason=exc.diag.message_primary[len("tracker: "):]))
         if state == "42501":  # insufficient_privilege
             role = getattr(self, "_role", None) or "this"
-            if self.writable:
+            # (no use of the schema at all: a role that may not even read)
+            if self.writable and "schema tracker" not in (exc.diag.message_primary or ""):
                 return StoreError(_("role {role} may only read database {location}: nothing "
                                     "was changed (ask its owner for write access)")
                                   .format(role=role, location=self.location))
