@@ -34,6 +34,14 @@ def test_a_file_is_kept_listed_and_given_back_byte_for_byte(
     assert jok(ok, "attachments", "p") == [
         {"id": "p:1", "name": "протокол №5.pdf", "sha256": sha, "size": len(PROTOCOL),
          "attached": "2026-01-10", "note": "signed", "actor": os.environ["TRACKER_USER"]}]
+    shown = ok("show", "p:1")  # 'show' lists the measure's files before its history
+    assert shown.index("\nfiles\n") < shown.index("\nhistory\n")
+    files = shown[shown.index("\nfiles\n"):shown.index("\nhistory\n")].splitlines()
+    assert files[2].split() == ["file", "bytes", "attached", "actor", "note"]
+    assert files[4].split() == ["протокол", "№5.pdf", f"{len(PROTOCOL):,}", "2026-01-10",
+                                os.environ["TRACKER_USER"], "signed"]
+    assert "\nприложенные файлы\n" in ok("--lang", "ru", "show", "p:1")
+    assert "attachments" not in jok(ok, "show", "p:1")  # (machines: 'attachments -f json')
     out = tmp_path / "back.pdf"
     ok("attachment", "get", "p:1", "протокол №5.pdf", "-o", str(out))
     assert out.read_bytes() == PROTOCOL

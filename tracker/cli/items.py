@@ -241,12 +241,18 @@ def show(app: App, address: str, fmt: str) -> None:
     Example:
       tracker show csto-2023:34
     """
-    record, history = app.reader().item_record(address)
+    reader = app.reader()
+    record, history = reader.item_record(address)
     render = app.renderer(fmt)
     if "removed" in record and not render.machine:
         gone = record["removed"]
         record = {**record, "removed": _("{day} by {actor} (step {step})").format(
             day=day(gone["effective"]), actor=gone["actor"], step=gone["step"])}
+    elif not render.machine:  # its files, as a person reads the measure ('attachments' -f json)
+        from tracker.attachments import ATTACHMENT_ACTIONS, attachments_of
+
+        files = attachments_of(e for e in history if e["action"] in ATTACHMENT_ACTIONS)
+        record = {**record, "attachments": list(files.get(record["id"], {}).values())}
     echo(render.record(record, history))
 
 

@@ -546,13 +546,17 @@ class TextRenderer(Renderer):
         label = (lambda k: field_label("plan_title" if k == "title" else k)) \
             if kind == "plan" else field_label
         moves = record.get("moves") if kind == "item" else None
+        files = record.get("attachments") if kind == "item" else None
         fields = [{"field": label(k), "value": shown_value(k, v)} for k, v in record.items()
-                  if not (k == "moves" and kind == "item")]
+                  if not (k in ("moves", "attachments") and kind == "item")]
         text = self.table(fields, ["field", "value"],
                           [field_label("field"), field_label("value")], wrap=history is not None)
         if moves:
             text += (self.subheading(_("deadline moves"))
                      + self.rows(moves, MOVE_COLUMNS))
+        if files:
+            text += (self.subheading(_("files"))
+                     + self.rows(files, ["name", "size", "attached", "actor", "note"]))
         if history is None:
             return text
         return (text + self.subheading(_("history"))
