@@ -523,8 +523,27 @@ def test_db_rights_lists_the_same_whoever_asks_and_a_group_made_an_executor_is_n
     assert ("role tracker_test_auditors is granted to tracker_test_audit: each of them acts "
             "for MFA too\n") in granted.stderr
     ok_at(pg, "db", "grant", "tracker_test_auditors", "--executor", "MFA", "--revoke")
-    made = at(pg, "db", "grant", "new team", "--executor", "MFA")
-    assert "(NOLOGIN: grant it to people with 'GRANT \"new team\" TO alice')" in made.stderr
+    team_role = "new team " + str(pg).split("///")[1].split("?")[0]  # (roles outlive a test)
+    made = at(pg, "db", "grant", team_role, "--executor", "MFA")
+    assert f"(NOLOGIN: grant it to people with 'GRANT \"{team_role}\" TO alice')" in made.stderr
+
+
+def test_an_executor_types_in_history_late_on_a_number_used_before(
+        pg: PgDatabase, team: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A measure removed and another added under its number: the first one's events (its
+    removal changes the status) hold nothing of the second's (schema 8's first build refused
+    the executor's late change, which the secretariat's went through)."""
+    monkeypatch.setenv("TRACKER_TODAY", "2026-03-01")
+    ok_at(pg, "remove", "p:1", "--yes")
+    ok_at(pg, "add", "p", "One again", "--ref", "1", "--responsible", "MFA", "--on",
+          "2026-02-01")
+    ok_at(team[MFA], "update", "p:1", "--status", "partial", "--reason", "late", "--on",
+          "2026-02-15")
+    ok_at(team[MFA], "update", "p:1", "--reason", "later", "--on", "2026-02-20")
+    shown = json.loads(ok_at(pg, "show", "p:1", "-f", "json"))
+    assert (shown["status"], shown["reason"]) == ("partial", "later")
+    assert json.loads(ok_at(pg, "report", "p", "--as-of", "2026-03-01", "-f", "json"))[
+        "plans"][0]["by_status"]["partial"] == 1
 
 
 def test_an_executor_attaches_files_to_its_own_measures_only(

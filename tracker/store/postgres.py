@@ -912,8 +912,8 @@ END $$;
     # - a detach names a file its measure has (a detach of a file never attached made
     #   every later undo fail, for every role);
     # - a file attached has a name tracker gives one (no slash, no control character);
-    # - a change is not dated after tomorrow (the client's today may be the server's
-    #   tomorrow), nor recorded at what is not a time;
+    # - a change is not dated after tomorrow in UTC (a client's today may be UTC's
+    #   tomorrow, whatever the server's time zone), nor recorded at what is not a time;
     # - an answer is to a round that is open (not undone, not closed);
     # - a change typed in late under a later-dated one leaves the measure as it was (schema
     #   7 let the row change with it: 'show' then said one thing, 'report --as-of' another);
@@ -933,6 +933,9 @@ DECLARE
     was jsonb;
     since text;
     held boolean;
+    life bigint;
+    -- (UTC's: tracker records 'at' in UTC, and a client's today is at most a day past it)
+    tomorrow date := (now() AT TIME ZONE 'UTC')::date + 1;
 BEGIN
     acting := tracker.acting_for();
     IF acting IS NULL THEN
@@ -941,10 +944,10 @@ BEGIN
     FOR a IN SELECT * FROM added ORDER BY seq LOOP
         e := a.event::jsonb;
         problem := CASE
-            WHEN a.effective::date > current_date + 1 THEN 'future'
+            WHEN a.effective::date > tomorrow THEN 'future'
             WHEN NOT coalesce(tracker.is_day(left(e ->> 'at', 10))
                               AND substr(e ->> 'at', 11, 1) = 'T', false)
-                OR left(e ->> 'at', 10)::date > current_date + 1 THEN 'at'
+                OR left(e ->> 'at', 10)::date > tomorrow THEN 'at'
             WHEN a.action = 'attach' AND ((e ->> 'name') IN ('', '.', '..')
                 OR length(e ->> 'name') > 255
                 OR (e ->> 'name') ~ ('[/\\\\\\x01-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f'
@@ -985,12 +988,17 @@ BEGIN
             since := CASE WHEN a.action = 'undo' THEN (
                 SELECT min(x.effective) FROM tracker.events x
                 WHERE x.step = (e ->> 'undoes')::bigint AND x.id = a.id) ELSE a.effective END;
+            -- (of the measure's life: its number may have had one before, removed)
+            SELECT max(l.seq) INTO life FROM tracker.events l
+            WHERE l.id = a.id AND l.event::jsonb #> '{changes,ref,0}' = 'null'::jsonb
+            AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                            AND u.event::jsonb ->> 'undoes' = l.step::text);
             FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence'] LOOP
                 CONTINUE WHEN NOT (e -> 'changes') ? field;
                 held := EXISTS (
                     SELECT 1 FROM tracker.events y
                     WHERE y.id = a.id AND y.step <> a.step AND y.action <> 'undo'
-                    AND y.effective > since
+                    AND y.effective > since AND y.seq >= coalesce(life, 0)
                     AND ((y.event::jsonb -> 'changes') ? field
                          OR field = 'reason' AND (y.event::jsonb -> 'changes') ? 'status')
                     AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
