@@ -959,7 +959,8 @@ BEGIN
                 FROM tracker.events y
                 WHERE y.id = a.id AND y.action IN ('attach', 'detach') AND y.seq < a.seq
                 AND y.event::jsonb ->> 'name' = e ->> 'name'
-                AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                AND NOT EXISTS (SELECT 1 FROM tracker.events u
+                                WHERE u.id = y.id AND u.seq > y.seq AND u.action = 'undo'
                                 AND u.event::jsonb ->> 'undoes' = y.step::text)
                 ORDER BY y.seq DESC LIMIT 1), true) THEN
             problem := 'detach';
@@ -967,12 +968,14 @@ BEGIN
         IF problem = '' AND a.action = 'answer' AND NOT EXISTS (
                 SELECT 1 FROM tracker.events y WHERE y.plan = a.plan AND y.action = 'round-open'
                 AND y.event::jsonb ->> 'round' = e ->> 'round'
-                AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                AND NOT EXISTS (SELECT 1 FROM tracker.events u
+                                WHERE u.id = y.id AND u.seq > y.seq AND u.action = 'undo'
                                 AND u.event::jsonb ->> 'undoes' = y.step::text)
                 AND NOT EXISTS (
                     SELECT 1 FROM tracker.events c WHERE c.plan = a.plan
                     AND c.action = 'round-close' AND c.event::jsonb ->> 'round' = e ->> 'round'
-                    AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                    AND NOT EXISTS (SELECT 1 FROM tracker.events u
+                                    WHERE u.id = c.id AND u.seq > c.seq AND u.action = 'undo'
                                     AND u.event::jsonb ->> 'undoes' = c.step::text))) THEN
             problem := 'round';
         END IF;
@@ -991,7 +994,8 @@ BEGIN
             -- (of the measure's life: its number may have had one before, removed)
             SELECT max(l.seq) INTO life FROM tracker.events l
             WHERE l.id = a.id AND l.event::jsonb #> '{changes,ref,0}' = 'null'::jsonb
-            AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+            AND NOT EXISTS (SELECT 1 FROM tracker.events u
+                            WHERE u.id = l.id AND u.seq > l.seq AND u.action = 'undo'
                             AND u.event::jsonb ->> 'undoes' = l.step::text);
             FOREACH field IN ARRAY ARRAY['status', 'reason', 'evidence'] LOOP
                 CONTINUE WHEN NOT (e -> 'changes') ? field;
@@ -1001,7 +1005,8 @@ BEGIN
                     AND y.effective > since AND y.seq >= coalesce(life, 0)
                     AND ((y.event::jsonb -> 'changes') ? field
                          OR field = 'reason' AND (y.event::jsonb -> 'changes') ? 'status')
-                    AND NOT EXISTS (SELECT 1 FROM tracker.events u WHERE u.action = 'undo'
+                    AND NOT EXISTS (SELECT 1 FROM tracker.events u
+                                    WHERE u.id = y.id AND u.seq > y.seq AND u.action = 'undo'
                                     AND u.event::jsonb ->> 'undoes' = y.step::text));
                 IF held AND now_ -> field IS DISTINCT FROM was -> field
                    OR NOT held AND now_ -> field IS DISTINCT FROM e #> ARRAY['changes', field, '1']
